@@ -1,0 +1,100 @@
+namespace DPoP.Http;
+
+/// <summary>
+/// Creates DPoP proofs (RFC 9449 §4): compact JWS tokens of type <c>dpop+jwt</c> that bind one HTTP request
+/// (method and URI) to a <see cref="DPoPKey"/>.
+/// </summary>
+/// <remarks>
+/// Each call makes a new proof with a fresh <c>jti</c> (128 random bits from a CSPRNG) and the current
+/// <c>iat</c>. A proof is good for one request only: make a new one for every request, retry and redirect.
+/// The <c>htu</c> claim is the request URI without query and fragment, with scheme and host in lower case, an IDN
+/// host in punycode, the default port dropped and the path exactly as <see cref="HttpClient"/> sends it.
+/// </remarks>
+public static class DPoPProof
+{
+    /// <summary>Creates a proof for a request given as strings.</summary>
+    /// <param name="key">The key that signs the proof.</param>
+    /// <param name="method">The HTTP method, as sent (for example <c>POST</c>).</param>
+    /// <param name="uri">The absolute http(s) URI of the request; query and fragment are left out of <c>htu</c>.</param>
+    /// <param name="accessToken">The DPoP-bound access token sent with the request; adds the <c>ath</c> claim.</param>
+    /// <param name="nonce">The latest <c>DPoP-Nonce</c> the server gave; adds the <c>nonce</c> claim.</param>
+    /// <returns>The proof, for the <c>DPoP</c> request header.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="key"/>, <paramref name="method"/> or <paramref name="uri"/> is null.</exception>
+    /// <exception cref="ArgumentException">
+    /// The method is empty or not an HTTP token; the URI is empty, relative, not http(s) or has user information;
+    /// the access token is empty or not visible ASCII; the nonce is not <c>1*NQCHAR</c>.
+    /// </exception>
+    /// <exception cref="ObjectDisposedException"><paramref name="key"/> has been disposed.</exception>
+    public static string Create(DPoPKey key, string method, string uri, string? accessToken = null, string? nonce = null)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        DPoPSyntax.ThrowIfInvalidMethod(method, nameof(method));
+        var target = DPoPTargetUri.Parse(uri, nameof(uri));
+        return CreateCore(key, method, target, accessToken, nonce, TimeProvider.System);
+    }
+
+    /// <summary>Creates a proof for a request given as an <see cref="HttpMethod"/> and a <see cref="Uri"/>.</summary>
+    /// <param name="key">The key that signs the proof.</param>
+    /// <param name="method">The HTTP method.</param>
+    /// <param name="uri">The absolute http(s) URI of the request; query and fragment are left out of <c>htu</c>.</param>
+    /// <param name="accessToken">The DPoP-bound access token sent with the request; adds the <c>ath</c> claim.</param>
+    /// <param name="nonce">The latest <c>DPoP-Nonce</c> the server gave; adds the <c>nonce</c> claim.</param>
+    /// <returns>The proof, for the <c>DPoP</c> request header.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="key"/>, <paramref name="method"/> or <paramref name="uri"/> is null.</exception>
+    /// <exception cref="ArgumentException">The URI is relative, not http(s) or has user information; the access token or nonce is malformed.</exception>
+    /// <exception cref="ObjectDisposedException"><paramref name="key"/> has been disposed.</exception>
+    public static string Create(DPoPKey key, HttpMethod method, Uri uri, string? accessToken = null, string? nonce = null) =>
+        Create(key, method, uri, accessToken, nonce, TimeProvider.System);
+
+    /// <summary>Creates a proof whose <c>iat</c> comes from <paramref name="timeProvider"/> (tests, clock-skew correction).</summary>
+    /// <param name="key">The key that signs the proof.</param>
+    /// <param name="method">The HTTP method.</param>
+    /// <param name="uri">The absolute http(s) URI of the request; query and fragment are left out of <c>htu</c>.</param>
+    /// <param name="accessToken">The DPoP-bound access token sent with the request, or null; adds the <c>ath</c> claim.</param>
+    /// <param name="nonce">The latest <c>DPoP-Nonce</c> the server gave, or null; adds the <c>nonce</c> claim.</param>
+    /// <param name="timeProvider">The clock for <c>iat</c>.</param>
+    /// <returns>The proof, for the <c>DPoP</c> request header.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="key"/>, <paramref name="method"/>, <paramref name="uri"/> or <paramref name="timeProvider"/> is null.</exception>
+    /// <exception cref="ArgumentException">The URI is relative, not http(s) or has user information; the access token or nonce is malformed.</exception>
+    /// <exception cref="ObjectDisposedException"><paramref name="key"/> has been disposed.</exception>
+    public static string Create(DPoPKey key, HttpMethod method, Uri uri, string? accessToken, string? nonce, TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(method);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        DPoPTargetUri.Validate(uri, nameof(uri));
+        return CreateCore(key, method.Method, uri, accessToken, nonce, timeProvider);
+    }
+
+    /// <summary>Computes the <c>ath</c> claim: base64url of the SHA-256 hash of the token's ASCII bytes (RFC 9449 §4.2).</summary>
+    /// <param name="accessToken">The access token.</param>
+    /// <returns>The 43-character hash.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="accessToken"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="accessToken"/> is empty or not visible ASCII.</exception>
+    public static string ComputeAth(string accessToken)
+    {
+        DPoPSyntax.ThrowIfInvalidAccessToken(accessToken, nameof(accessToken));
+        return string.Create(DPoPProofWriter.AthCharCount, accessToken, static (chars, token) => DPoPProofWriter.WriteAth(token, chars));
+    }
+
+    private static string CreateCore(DPoPKey key, string method, Uri uri, string? accessToken, string? nonce, TimeProvider timeProvider)
+    {
+        Span<char> ath = stackalloc char[DPoPProofWriter.AthCharCount];
+        if (accessToken is not null)
+        {
+            DPoPSyntax.ThrowIfInvalidAccessToken(accessToken, nameof(accessToken));
+            DPoPProofWriter.WriteAth(accessToken, ath);
+        }
+        else
+        {
+            ath = default;
+        }
+
+        if (nonce is not null)
+        {
+            DPoPSyntax.ThrowIfInvalidNonce(nonce, nameof(nonce));
+        }
+
+        return DPoPProofWriter.Create(key, method, uri, ath, nonce, timeProvider.GetUtcNow().ToUnixTimeSeconds());
+    }
+}
