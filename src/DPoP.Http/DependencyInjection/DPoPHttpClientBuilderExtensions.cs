@@ -1,0 +1,110 @@
+using System.Diagnostics.CodeAnalysis;
+using DPoP.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Http;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Adds DPoP (RFC 9449) to HttpClients built by IHttpClientFactory.</summary>
+public static class DPoPHttpClientBuilderExtensions
+{
+    /// <summary>
+    /// Gives every request of this client a fresh DPoP proof, binds its access token, handles server nonces and
+    /// follows redirects with a new proof per hop. Call it after <c>AddStandardResilienceHandler()</c>, so that each
+    /// retry gets its own proof.
+    /// </summary>
+    /// <param name="builder">The HttpClient builder.</param>
+    /// <param name="configure">Configures this client's <see cref="DPoPClientOptions"/>.</param>
+    /// <returns>The builder, for chaining.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> is null.</exception>
+    public static IHttpClientBuilder AddDPoP(this IHttpClientBuilder builder, Action<DPoPClientOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var name = builder.Name;
+        var optionsBuilder = builder.Services.AddOptions<DPoPClientOptions>(name);
+        if (configure is not null)
+        {
+            optionsBuilder.Configure(configure);
+        }
+
+        optionsBuilder.ValidateOnStart();
+        builder.Services.AddDPoPCore().Add(name);
+        builder.AddHttpMessageHandler(services => services.GetRequiredService<DPoPHandlerFactory>().Create(name));
+        return builder;
+    }
+
+    /// <summary>
+    /// Like <see cref="AddDPoP(IHttpClientBuilder, Action{DPoPClientOptions}?)"/>, with the options bound from a
+    /// configuration section (for example <c>"DPoP:MyApi"</c> with <c>Algorithm</c>, <c>KeyName</c>,
+    /// <c>PrivateKeyPath</c>, …).
+    /// </summary>
+    /// <param name="builder">The HttpClient builder.</param>
+    /// <param name="configuration">The section to bind <see cref="DPoPClientOptions"/> from.</param>
+    /// <param name="configure">Further configuration, applied after binding.</param>
+    /// <returns>The builder, for chaining.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> or <paramref name="configuration"/> is null.</exception>
+    public static IHttpClientBuilder AddDPoP(this IHttpClientBuilder builder, IConfiguration configuration, Action<DPoPClientOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configuration);
+        builder.Services.AddOptions<DPoPClientOptions>(builder.Name).Bind(configuration);
+        return builder.AddDPoP(configure);
+    }
+
+    /// <summary>
+    /// Uses <typeparamref name="TProvider"/> for this client's key (a key vault, an HSM, a database), ahead of any
+    /// key configured in its options and of the app-wide provider.
+    /// </summary>
+    /// <typeparam name="TProvider">The provider, registered as a singleton keyed by the client's name.</typeparam>
+    /// <param name="builder">The HttpClient builder.</param>
+    /// <returns>The builder, for chaining.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> is null.</exception>
+    public static IHttpClientBuilder AddDPoPKeyProvider<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TProvider>(this IHttpClientBuilder builder)
+        where TProvider : class, IDPoPKeyProvider
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddKeyedSingleton<IDPoPKeyProvider, TProvider>(builder.Name);
+        return builder;
+    }
+
+    /// <summary>Supplies this client's access tokens from <typeparamref name="TProvider"/> for requests that carry none.</summary>
+    /// <typeparam name="TProvider">The provider, registered as a singleton keyed by the client's name.</typeparam>
+    /// <param name="builder">The HttpClient builder.</param>
+    /// <returns>The builder, for chaining.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> is null.</exception>
+    public static IHttpClientBuilder AddDPoPAccessTokenProvider<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TProvider>(this IHttpClientBuilder builder)
+        where TProvider : class, IDPoPAccessTokenProvider
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddKeyedSingleton<IDPoPAccessTokenProvider, TProvider>(builder.Name);
+        return builder;
+    }
+
+    /// <summary>The shared registrations, added once; returns the registry of DPoP client names.</summary>
+    internal static DPoPClientRegistry AddDPoPCore(this IServiceCollection services)
+    {
+        foreach (var descriptor in services)
+        {
+            if (descriptor.ServiceType == typeof(DPoPClientRegistry) && descriptor.ImplementationInstance is DPoPClientRegistry existing)
+            {
+                return existing;
+            }
+        }
+
+        var registry = new DPoPClientRegistry();
+        services.AddSingleton(registry);
+        services.AddHttpClient();
+        services.AddMetrics();
+        services.TryAddSingleton<GeneratedDPoPKeyProvider>();
+        services.TryAddSingleton<IDPoPKeyProvider>(sp => sp.GetRequiredService<GeneratedDPoPKeyProvider>());
+        services.TryAddSingleton<ConfiguredDPoPKeys>();
+        services.TryAddSingleton(sp => new DPoPClientStates(sp.GetService<TimeProvider>() ?? TimeProvider.System));
+        services.TryAddSingleton(sp => DPoPMetrics.Create(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+        services.TryAddSingleton<DPoPHandlerFactory>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DPoPClientOptions>, DPoPClientOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHttpMessageHandlerBuilderFilter, DPoPHandlerOrderFilter>());
+        return registry;
+    }
+}

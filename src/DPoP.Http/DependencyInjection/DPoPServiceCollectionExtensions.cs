@@ -1,0 +1,44 @@
+using System.Diagnostics.CodeAnalysis;
+using DPoP.Http;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>App-wide DPoP registrations.</summary>
+public static class DPoPServiceCollectionExtensions
+{
+    /// <summary>
+    /// Replaces the default key provider (one generated key per key name) for every DPoP client that has neither a
+    /// provider of its own nor a key in its options. Use it for keys that must survive restarts.
+    /// </summary>
+    /// <typeparam name="TProvider">The provider, registered as a singleton.</typeparam>
+    /// <param name="services">The service collection.</param>
+    /// <returns>The service collection, for chaining.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="services"/> is null.</exception>
+    public static IServiceCollection AddDPoPKeyProvider<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TProvider>(this IServiceCollection services)
+        where TProvider : class, IDPoPKeyProvider
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddDPoPCore();
+        services.RemoveAll<IDPoPKeyProvider>();
+        services.AddSingleton<IDPoPKeyProvider, TProvider>();
+        return services;
+    }
+
+    /// <summary>
+    /// Replaces the per-client in-memory nonce stores with one <typeparamref name="TStore"/> for all DPoP clients
+    /// (for example one shared across instances). Nonces are keyed by origin, so clients that call the same server share them.
+    /// </summary>
+    /// <typeparam name="TStore">The store, registered as a singleton; it must be thread-safe.</typeparam>
+    /// <param name="services">The service collection.</param>
+    /// <returns>The service collection, for chaining.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="services"/> is null.</exception>
+    public static IServiceCollection AddDPoPNonceStore<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TStore>(this IServiceCollection services)
+        where TStore : class, IDPoPNonceStore
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.RemoveAll<IDPoPNonceStore>();
+        services.AddSingleton<IDPoPNonceStore, TStore>();
+        return services;
+    }
+}

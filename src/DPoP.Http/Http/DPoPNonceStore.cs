@@ -1,0 +1,162 @@
+using System.Collections.Concurrent;
+
+namespace DPoP.Http;
+
+/// <summary>
+/// The default <see cref="IDPoPNonceStore"/>: in memory, thread-safe, bounded. Reads take no lock; when more than
+/// <c>capacity</c> origins are stored, the least recently used ones are evicted.
+/// </summary>
+public sealed class DPoPNonceStore : IDPoPNonceStore
+{
+    private readonly ConcurrentDictionary<Origin, Entry> _entries = new();
+    private readonly Lock _evictionLock = new();
+    private readonly int _capacity;
+    private readonly long _lifetimeTicks;
+    private readonly TimeProvider _timeProvider;
+    private int _count;
+
+    /// <summary>Creates a store.</summary>
+    /// <param name="capacity">How many origins to remember (at least 1).</param>
+    /// <param name="lifetime">How long a nonce is used after it was stored; null keeps it until replaced.</param>
+    /// <param name="timeProvider">The clock for <paramref name="lifetime"/> and recency; the system clock by default.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="capacity"/> is less than 1 or <paramref name="lifetime"/> is not positive.</exception>
+    public DPoPNonceStore(int capacity = 1000, TimeSpan? lifetime = null, TimeProvider? timeProvider = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        if (lifetime is { } value)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(value, TimeSpan.Zero, nameof(lifetime));
+        }
+
+        _capacity = capacity;
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        _lifetimeTicks = lifetime is { } l ? (long)(l.TotalSeconds * _timeProvider.TimestampFrequency) : long.MaxValue;
+    }
+
+    /// <summary>The number of origins currently stored.</summary>
+    public int Count => Volatile.Read(ref _count);
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentNullException"><paramref name="requestUri"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="requestUri"/> is not absolute.</exception>
+    public string? GetNonce(Uri requestUri)
+    {
+        if (!_entries.TryGetValue(Origin.Of(requestUri), out var entry))
+        {
+            return null;
+        }
+
+        var now = _timeProvider.GetTimestamp();
+        if (now - entry.StoredAt > _lifetimeTicks)
+        {
+            return null;
+        }
+
+        entry.LastUsed = now;
+        return entry.Nonce;
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentNullException"><paramref name="requestUri"/> or <paramref name="nonce"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="requestUri"/> is not absolute, or <paramref name="nonce"/> is not <c>1*NQCHAR</c>.</exception>
+    public void SetNonce(Uri requestUri, string nonce)
+    {
+        DPoPSyntax.ThrowIfInvalidNonce(nonce, nameof(nonce));
+        var origin = Origin.Of(requestUri);
+        var now = _timeProvider.GetTimestamp();
+        if (_entries.TryGetValue(origin, out var existing))
+        {
+            // The usual case: a server repeats or rotates the nonce of a known origin; no allocation, no lock.
+            existing.Update(nonce, now);
+            return;
+        }
+
+        if (_entries.TryAdd(origin, new Entry(nonce, now)))
+        {
+            if (Interlocked.Increment(ref _count) > _capacity)
+            {
+                EvictLeastRecentlyUsed();
+            }
+        }
+        else if (_entries.TryGetValue(origin, out existing))
+        {
+            existing.Update(nonce, now);
+        }
+    }
+
+    private void EvictLeastRecentlyUsed()
+    {
+        lock (_evictionLock)
+        {
+            var excess = Volatile.Read(ref _count) - _capacity;
+            if (excess <= 0)
+            {
+                return;
+            }
+
+            // Evict a little below capacity so that a stream of new origins does not scan on every insert.
+            var target = Math.Max(excess, _capacity / 10);
+            var oldest = new PriorityQueue<Origin, long>();
+            foreach (var (origin, entry) in _entries)
+            {
+                oldest.Enqueue(origin, -entry.LastUsed);
+                if (oldest.Count > target)
+                {
+                    oldest.Dequeue();
+                }
+            }
+
+            while (oldest.TryDequeue(out var origin, out _))
+            {
+                if (_entries.TryRemove(origin, out _))
+                {
+                    Interlocked.Decrement(ref _count);
+                }
+            }
+        }
+    }
+
+    private sealed class Entry(string nonce, long storedAt)
+    {
+        private string _nonce = nonce;
+        private long _storedAt = storedAt;
+        private long _lastUsed = storedAt;
+
+        public string Nonce => Volatile.Read(ref _nonce);
+
+        // A reader may pair a new nonce with the previous store time for an instant; lifetimes are coarse, so that is harmless.
+        public long StoredAt => Volatile.Read(ref _storedAt);
+
+        public long LastUsed
+        {
+            get => Volatile.Read(ref _lastUsed);
+            set => Volatile.Write(ref _lastUsed, value);
+        }
+
+        public void Update(string nonce, long now)
+        {
+            if (!string.Equals(Volatile.Read(ref _nonce), nonce, StringComparison.Ordinal))
+            {
+                Volatile.Write(ref _nonce, nonce);
+            }
+
+            Volatile.Write(ref _storedAt, now);
+            LastUsed = now;
+        }
+    }
+
+    /// <summary>An origin (RFC 6454): scheme, host and port. Hosts of http(s) URIs are already lower-case in <see cref="Uri"/>.</summary>
+    private readonly record struct Origin(string Scheme, string Host, int Port)
+    {
+        public static Origin Of(Uri requestUri)
+        {
+            ArgumentNullException.ThrowIfNull(requestUri);
+            if (!requestUri.IsAbsoluteUri)
+            {
+                throw new ArgumentException("The request URI must be absolute.", nameof(requestUri));
+            }
+
+            return new Origin(requestUri.Scheme, requestUri.IdnHost, requestUri.Port);
+        }
+    }
+}

@@ -1,0 +1,19 @@
+namespace DPoP.Http;
+
+/// <summary>
+/// Remembers the latest <c>DPoP-Nonce</c> each server gave (RFC 9449 §8.2), keyed by the origin (scheme, host, port)
+/// of the request URI, so that the next proof to that origin carries it. A nonce is never used for another origin.
+/// </summary>
+/// <remarks>Implementations must be thread-safe: every request of a client reads it and responses write it concurrently.</remarks>
+public interface IDPoPNonceStore
+{
+    /// <summary>Gets the nonce stored for the origin of <paramref name="requestUri"/>.</summary>
+    /// <param name="requestUri">An absolute http(s) request URI.</param>
+    /// <returns>The nonce, or null when none is known (or it expired).</returns>
+    string? GetNonce(Uri requestUri);
+
+    /// <summary>Stores <paramref name="nonce"/> for the origin of <paramref name="requestUri"/>, replacing the previous one.</summary>
+    /// <param name="requestUri">The absolute http(s) URI of the request whose response carried the nonce.</param>
+    /// <param name="nonce">A valid nonce (<c>1*NQCHAR</c>).</param>
+    void SetNonce(Uri requestUri, string nonce);
+}
