@@ -135,6 +135,20 @@ public sealed class ResourceEndpointTests
     }
 
     [Test]
+    public async Task Resource_BasicScheme_Returns401BareDPoPChallenge()
+    {
+        using var response = await _client.SendResourceAsync(HttpMethod.Get, Orders, "Basic", "ZGVtbzpkZW1v", null);
+
+        await Assert.MultipleAsync(async () =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+            Assert.That(DemoServerClient.ChallengeOf(response), Does.StartWith("DPoP algs=").And.Not.Contain("error="));
+            Assert.That(await response.Content.ReadAsStringAsync(), Is.Empty);
+            Assert.That(_server.Events.Last(e => e.Kind == DemoServerEventKinds.Rejected).Detail, Is.EqualTo("unsupported authorization scheme"));
+        });
+    }
+
+    [Test]
     public async Task Resource_BoundTokenWithBearerScheme_Returns401InvalidToken()
     {
         using var response = await _client.SendResourceAsync(HttpMethod.Get, Orders, "Bearer", _token, null);
