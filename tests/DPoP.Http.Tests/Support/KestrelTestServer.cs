@@ -1,0 +1,61 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace DPoP.Http.Tests.Support;
+
+/// <summary>A real Kestrel server on 127.0.0.1 (free port) that records every request it receives.</summary>
+internal sealed class KestrelTestServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private KestrelTestServer(WebApplication app, Uri baseAddress)
+    {
+        _app = app;
+        BaseAddress = baseAddress;
+    }
+
+    public Uri BaseAddress { get; }
+
+    public ConcurrentQueue<SeenRequest> Seen { get; } = new();
+
+    public static async Task<KestrelTestServer> StartAsync(Func<HttpContext, SeenRequest, Task> handle)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
+        var app = builder.Build();
+        KestrelTestServer? server = null;
+        app.Run(async context =>
+        {
+            var request = context.Request;
+            string? body = null;
+            if (request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0)
+            {
+                using var reader = new StreamReader(request.Body);
+                body = await reader.ReadToEndAsync();
+            }
+
+            var uri = new Uri($"{request.Scheme}://{request.Host}{request.PathBase}{request.Path}{request.QueryString}");
+            var record = new SeenRequest(new HttpMethod(request.Method), uri, [.. request.Headers["DPoP"].Select(v => v!)], request.Headers.Authorization.FirstOrDefault(), body);
+            server!.Seen.Enqueue(record);
+            await handle(context, record);
+        });
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
+        server = new KestrelTestServer(app, new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal) + "/"));
+        return server;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
