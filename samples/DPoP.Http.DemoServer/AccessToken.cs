@@ -1,0 +1,7 @@
+namespace DPoP.Http.DemoServer;
+
+/// <summary>What the resource server learns from a valid access token.</summary>
+/// <param name="ClientId">The client the token was issued to.</param>
+/// <param name="Scope">The granted scope, or null.</param>
+/// <param name="BoundThumbprint">The <c>cnf.jkt</c> the token is bound to, or null for an unbound (Bearer) token.</param>
+internal sealed record AccessToken(string ClientId, string? Scope, string? BoundThumbprint);

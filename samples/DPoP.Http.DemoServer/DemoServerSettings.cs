@@ -1,0 +1,101 @@
+using System.Collections.Frozen;
+
+namespace DPoP.Http.DemoServer;
+
+/// <summary>A validated, immutable copy of <see cref="DemoServerOptions"/>, taken when the server starts.</summary>
+internal sealed class DemoServerSettings
+{
+    // RFC 9449 §4.3: only asymmetric JWS algorithms; these are the ones Microsoft.IdentityModel verifies.
+    private static readonly FrozenSet<string> AsymmetricAlgorithms =
+        FrozenSet.Create(StringComparer.Ordinal, "ES256", "ES384", "ES512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512");
+
+    private DemoServerSettings(DemoServerOptions options)
+    {
+        RequireNonceAtTokenEndpoint = options.RequireNonceAtTokenEndpoint;
+        RequireNonceAtResource = options.RequireNonceAtResource;
+        NonceLifetime = options.NonceLifetime;
+        ProofLifetime = options.ProofLifetime;
+        AccessTokenLifetime = options.AccessTokenLifetime;
+        AllowedAlgorithms = [.. options.AllowedAlgorithms];
+        Clients = options.Clients.ToFrozenDictionary(StringComparer.Ordinal);
+        TimeProvider = options.TimeProvider;
+        Port = options.Port;
+        IssueBearerTokens = options.IssueBearerTokens;
+        OnEvent = options.OnEvent;
+    }
+
+    public bool RequireNonceAtTokenEndpoint { get; }
+
+    public bool RequireNonceAtResource { get; }
+
+    public TimeSpan NonceLifetime { get; }
+
+    public TimeSpan ProofLifetime { get; }
+
+    public TimeSpan AccessTokenLifetime { get; }
+
+    /// <summary>The allowed algorithms in the order configured (the order of the <c>algs</c> challenge parameter).</summary>
+    public IReadOnlyList<string> AllowedAlgorithms { get; }
+
+    public FrozenDictionary<string, string> Clients { get; }
+
+    public TimeProvider TimeProvider { get; }
+
+    public int Port { get; }
+
+    public bool IssueBearerTokens { get; }
+
+    public Action<DemoServerEvent>? OnEvent { get; }
+
+    /// <summary>Copies and checks the options.</summary>
+    /// <exception cref="ArgumentException">A setting is out of range; the message names it.</exception>
+    public static DemoServerSettings From(DemoServerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ThrowIfNotPositive(options.NonceLifetime, nameof(DemoServerOptions.NonceLifetime), nameof(options));
+        ThrowIfNotPositive(options.ProofLifetime, nameof(DemoServerOptions.ProofLifetime), nameof(options));
+        ThrowIfNotPositive(options.AccessTokenLifetime, nameof(DemoServerOptions.AccessTokenLifetime), nameof(options));
+        if (options.TimeProvider is null)
+        {
+            throw new ArgumentException("DemoServerOptions.TimeProvider must not be null.", nameof(options));
+        }
+
+        if (options.Port is < 0 or > 65535)
+        {
+            throw new ArgumentException("DemoServerOptions.Port must be between 0 and 65535.", nameof(options));
+        }
+
+        if (options.AllowedAlgorithms.Count == 0)
+        {
+            throw new ArgumentException("DemoServerOptions.AllowedAlgorithms must name at least one algorithm.", nameof(options));
+        }
+
+        foreach (var algorithm in options.AllowedAlgorithms)
+        {
+            if (algorithm is null || !AsymmetricAlgorithms.Contains(algorithm))
+            {
+                throw new ArgumentException(
+                    $"DemoServerOptions.AllowedAlgorithms may only contain {string.Join(", ", AsymmetricAlgorithms.Order(StringComparer.Ordinal))}.",
+                    nameof(options));
+            }
+        }
+
+        foreach (var client in options.Clients)
+        {
+            if (string.IsNullOrEmpty(client.Key) || string.IsNullOrEmpty(client.Value))
+            {
+                throw new ArgumentException("DemoServerOptions.Clients must not contain empty client ids or secrets.", nameof(options));
+            }
+        }
+
+        return new DemoServerSettings(options);
+    }
+
+    private static void ThrowIfNotPositive(TimeSpan value, string name, string paramName)
+    {
+        if (value <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"DemoServerOptions.{name} must be positive.", paramName);
+        }
+    }
+}
