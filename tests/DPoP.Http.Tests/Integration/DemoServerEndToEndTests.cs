@@ -204,7 +204,9 @@ public sealed class DemoServerEndToEndTests
         {
             if (i == 100)
             {
-                server.RotateNonces();
+                // Once: the server still accepts the previous nonce, so requests in flight keep passing. (Two
+                // rotations while a request is in flight would legitimately cost it a second challenge, which
+                // the handler returns rather than retrying twice.)
                 server.RotateNonces();
             }
 
