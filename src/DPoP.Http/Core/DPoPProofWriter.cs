@@ -21,20 +21,24 @@ internal static class DPoPProofWriter
 
     private const int StackSignatureLimit = 512;
 
-    /// <summary>Creates a proof for validated inputs. <paramref name="ath"/> is empty when no token is bound.</summary>
-    public static string Create(DPoPKey key, string method, Uri uri, ReadOnlySpan<char> ath, string? nonce, long issuedAt)
+    /// <summary>
+    /// Creates a proof for validated inputs. <paramref name="ath"/> is empty when no token is bound;
+    /// <paramref name="extraClaims"/> holds further payload members as JSON without braces (<c>"a":1</c>), or is empty.
+    /// </summary>
+    public static string Create(DPoPKey key, string method, Uri uri, ReadOnlySpan<char> ath, string? nonce, long issuedAt, ReadOnlySpan<byte> extraClaims = default)
     {
         var header = key.EncodedHeader;
         var payloadMax = 64 + method.Length + DPoPTargetUri.GetMaxHtuLength(uri) + 20
             + (ath.IsEmpty ? 0 : 9 + ath.Length)
-            + (nonce is null ? 0 : 11 + nonce.Length);
+            + (nonce is null ? 0 : 11 + nonce.Length)
+            + (extraClaims.IsEmpty ? 0 : 1 + extraClaims.Length);
         var outputMax = header.Length + 1 + Base64Url.GetEncodedLength(payloadMax) + 1 + Base64Url.GetEncodedLength(key.SignatureSize);
 
         var buffer = ArrayPool<byte>.Shared.Rent(payloadMax + outputMax);
         try
         {
             var payload = buffer.AsSpan(0, payloadMax);
-            var payloadLength = WritePayload(payload, method, uri, ath, nonce, issuedAt);
+            var payloadLength = WritePayload(payload, method, uri, ath, nonce, issuedAt, extraClaims);
 
             var output = buffer.AsSpan(payloadMax);
             header.CopyTo(output);
@@ -93,7 +97,7 @@ internal static class DPoPProofWriter
 
     public const int AthCharCount = AthLength;
 
-    private static int WritePayload(Span<byte> destination, string method, Uri uri, ReadOnlySpan<char> ath, string? nonce, long issuedAt)
+    private static int WritePayload(Span<byte> destination, string method, Uri uri, ReadOnlySpan<char> ath, string? nonce, long issuedAt, ReadOnlySpan<byte> extraClaims)
     {
         var writer = new AsciiSpanWriter(destination);
         writer.Write("{\"jti\":\""u8);
@@ -119,6 +123,12 @@ internal static class DPoPProofWriter
             writer.Write(",\"nonce\":\""u8);
             writer.WriteAscii(nonce);
             writer.Write("\""u8);
+        }
+
+        if (!extraClaims.IsEmpty)
+        {
+            writer.Write(","u8);
+            writer.Write(extraClaims);
         }
 
         writer.Write("}"u8);

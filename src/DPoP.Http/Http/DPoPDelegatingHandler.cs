@@ -182,7 +182,8 @@ public sealed class DPoPDelegatingHandler : DelegatingHandler
         var uri = request.RequestUri!;
         var ath = token is null ? null : _context.AthCache.GetAth(token);
         var issuedAt = (_context.TimeProvider.GetUtcNow() + _context.Options.ClockOffset).ToUnixTimeSeconds();
-        var proof = DPoPProofWriter.Create(key, request.Method.Method, uri, ath, nonce, issuedAt);
+        var extraClaims = request.Options.TryGetValue(DPoPHttpRequestMessageExtensions.ProofClaimsKey, out var claims) ? claims.Members : null;
+        var proof = DPoPProofWriter.Create(key, request.Method.Method, uri, ath, nonce, issuedAt, extraClaims);
         _context.Metrics.ProofsCreated.Add(1, _context.ClientTag);
         DPoPHandlerLog.ProofCreated(_context.Logger, _context.ClientName, request.Method.Method, new LoggedOrigin(uri), token is not null, nonce is not null);
 

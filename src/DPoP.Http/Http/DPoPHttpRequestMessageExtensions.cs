@@ -6,6 +6,9 @@ public static class DPoPHttpRequestMessageExtensions
     /// <summary>The request option that carries the DPoP-bound access token of one request.</summary>
     public static readonly HttpRequestOptionsKey<string> AccessTokenKey = new("DPoP.Http.AccessToken");
 
+    /// <summary>The request option that carries the extra proof claims set by <see cref="SetDPoPProofClaims"/>.</summary>
+    internal static readonly HttpRequestOptionsKey<DPoPProofClaims> ProofClaimsKey = new("DPoP.Http.ProofClaims");
+
     /// <summary>
     /// Binds <paramref name="accessToken"/> to this request: the handler sends <c>Authorization: DPoP &lt;token&gt;</c>
     /// and a proof with its <c>ath</c>. This takes precedence over an <c>Authorization</c> header already on the request
@@ -21,6 +24,23 @@ public static class DPoPHttpRequestMessageExtensions
         ArgumentNullException.ThrowIfNull(request);
         DPoPSyntax.ThrowIfInvalidAccessToken(accessToken, nameof(accessToken));
         request.Options.Set(AccessTokenKey, accessToken);
+        return request;
+    }
+
+    /// <summary>
+    /// Adds claims to every proof of this request (its retries and redirect hops included), for servers that ask for
+    /// more than RFC 9449's claims. The claims <c>jti</c>, <c>htm</c>, <c>htu</c>, <c>iat</c>, <c>ath</c> and
+    /// <c>nonce</c> are the handler's and cannot be set here. The claims are serialized at once.
+    /// </summary>
+    /// <param name="request">The request.</param>
+    /// <param name="claims">Claim names and values: string, bool, int, long, finite double, decimal, JsonElement, JsonNode or null.</param>
+    /// <returns>The same request, for chaining.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="request"/> or <paramref name="claims"/> is null.</exception>
+    /// <exception cref="ArgumentException">A claim is reserved, has an empty name or a value of another type.</exception>
+    public static HttpRequestMessage SetDPoPProofClaims(this HttpRequestMessage request, IReadOnlyDictionary<string, object?> claims)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        request.Options.Set(ProofClaimsKey, DPoPProofClaims.Create(claims, nameof(claims)));
         return request;
     }
 
