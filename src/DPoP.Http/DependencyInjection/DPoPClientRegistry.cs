@@ -10,4 +10,7 @@ internal sealed class DPoPClientRegistry
     public void Add(string clientName) => _names.TryAdd(clientName, 0);
 
     public bool Contains(string clientName) => _names.ContainsKey(clientName);
+
+    /// <summary>The name of the internal HttpClient that calls the token endpoint for <paramref name="clientName"/>.</summary>
+    public static string TokenClientName(string clientName) => "DPoP.Http.TokenEndpoint:" + clientName;
 }

@@ -17,16 +17,23 @@ internal sealed class DPoPHandlerFactory(
     ConfiguredDPoPKeys configuredKeys,
     DPoPMetrics metrics)
 {
-    public DPoPDelegatingHandler Create(string clientName)
+    /// <summary>Builds the handler of <paramref name="clientName"/>.</summary>
+    /// <param name="clientName">The client: its nonce store, <c>ath</c> cache, token provider and log name.</param>
+    /// <param name="keyClientName">
+    /// The client whose options and key to use, when not <paramref name="clientName"/>: the token endpoint client of
+    /// <c>AddClientCredentialsToken()</c> signs with its API client's key, so the token's <c>cnf.jkt</c> matches.
+    /// </param>
+    public DPoPDelegatingHandler Create(string clientName, string? keyClientName = null)
     {
-        var options = optionsMonitor.Get(clientName);
+        keyClientName ??= clientName;
+        var options = optionsMonitor.Get(keyClientName);
         var state = states.Get(clientName, options);
         var timeProvider = services.GetService<TimeProvider>() ?? TimeProvider.System;
         var logger = services.GetService<ILoggerFactory>()?.CreateLogger<DPoPDelegatingHandler>() ?? NullLogger<DPoPDelegatingHandler>.Instance;
         var context = new DPoPHandlerContext(
             clientName,
             options,
-            ResolveKeySource(clientName, options),
+            ResolveKeySource(keyClientName, options),
             services.GetService<IDPoPNonceStore>() ?? state.NonceStore,
             services.GetKeyedService<IDPoPAccessTokenProvider>(clientName),
             state.AthCache,

@@ -82,6 +82,68 @@ public static class DPoPHttpClientBuilderExtensions
         return builder;
     }
 
+    /// <summary>
+    /// Gets this client's access tokens with the client credentials grant, bound to the client's DPoP key: cached until
+    /// shortly before they expire, renewed by a single request however many callers wait, renewed and retried once when
+    /// the API answers <c>invalid_token</c>. Needs <see cref="AddDPoP(IHttpClientBuilder, Action{DPoPClientOptions}?)"/>
+    /// on the same client. The token endpoint is called through an internal HttpClient that signs with the same key
+    /// and answers the endpoint's nonce challenge.
+    /// </summary>
+    /// <param name="builder">The HttpClient builder of the API client.</param>
+    /// <param name="configure">Sets the token endpoint, client credentials and what to request.</param>
+    /// <returns>The builder, for chaining.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> or <paramref name="configure"/> is null.</exception>
+    public static IHttpClientBuilder AddClientCredentialsToken(this IHttpClientBuilder builder, Action<DPoPTokenClientOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+        builder.Services.AddOptions<DPoPTokenClientOptions>(builder.Name).Configure(configure);
+        return builder.AddClientCredentialsTokenCore();
+    }
+
+    /// <summary>Like <see cref="AddClientCredentialsToken(IHttpClientBuilder, Action{DPoPTokenClientOptions})"/>, with the options bound from a configuration section.</summary>
+    /// <param name="builder">The HttpClient builder of the API client.</param>
+    /// <param name="configuration">The section to bind <see cref="DPoPTokenClientOptions"/> from (<c>TokenEndpoint</c>, <c>ClientId</c>, <c>ClientSecret</c>, <c>Scope</c>, …).</param>
+    /// <param name="configure">Further configuration, applied after binding.</param>
+    /// <returns>The builder, for chaining.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> or <paramref name="configuration"/> is null.</exception>
+    public static IHttpClientBuilder AddClientCredentialsToken(this IHttpClientBuilder builder, IConfiguration configuration, Action<DPoPTokenClientOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configuration);
+        var optionsBuilder = builder.Services.AddOptions<DPoPTokenClientOptions>(builder.Name).Bind(configuration);
+        if (configure is not null)
+        {
+            optionsBuilder.Configure(configure);
+        }
+
+        return builder.AddClientCredentialsTokenCore();
+    }
+
+    private static IHttpClientBuilder AddClientCredentialsTokenCore(this IHttpClientBuilder builder)
+    {
+        var name = builder.Name;
+        var tokenClientName = DPoPClientRegistry.TokenClientName(name);
+        var services = builder.Services;
+        services.AddDPoPCore();
+        services.AddOptions<DPoPTokenClientOptions>(name).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DPoPTokenClientOptions>, DPoPTokenClientOptionsValidator>());
+
+        // The token endpoint client: the API client's key and DPoP settings, its own nonces, no access token.
+        services.AddHttpClient(tokenClientName)
+            .AddHttpMessageHandler(sp => sp.GetRequiredService<DPoPHandlerFactory>().Create(tokenClientName, keyClientName: name));
+        services.AddKeyedSingleton<IDPoPAccessTokenProvider>(name, (sp, _) =>
+        {
+            var options = sp.GetRequiredService<IOptionsMonitor<DPoPTokenClientOptions>>().Get(name);
+            var time = sp.GetService<TimeProvider>() ?? TimeProvider.System;
+            return new ClientCredentialsTokenProvider(
+                () => new DPoPTokenClient(sp.GetRequiredService<IHttpClientFactory>().CreateClient(tokenClientName), options, time),
+                options,
+                time);
+        });
+        return builder;
+    }
+
     /// <summary>The shared registrations, added once; returns the registry of DPoP client names.</summary>
     internal static DPoPClientRegistry AddDPoPCore(this IServiceCollection services)
     {

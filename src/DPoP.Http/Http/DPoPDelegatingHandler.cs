@@ -76,18 +76,33 @@ public sealed class DPoPDelegatingHandler : DelegatingHandler
 
         var keyTask = _context.GetKey(cancellationToken);
         var key = keyTask.IsCompletedSuccessfully ? keyTask.Result : await keyTask.ConfigureAwait(false);
-        var token = await ResolveAccessTokenAsync(request, cancellationToken).ConfigureAwait(false);
+        var (token, tokenFromProvider) = await ResolveAccessTokenAsync(request, cancellationToken).ConfigureAwait(false);
         var options = _context.Options;
 
         // A body must be resendable before the first send: once streamed, it is gone.
         var bodyResendable = request.Content is null ||
-            ((options.RetryOnNonceChallenge || options.FollowRedirects) &&
+            ((options.RetryOnNonceChallenge || options.FollowRedirects || tokenFromProvider) &&
              await DPoPRequestBody.PrepareForResendAsync(request.Content, options.MaxBufferedRequestBodySize, async, cancellationToken).ConfigureAwait(false));
 
         var redirects = 0;
+        var renewed = false;
         while (true)
         {
             var response = await SendWithNonceRetryAsync(request, key, token, bodyResendable, async, cancellationToken).ConfigureAwait(false);
+            if (tokenFromProvider && !renewed && bodyResendable && token is not null && IsInvalidTokenChallenge(response))
+            {
+                // RFC 9449 §7.1: the server rejected the provider's token; a provider that can renew gets one chance.
+                renewed = true;
+                var renewedToken = await RenewAccessTokenAsync(request, token, cancellationToken).ConfigureAwait(false);
+                if (renewedToken is not null)
+                {
+                    response.Dispose();
+                    token = renewedToken;
+                    DPoPHandlerLog.RetryingWithRenewedToken(_context.Logger, _context.ClientName, new LoggedOrigin(request.RequestUri!), request.Method.Method);
+                    continue;
+                }
+            }
+
             if (!options.FollowRedirects || !DPoPRedirect.IsRedirect(response.StatusCode))
             {
                 return response;
@@ -203,11 +218,12 @@ public sealed class DPoPDelegatingHandler : DelegatingHandler
         return response;
     }
 
-    private async ValueTask<string?> ResolveAccessTokenAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    /// <summary>The bound token and whether it came from the client's <see cref="IDPoPAccessTokenProvider"/>.</summary>
+    private async ValueTask<(string? Token, bool FromProvider)> ResolveAccessTokenAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         if (request.Options.TryGetValue(DPoPHttpRequestMessageExtensions.AccessTokenKey, out var fromOption) && fromOption is not null)
         {
-            return RequireValidToken(fromOption, "the request option set by SetDPoPAccessToken");
+            return (RequireValidToken(fromOption, "the request option set by SetDPoPAccessToken"), false);
         }
 
         var authorization = request.Headers.Authorization;
@@ -215,20 +231,42 @@ public sealed class DPoPDelegatingHandler : DelegatingHandler
         {
             // Another scheme (Bearer, Basic) is the caller's business: left alone, and no token is bound.
             return string.Equals(authorization.Scheme, DPoPHeaders.AuthorizationScheme, StringComparison.OrdinalIgnoreCase)
-                ? RequireValidToken(authorization.Parameter, "the request's Authorization: DPoP header")
-                : null;
+                ? (RequireValidToken(authorization.Parameter, "the request's Authorization: DPoP header"), false)
+                : (null, false);
         }
 
         var provider = _context.AccessTokenProvider;
         if (provider is null)
         {
-            return null;
+            return (null, false);
         }
 
         var pending = provider.GetAccessTokenAsync(request, cancellationToken);
         var token = pending.IsCompletedSuccessfully ? pending.Result : await pending.ConfigureAwait(false);
-        return token is null ? null : RequireValidToken(token, $"the IDPoPAccessTokenProvider ({provider.GetType().Name})");
+
+        // A provider that returns null may have set another scheme (Bearer) itself: the request then goes without a bound token.
+        return token is null ? (null, false) : (RequireValidToken(token, $"the IDPoPAccessTokenProvider ({provider.GetType().Name})"), true);
     }
+
+    /// <summary>Asks the provider to drop a rejected token and hands out a different one, or null when it cannot.</summary>
+    private async ValueTask<string?> RenewAccessTokenAsync(HttpRequestMessage request, string rejected, CancellationToken cancellationToken)
+    {
+        var provider = _context.AccessTokenProvider!;
+        if (!await provider.OnAccessTokenRejectedAsync(rejected, cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        var renewed = await provider.GetAccessTokenAsync(request, cancellationToken).ConfigureAwait(false);
+        return renewed is null || string.Equals(renewed, rejected, StringComparison.Ordinal)
+            ? null
+            : RequireValidToken(renewed, $"the IDPoPAccessTokenProvider ({provider.GetType().Name})");
+    }
+
+    private static bool IsInvalidTokenChallenge(HttpResponseMessage response) =>
+        response.StatusCode == System.Net.HttpStatusCode.Unauthorized &&
+        response.Headers.NonValidated.TryGetValues("WWW-Authenticate", out var values) &&
+        WwwAuthenticateParser.HasDPoPError(values, "invalid_token");
 
     private string RequireValidToken(string? token, string source)
     {

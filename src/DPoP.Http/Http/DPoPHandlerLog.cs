@@ -38,6 +38,9 @@ internal static partial class DPoPHandlerLog
     [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "DPoP client '{ClientName}': could not turn off the primary handler's automatic redirects (it has already sent requests, or is shared): a redirect would carry a proof made for another URI. Configure AllowAutoRedirect = false on it.")]
     public static partial void PrimaryRedirectsNotDisabled(ILogger logger, string clientName);
 
+    [LoggerMessage(EventId = 12, Level = LogLevel.Information, Message = "DPoP client '{ClientName}': {Origin} rejected the access token (invalid_token); retrying {Method} once with a renewed token and a new proof.")]
+    public static partial void RetryingWithRenewedToken(ILogger logger, string clientName, LoggedOrigin origin, string method);
+
     [LoggerMessage(EventId = 11, Level = LogLevel.Warning, Message = "DPoP client '{ClientName}': a resilience or retry handler ({HandlerType}) is registered inside (after) AddDPoP(); its retries would resend the same proof, which servers reject as a replay. Call AddDPoP() after AddStandardResilienceHandler()/AddResilienceHandler().")]
     public static partial void RetryHandlerInsideDPoP(ILogger logger, string clientName, string handlerType);
 }

@@ -10,15 +10,18 @@ namespace DPoP.Http;
 internal static class WwwAuthenticateParser
 {
     /// <summary>Tells whether any value holds a <c>DPoP</c> challenge with <c>error="use_dpop_nonce"</c> (RFC 9449 §9).</summary>
-    public static bool HasDPoPNonceChallenge(IEnumerable<string> headerValues)
+    public static bool HasDPoPNonceChallenge(IEnumerable<string> headerValues) => HasDPoPError(headerValues, "use_dpop_nonce");
+
+    /// <summary>Tells whether any value holds a <c>DPoP</c> challenge whose <c>error</c> is <paramref name="error"/> (RFC 9449 §7.1).</summary>
+    public static bool HasDPoPError(IEnumerable<string> headerValues, string error)
     {
         foreach (var value in headerValues)
         {
             foreach (var challenge in Parse(value))
             {
                 if (string.Equals(challenge.Scheme, DPoPHeaders.AuthorizationScheme, StringComparison.OrdinalIgnoreCase) &&
-                    challenge.Parameters.TryGetValue("error", out var error) &&
-                    string.Equals(error, "use_dpop_nonce", StringComparison.Ordinal))
+                    challenge.Parameters.TryGetValue("error", out var found) &&
+                    string.Equals(found, error, StringComparison.Ordinal))
                 {
                     return true;
                 }

@@ -1,0 +1,63 @@
+namespace DPoP.Http;
+
+/// <summary>
+/// Where and how to get DPoP-bound tokens: the token endpoint, the client's credentials and what to ask for.
+/// Named after the HttpClient when registered with <c>AddClientCredentialsToken()</c>, bindable from configuration
+/// and validated at start-up.
+/// </summary>
+public sealed class DPoPTokenClientOptions
+{
+    /// <summary>The authorization server's token endpoint (absolute http(s) URI). Required.</summary>
+    public Uri? TokenEndpoint { get; set; }
+
+    /// <summary>The client identifier. Required.</summary>
+    public string? ClientId { get; set; }
+
+    /// <summary>The client secret, for <see cref="DPoPClientAuthenticationMethod.ClientSecretBasic"/> and <see cref="DPoPClientAuthenticationMethod.ClientSecretPost"/>. Never logged or put in a message.</summary>
+    public string? ClientSecret { get; set; }
+
+    /// <summary>How the client authenticates. Default <see cref="DPoPClientAuthenticationMethod.ClientSecretBasic"/>.</summary>
+    public DPoPClientAuthenticationMethod ClientAuthentication { get; set; } = DPoPClientAuthenticationMethod.ClientSecretBasic;
+
+    /// <summary>For <see cref="DPoPClientAuthenticationMethod.PrivateKeyJwt"/>: the client's private key (PEM or private JWK), registered with the authorization server. Not the DPoP key.</summary>
+    public string? ClientAssertionKey { get; set; }
+
+    /// <summary>For <see cref="DPoPClientAuthenticationMethod.PrivateKeyJwt"/>: the path of a file holding <see cref="ClientAssertionKey"/>.</summary>
+    public string? ClientAssertionKeyPath { get; set; }
+
+    /// <summary>The <c>kid</c> header of client assertions, when the server needs it to pick the key.</summary>
+    public string? ClientAssertionKeyId { get; set; }
+
+    /// <summary>The signing algorithm of client assertions; by default the one the key implies (ES256 for P-256, RS256 for RSA).</summary>
+    public string? ClientAssertionAlgorithm { get; set; }
+
+    /// <summary>The <c>aud</c> of client assertions; the token endpoint by default (some servers want their issuer).</summary>
+    public string? ClientAssertionAudience { get; set; }
+
+    /// <summary>The <c>scope</c> to request, space-separated; none by default.</summary>
+    public string? Scope { get; set; }
+
+    /// <summary>Resource indicators (RFC 8707) to request: one <c>resource</c> parameter each.</summary>
+    public IList<string> Resources { get; } = [];
+
+    /// <summary>An <c>audience</c> parameter, for servers that use it instead of resource indicators.</summary>
+    public string? Audience { get; set; }
+
+    /// <summary>
+    /// Accept <c>token_type</c> <c>Bearer</c> (an unbound token) instead of failing. The token is then sent as
+    /// <c>Authorization: Bearer</c> with a proof without <c>ath</c>. Default false: a Bearer answer means the server
+    /// did not bind the token, which is a configuration error.
+    /// </summary>
+    public bool AllowBearerTokens { get; set; }
+
+    /// <summary>Renew a cached token this long before it expires (at most half its lifetime). Default 60 seconds.</summary>
+    public TimeSpan RefreshBeforeExpiry { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long to use a token whose response had no <c>expires_in</c>. Default 5 minutes.</summary>
+    public TimeSpan DefaultTokenLifetime { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Shows the endpoint, client id and method, never the secret or a key.</summary>
+    /// <returns>A description without secrets.</returns>
+    public override string ToString() =>
+        $"DPoPTokenClientOptions {{ TokenEndpoint = {TokenEndpoint}, ClientId = {ClientId}, ClientAuthentication = {ClientAuthentication}, Scope = {Scope} }}";
+}

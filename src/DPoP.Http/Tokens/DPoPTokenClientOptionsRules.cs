@@ -1,0 +1,75 @@
+namespace DPoP.Http;
+
+/// <summary>The rules <see cref="DPoPTokenClientOptions"/> must meet, shared by the client's constructor and start-up validation.</summary>
+internal static class DPoPTokenClientOptionsRules
+{
+    public static List<string> Check(DPoPTokenClientOptions options)
+    {
+        var problems = new List<string>();
+        if (options.TokenEndpoint is not { IsAbsoluteUri: true } endpoint || !DPoPTargetUri.IsHttpScheme(endpoint) || endpoint.UserInfo.Length != 0)
+        {
+            problems.Add("TokenEndpoint must be an absolute http or https URI without user information.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.ClientId))
+        {
+            problems.Add("ClientId is required.");
+        }
+
+        switch (options.ClientAuthentication)
+        {
+            case DPoPClientAuthenticationMethod.ClientSecretBasic or DPoPClientAuthenticationMethod.ClientSecretPost when string.IsNullOrEmpty(options.ClientSecret):
+                problems.Add($"ClientSecret is required for {options.ClientAuthentication}.");
+                break;
+            case DPoPClientAuthenticationMethod.PrivateKeyJwt:
+                CheckAssertionKey(options, problems);
+                break;
+            case DPoPClientAuthenticationMethod.ClientSecretBasic or DPoPClientAuthenticationMethod.ClientSecretPost or DPoPClientAuthenticationMethod.None:
+                break;
+            default:
+                problems.Add("ClientAuthentication is not a known method.");
+                break;
+        }
+
+        if (options.RefreshBeforeExpiry < TimeSpan.Zero)
+        {
+            problems.Add("RefreshBeforeExpiry must not be negative.");
+        }
+
+        if (options.DefaultTokenLifetime <= TimeSpan.Zero)
+        {
+            problems.Add("DefaultTokenLifetime must be positive.");
+        }
+
+        return problems;
+    }
+
+    public static DPoPKey LoadAssertionKey(DPoPTokenClientOptions options)
+    {
+        var text = options.ClientAssertionKeyPath is { Length: > 0 } path ? File.ReadAllText(path) : options.ClientAssertionKey!;
+        return text.TrimStart().StartsWith('{')
+            ? DPoPKey.FromJwk(text, options.ClientAssertionAlgorithm)
+            : DPoPKey.FromPem(text, options.ClientAssertionAlgorithm);
+    }
+
+    private static void CheckAssertionKey(DPoPTokenClientOptions options, List<string> problems)
+    {
+        var hasInline = !string.IsNullOrEmpty(options.ClientAssertionKey);
+        var hasPath = !string.IsNullOrEmpty(options.ClientAssertionKeyPath);
+        if (hasInline == hasPath)
+        {
+            problems.Add("PrivateKeyJwt needs exactly one of ClientAssertionKey and ClientAssertionKeyPath.");
+            return;
+        }
+
+        try
+        {
+            using var key = LoadAssertionKey(options);
+        }
+        catch (Exception ex) when (ex is ArgumentException or IOException or UnauthorizedAccessException)
+        {
+            // Import messages name the rule broken and never quote the key.
+            problems.Add($"{(hasPath ? "ClientAssertionKeyPath" : "ClientAssertionKey")} does not hold a usable private key: {ex.Message}");
+        }
+    }
+}

@@ -1,0 +1,40 @@
+namespace DPoP.Http;
+
+/// <summary>A successful token response (RFC 6749 §5.1) from <see cref="DPoPTokenClient"/>.</summary>
+public sealed class DPoPTokenResponse
+{
+    internal DPoPTokenResponse(string accessToken, string tokenType, DateTimeOffset expiresAt, TimeSpan? expiresIn, string? refreshToken, string? scope)
+    {
+        AccessToken = accessToken;
+        TokenType = tokenType;
+        ExpiresAt = expiresAt;
+        ExpiresIn = expiresIn;
+        RefreshToken = refreshToken;
+        Scope = scope;
+    }
+
+    /// <summary>The access token. Treat it as a secret.</summary>
+    public string AccessToken { get; }
+
+    /// <summary>The token type as the server sent it: <c>DPoP</c> for a bound token.</summary>
+    public string TokenType { get; }
+
+    /// <summary>Whether the token is DPoP-bound (<c>token_type</c> <c>DPoP</c>, compared case-insensitively).</summary>
+    public bool IsDPoPBound => string.Equals(TokenType, DPoPHeaders.AuthorizationScheme, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>When the token expires, from <c>expires_in</c> (or the configured default lifetime when absent).</summary>
+    public DateTimeOffset ExpiresAt { get; }
+
+    /// <summary>The <c>expires_in</c> the server sent, if any.</summary>
+    public TimeSpan? ExpiresIn { get; }
+
+    /// <summary>The refresh token, if one was issued. For a public client it is bound to the DPoP key (RFC 9449 §5).</summary>
+    public string? RefreshToken { get; }
+
+    /// <summary>The granted scope, if the server said.</summary>
+    public string? Scope { get; }
+
+    /// <summary>Shows type, expiry and scope, never a token.</summary>
+    /// <returns>A description without secrets.</returns>
+    public override string ToString() => $"DPoPTokenResponse {{ TokenType = {TokenType}, ExpiresAt = {ExpiresAt:O}, Scope = {Scope}, HasRefreshToken = {RefreshToken is not null} }}";
+}
