@@ -2,21 +2,18 @@ using System.Net.Http.Json;
 
 namespace DPoP.Http.Samples.Client;
 
-/// <summary>A typed client for the protected API; the DPoP token travels as a request option.</summary>
+/// <summary>A typed client for the protected API: plain HttpClient calls, DPoP and tokens are the pipeline's business.</summary>
 internal sealed class OrdersApi(HttpClient http)
 {
-    public async Task<string> GetOrdersAsync(string accessToken, CancellationToken cancellationToken = default)
+    public async Task<string> GetOrdersAsync(CancellationToken cancellationToken = default)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, "orders?status=open").SetDPoPAccessToken(accessToken);
-        using var response = await http.SendAsync(request, cancellationToken);
+        using var response = await http.GetAsync(new Uri("orders?status=open", UriKind.Relative), cancellationToken);
         return $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken)}";
     }
 
-    public async Task<string> CreateOrderAsync(string accessToken, object order, CancellationToken cancellationToken = default)
+    public async Task<string> CreateOrderAsync(object order, CancellationToken cancellationToken = default)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "orders") { Content = JsonContent.Create(order) };
-        request.SetDPoPAccessToken(accessToken);
-        using var response = await http.SendAsync(request, cancellationToken);
+        using var response = await http.PostAsJsonAsync(new Uri("orders", UriKind.Relative), order, cancellationToken);
         return $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken)}";
     }
 }

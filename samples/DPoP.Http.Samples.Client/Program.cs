@@ -1,6 +1,7 @@
-// DPoP.Http end to end: a worker-style app whose HttpClients get DPoP from one line, AddDPoP().
+// DPoP.Http end to end: a worker-style app whose API client gets DPoP, and DPoP-bound tokens, from two lines.
 // With no configuration it starts the demo authorization + resource server in-process on 127.0.0.1; point it at a
 // real server with --Server:TokenEndpoint=… --Server:ApiBaseAddress=… --Server:ClientId=… --Server:ClientSecret=…
+using DPoP.Http;
 using DPoP.Http.DemoServer;
 using DPoP.Http.Samples.Client;
 using Microsoft.Extensions.Configuration;
@@ -23,33 +24,35 @@ if (demo is not null)
     Console.WriteLine($"Demo server on {demo.BaseAddress} (authorization server and resource server, each demanding its own nonce)");
 }
 
-builder.Services.AddSingleton(settings);
 builder.Services.AddTransient<ConsoleTraceHandler>();
 
-// The token client and the API client share one key (KeyName), so the token's cnf.jkt matches the API's proofs.
-builder.Services.AddHttpClient<TokenClient>()
-    .AddDPoP(o => o.KeyName = "sample")
-    .AddHttpMessageHandler<ConsoleTraceHandler>();
+// The whole integration: DPoP proofs on every request, and DPoP-bound tokens from the token endpoint.
 builder.Services.AddHttpClient<OrdersApi>(c => c.BaseAddress = settings.ApiBaseAddress)
-    .AddDPoP(o => o.KeyName = "sample")
-    .AddHttpMessageHandler<ConsoleTraceHandler>();
+    .AddDPoP()
+    .AddClientCredentialsToken(o =>
+    {
+        o.TokenEndpoint = settings.TokenEndpoint;
+        o.ClientId = settings.ClientId;
+        o.ClientSecret = settings.ClientSecret;
+        o.Scope = "orders";
+    })
+    .AddHttpMessageHandler<ConsoleTraceHandler>(); // sample only: prints what goes on the wire
 
 using var host = builder.Build();
 await host.StartAsync();
 
-Console.WriteLine();
-Console.WriteLine("1. Token request (client credentials), proof without ath:");
-var token = await host.Services.GetRequiredService<TokenClient>().RequestTokenAsync();
-Console.WriteLine($"   -> token_type {token.TokenType}, expires in {token.ExpiresIn} s, bound to key {token.BoundKeyThumbprint}");
-
 var api = host.Services.GetRequiredService<OrdersApi>();
-Console.WriteLine();
-Console.WriteLine("2. GET /api/orders with Authorization: DPoP and a proof carrying ath:");
-Console.WriteLine($"   -> {await api.GetOrdersAsync(token.AccessToken)}");
+var key = await host.Services.GetRequiredService<IDPoPKeyProvider>().GetKeyAsync(nameof(OrdersApi), CancellationToken.None);
+Console.WriteLine($"DPoP key: {key}");
 
 Console.WriteLine();
-Console.WriteLine("3. POST /api/orders with a JSON body (the resource server's nonce is known now, so no challenge):");
-Console.WriteLine($"   -> {await api.CreateOrderAsync(token.AccessToken, new { item = "book", quantity = 2 })}");
+Console.WriteLine("1. GET /api/orders: the first call fetches a DPoP-bound token (the token endpoint demands a nonce first),");
+Console.WriteLine("   then the API demands its own nonce:");
+Console.WriteLine($"   -> {await api.GetOrdersAsync()}");
+
+Console.WriteLine();
+Console.WriteLine("2. POST /api/orders with a JSON body: token cached, the API's nonce known, so one request:");
+Console.WriteLine($"   -> {await api.CreateOrderAsync(new { item = "book", quantity = 2 })}");
 
 if (demo is not null)
 {
