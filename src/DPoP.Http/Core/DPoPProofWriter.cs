@@ -21,6 +21,18 @@ internal static class DPoPProofWriter
 
     private const int StackSignatureLimit = 512;
 
+    /// <summary>CSPRNG bytes drawn at once per thread: 32 jtis' worth.</summary>
+    private const int JtiPoolBytes = 32 * JtiBytes;
+
+    // RandomNumberGenerator.Fill costs a system call (getrandom) per call on Linux, about 0.8 µs on the benchmark
+    // machine: more than all the rest of a proof but its signature. Drawing 32 jtis at once makes that ~30 ns a proof
+    // (ProofPartsBenchmarks: Random_Jti_PerCall against Random_Jti_Pooled). Per thread, so no lock; each slice is handed out once.
+    [ThreadStatic]
+    private static byte[]? t_jtiPool;
+
+    [ThreadStatic]
+    private static int t_jtiOffset;
+
     /// <summary>
     /// Creates a proof for validated inputs. <paramref name="ath"/> is empty when no token is bound;
     /// <paramref name="extraClaims"/> holds further payload members as JSON without braces (<c>"a":1</c>), or is empty.
@@ -97,12 +109,30 @@ internal static class DPoPProofWriter
 
     public const int AthCharCount = AthLength;
 
+    /// <summary>Fills <paramref name="jti"/> (16 bytes) with CSPRNG bytes that no other proof gets.</summary>
+    public static void FillJti(Span<byte> jti)
+    {
+        var pool = t_jtiPool;
+        var offset = t_jtiOffset;
+        if (pool is null || offset > JtiPoolBytes - JtiBytes)
+        {
+            pool ??= t_jtiPool = new byte[JtiPoolBytes];
+            RandomNumberGenerator.Fill(pool);
+            offset = 0;
+        }
+
+        var slice = pool.AsSpan(offset, JtiBytes);
+        slice.CopyTo(jti);
+        slice.Clear();
+        t_jtiOffset = offset + JtiBytes;
+    }
+
     private static int WritePayload(Span<byte> destination, string method, Uri uri, ReadOnlySpan<char> ath, string? nonce, long issuedAt, ReadOnlySpan<byte> extraClaims)
     {
         var writer = new AsciiSpanWriter(destination);
         writer.Write("{\"jti\":\""u8);
         Span<byte> jti = stackalloc byte[JtiBytes];
-        RandomNumberGenerator.Fill(jti);
+        FillJti(jti);
         writer.Advance(Base64Url.EncodeToUtf8(jti, writer.Free));
         writer.Write("\",\"htm\":\""u8);
         writer.WriteAscii(method);

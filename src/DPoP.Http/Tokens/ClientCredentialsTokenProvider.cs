@@ -11,7 +11,6 @@ internal sealed class ClientCredentialsTokenProvider(Func<DPoPTokenClient> creat
     : IDPoPAccessTokenProvider
 {
     private readonly Lock _lock = new();
-    private readonly Lazy<DPoPTokenClient> _client = new(createClient);
     private CachedToken? _current;
     private Task<CachedToken>? _renewal;
 
@@ -71,7 +70,8 @@ internal sealed class ClientCredentialsTokenProvider(Func<DPoPTokenClient> creat
         {
             await Task.Yield(); // leave the lock before the request starts
             Interlocked.Increment(ref _tokenRequests);
-            var response = await _client.Value.RequestClientCredentialsTokenAsync(CancellationToken.None).ConfigureAwait(false);
+            // A client per renewal: IHttpClientFactory's handler rotation (DNS changes) applies to the token endpoint too.
+            var response = await createClient().RequestClientCredentialsTokenAsync(CancellationToken.None).ConfigureAwait(false);
             var lifetime = response.ExpiresAt - timeProvider.GetUtcNow();
             var margin = TimeSpan.FromTicks(Math.Min(options.RefreshBeforeExpiry.Ticks, lifetime.Ticks / 2));
             var token = new CachedToken(response, response.ExpiresAt - margin);
