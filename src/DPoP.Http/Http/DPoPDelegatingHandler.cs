@@ -15,7 +15,7 @@ namespace DPoP.Http;
 /// an <c>Authorization: DPoP</c> header already on the request, the client's <see cref="IDPoPAccessTokenProvider"/>.
 /// A request that carries another scheme (<c>Bearer</c>) keeps it and gets a proof without <c>ath</c>.</para>
 /// <para>Exceptions: <see cref="InvalidOperationException"/> when the request URI is not an absolute http(s) URI
-/// without user information, or when a token source yields a malformed token; whatever the key provider, the token
+/// without user information, when a token source yields a malformed token, or when the key provider returns null; whatever the key provider, the token
 /// provider and the inner handler throw, including <see cref="OperationCanceledException"/>, passes through.</para>
 /// </remarks>
 public sealed class DPoPDelegatingHandler : DelegatingHandler
@@ -75,7 +75,8 @@ public sealed class DPoPDelegatingHandler : DelegatingHandler
         EnsurePrimaryHandlerDoesNotRedirect();
 
         var keyTask = _context.GetKey(cancellationToken);
-        var key = keyTask.IsCompletedSuccessfully ? keyTask.Result : await keyTask.ConfigureAwait(false);
+        var key = (keyTask.IsCompletedSuccessfully ? keyTask.Result : await keyTask.ConfigureAwait(false))
+            ?? throw new InvalidOperationException($"DPoP client '{_context.ClientName}': the key provider returned null instead of a key.");
         var (token, tokenFromProvider) = await ResolveAccessTokenAsync(request, cancellationToken).ConfigureAwait(false);
         var options = _context.Options;
 
@@ -155,12 +156,26 @@ public sealed class DPoPDelegatingHandler : DelegatingHandler
         var uri = request.RequestUri!;
         var sentNonce = GetStoredNonce(uri);
         var response = await SendOnceAsync(request, key, token, sentNonce, async, cancellationToken).ConfigureAwait(false);
-        if (!_context.Options.RetryOnNonceChallenge || !DPoPNonceChallenge.IsCandidate(response))
+        if (!_context.Options.RetryOnNonceChallenge || !DPoPNonceChallenge.IsCandidate(response) ||
+            (request.Options.TryGetValue(DPoPHttpRequestMessageExtensions.NoNonceRetryKey, out var noRetry) && noRetry))
         {
             return response;
         }
 
-        if (!await DPoPNonceChallenge.IsUseDPoPNonceAsync(response, async, cancellationToken).ConfigureAwait(false))
+        bool demandsNonce;
+        try
+        {
+            demandsNonce = await DPoPNonceChallenge.IsUseDPoPNonceAsync(response, async, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Reading the 400 body failed (connection lost, cancelled): the caller gets the exception, and the
+            // response with its connection is released rather than left for the finalizer.
+            response.Dispose();
+            throw;
+        }
+
+        if (!demandsNonce)
         {
             return response;
         }
@@ -214,7 +229,17 @@ public sealed class DPoPDelegatingHandler : DelegatingHandler
         var response = async
             ? await base.SendAsync(request, cancellationToken).ConfigureAwait(false)
             : base.Send(request, cancellationToken);
-        StoreNonce(uri, response);
+        try
+        {
+            StoreNonce(uri, response);
+        }
+        catch
+        {
+            // A custom IDPoPNonceStore failed: its exception reaches the caller, the response is not left undisposed.
+            response.Dispose();
+            throw;
+        }
+
         return response;
     }
 

@@ -10,6 +10,12 @@ public static class DPoPHttpRequestMessageExtensions
     internal static readonly HttpRequestOptionsKey<DPoPProofClaims> ProofClaimsKey = new("DPoP.Http.ProofClaims");
 
     /// <summary>
+    /// Set by <see cref="DPoPTokenClient"/> on requests whose body must not be sent twice (a single-use client
+    /// assertion): the handler returns a <c>use_dpop_nonce</c> challenge instead of resending the same body.
+    /// </summary>
+    internal static readonly HttpRequestOptionsKey<bool> NoNonceRetryKey = new("DPoP.Http.NoNonceRetry");
+
+    /// <summary>
     /// Binds <paramref name="accessToken"/> to this request: the handler sends <c>Authorization: DPoP &lt;token&gt;</c>
     /// and a proof with its <c>ath</c>. This takes precedence over an <c>Authorization</c> header already on the request
     /// and over an <see cref="IDPoPAccessTokenProvider"/>.

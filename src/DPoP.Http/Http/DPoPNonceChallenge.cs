@@ -84,25 +84,28 @@ internal static class DPoPNonceChallenge
             ? await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false)
             : content.ReadAsStream(cancellationToken);
 
-        // One byte more than the limit tells a body that fits from one that goes on.
-        var buffer = ArrayPool<byte>.Shared.Rent(MaxErrorBodyBytes + 1);
+        // Never more than the limit: a body that fills it without ending (or without matching its Content-Length)
+        // is treated as going on, and its first bytes are read as an incomplete JSON document.
+        var buffer = ArrayPool<byte>.Shared.Rent(MaxErrorBodyBytes);
         try
         {
             var total = 0;
-            while (total <= MaxErrorBodyBytes)
+            var ended = false;
+            while (total < MaxErrorBodyBytes)
             {
                 var read = async
-                    ? await stream.ReadAsync(buffer.AsMemory(total, MaxErrorBodyBytes + 1 - total), cancellationToken).ConfigureAwait(false)
-                    : stream.Read(buffer, total, MaxErrorBodyBytes + 1 - total);
+                    ? await stream.ReadAsync(buffer.AsMemory(total, MaxErrorBodyBytes - total), cancellationToken).ConfigureAwait(false)
+                    : stream.Read(buffer, total, MaxErrorBodyBytes - total);
                 if (read == 0)
                 {
+                    ended = true;
                     break;
                 }
 
                 total += read;
             }
 
-            var complete = total <= MaxErrorBodyBytes;
+            var complete = ended || total == content.Headers.ContentLength;
             var copy = buffer.AsSpan(0, total).ToArray();
             if (complete)
             {
@@ -159,8 +162,9 @@ internal static class DPoPNonceChallenge
             json = output[..total];
             return total > 0;
         }
-        catch (InvalidDataException)
+        catch (Exception ex) when (ex is InvalidDataException or InvalidOperationException)
         {
+            // Corrupt data labelled gzip/deflate (InvalidDataException) or br (BrotliStream: InvalidOperationException).
             return false;
         }
     }

@@ -74,6 +74,8 @@ internal sealed class DPoPProofClaims
             case decimal number:
                 writer.WriteNumberValue(number);
                 break;
+            case JsonElement { ValueKind: JsonValueKind.Undefined }:
+                throw new ArgumentException($"The proof claim '{name}' is a default (undefined) JsonElement, which has no JSON value.", paramName);
             case JsonElement element:
                 element.WriteTo(writer);
                 break;

@@ -128,14 +128,38 @@ public sealed class DPoPTokenClient
 
     private async Task<DPoPTokenResponse> SendAsync(List<KeyValuePair<string, string>> form, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, _options.TokenEndpoint);
-        AddClientAuthentication(request, form);
-        request.Content = new FormUrlEncodedContent(form);
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        // A client assertion is single-use (RFC 7523 §3: servers such as oidc-provider reject a replayed jti), so the
+        // handler must not answer a use_dpop_nonce challenge by resending this body: the token client sends the
+        // request once more itself, with a new assertion and the nonce the handler stored from the challenge.
+        var singleUseBody = _options.ClientAuthentication == DPoPClientAuthenticationMethod.PrivateKeyJwt;
+        for (var attempt = 1; ; attempt++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, _options.TokenEndpoint);
+            var attemptForm = new List<KeyValuePair<string, string>>(form);
+            AddClientAuthentication(request, attemptForm);
+            request.Content = new FormUrlEncodedContent(attemptForm);
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+            if (singleUseBody)
+            {
+                request.Options.Set(DPoPHttpRequestMessageExtensions.NoNonceRetryKey, true);
+            }
 
-        using var response = await _httpClient.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-        return response.IsSuccessStatusCode ? ParseSuccess(response.StatusCode, body) : throw ParseError(response.StatusCode, body);
+            using var response = await _httpClient.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+            if (response.IsSuccessStatusCode)
+            {
+                return ParseSuccess(response.StatusCode, body);
+            }
+
+            var error = ParseError(response.StatusCode, body);
+            var nonceChallenge = response.StatusCode == HttpStatusCode.BadRequest &&
+                string.Equals(error.Error, "use_dpop_nonce", StringComparison.Ordinal) &&
+                response.Headers.Contains(DPoPHeaders.Nonce);
+            if (!singleUseBody || attempt > 1 || !nonceChallenge)
+            {
+                throw error;
+            }
+        }
     }
 
     private void AddClientAuthentication(HttpRequestMessage request, List<KeyValuePair<string, string>> form)

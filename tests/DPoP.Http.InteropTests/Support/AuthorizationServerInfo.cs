@@ -1,0 +1,37 @@
+using System.Text.Json;
+
+namespace DPoP.Http.InteropTests.Support;
+
+/// <summary>What tests/interop/as.mjs announces in its ready line.</summary>
+internal sealed record AuthorizationServerInfo(
+    Uri Issuer,
+    Uri TokenEndpoint,
+    Uri IntrospectionEndpoint,
+    Uri RevocationEndpoint,
+    string JwtResource,
+    string OpaqueResource,
+    string Scope,
+    IReadOnlyList<string> DPoPSigningAlgorithms,
+    OAuthClient BasicClient,
+    OAuthClient PostClient,
+    OAuthClient PrivateKeyJwtClient,
+    OAuthClient ResourceServerClient)
+{
+    public static AuthorizationServerInfo Parse(JsonElement ready)
+    {
+        var clients = ready.GetProperty("clients");
+        return new AuthorizationServerInfo(
+            new Uri(ready.GetProperty("issuer").GetString()!),
+            new Uri(ready.GetProperty("tokenEndpoint").GetString()!),
+            new Uri(ready.GetProperty("introspectionEndpoint").GetString()!),
+            new Uri(ready.GetProperty("revocationEndpoint").GetString()!),
+            ready.GetProperty("jwtResource").GetString()!,
+            ready.GetProperty("opaqueResource").GetString()!,
+            ready.GetProperty("scope").GetString()!,
+            [.. ready.GetProperty("dpopSigningAlgValues").EnumerateArray().Select(a => a.GetString()!)],
+            OAuthClient.Parse(clients.GetProperty("basic")),
+            OAuthClient.Parse(clients.GetProperty("post")),
+            OAuthClient.Parse(clients.GetProperty("privateKeyJwt")),
+            OAuthClient.Parse(clients.GetProperty("rs")));
+    }
+}

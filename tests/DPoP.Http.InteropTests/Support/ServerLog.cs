@@ -1,0 +1,76 @@
+using System.Text;
+
+namespace DPoP.Http.InteropTests.Support;
+
+/// <summary>
+/// Everything the node servers and npm wrote, line by line with a time and a source, kept in memory so a failing
+/// test can show what the servers saw (their logs name each request, status and rejection reason).
+/// </summary>
+internal sealed class ServerLog
+{
+    private readonly List<string> _lines = [];
+    private readonly Lock _lock = new();
+    private long _lastAdded;
+
+    /// <summary>The number of lines so far: a mark to print from.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _lines.Count;
+            }
+        }
+    }
+
+    public void Add(string source, string line)
+    {
+        var entry = $"{DateTime.UtcNow:HH:mm:ss.fff} {source}: {line}";
+        lock (_lock)
+        {
+            _lines.Add(entry);
+            _lastAdded = Environment.TickCount64;
+        }
+    }
+
+    /// <summary>Waits until no line has come for <paramref name="quiet"/>, at most <paramref name="limit"/>.</summary>
+    public void WaitUntilQuiet(TimeSpan quiet, TimeSpan limit)
+    {
+        var deadline = Environment.TickCount64 + (long)limit.TotalMilliseconds;
+        while (Environment.TickCount64 < deadline)
+        {
+            long last;
+            lock (_lock)
+            {
+                last = _lastAdded;
+            }
+
+            var silentFor = Environment.TickCount64 - last;
+            if (silentFor >= quiet.TotalMilliseconds)
+            {
+                return;
+            }
+
+            Thread.Sleep(quiet - TimeSpan.FromMilliseconds(silentFor));
+        }
+    }
+
+    /// <summary>The last <paramref name="count"/> lines.</summary>
+    public string Tail(int count) => Since(Count - count);
+
+    /// <summary>The lines from <paramref name="mark"/> on (everything by default).</summary>
+    public string Since(int mark = 0)
+    {
+        var text = new StringBuilder();
+        lock (_lock)
+        {
+            for (var i = Math.Max(0, mark); i < _lines.Count; i++)
+            {
+                text.AppendLine(_lines[i]);
+            }
+        }
+
+        return text.ToString();
+    }
+}

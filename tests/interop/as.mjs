@@ -1,0 +1,149 @@
+// Authorization server for the interop suite: panva's oidc-provider on 127.0.0.1, a free port, plain http.
+//
+// DPoP (RFC 9449) with nonces demanded on every token request, the client credentials grant, introspection
+// (RFC 7662) and resource indicators (RFC 8707): "urn:dpop-http:interop" gets JWT access tokens (RFC 9068),
+// "urn:dpop-http:interop:opaque" opaque ones, which only introspection can look into. Every access token is
+// DPoP-bound (cnf.jkt). Clients authenticate with client_secret_basic, client_secret_post or private_key_jwt;
+// secrets and the private_key_jwt key pair are made anew per run.
+//
+// Prints one JSON line on stdout once listening: {"ready":true,"issuer":…,"clients":{…},…}. Everything else goes to
+// stderr. Exits when stdin closes, so a test host that dies leaves no server behind.
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+
+import { exportJWK, generateKeyPair } from 'jose';
+import Provider, { errors } from 'oidc-provider';
+
+const log = (...args) => console.error('[as]', ...args);
+
+export const JWT_RESOURCE = 'urn:dpop-http:interop';
+export const OPAQUE_RESOURCE = 'urn:dpop-http:interop:opaque';
+const SCOPE = 'orders:read orders:write';
+// Every algorithm DPoP.Http's interop tests sign with; oidc-provider's default is ES256, Ed25519, EdDSA only.
+const DPOP_ALGS = ['ES256', 'ES384', 'ES512', 'RS256', 'PS256'];
+
+async function signingKey(alg, kid) {
+  const { privateKey } = await generateKeyPair(alg, { extractable: true });
+  return { ...(await exportJWK(privateKey)), kid, alg, use: 'sig' };
+}
+
+const secret = () => randomBytes(24).toString('base64url');
+
+// private_key_jwt (RFC 7523): the client's key pair is made here and its private JWK handed to the tests through the
+// ready line; only the public half is registered.
+const assertionKeys = await generateKeyPair('ES256', { extractable: true });
+const assertionKid = 'interop-private-key-jwt';
+const assertionPublicJwk = { ...(await exportJWK(assertionKeys.publicKey)), kid: assertionKid, alg: 'ES256', use: 'sig' };
+
+const clients = {
+  basic: { id: 'interop-basic', secret: secret(), method: 'client_secret_basic' },
+  post: { id: 'interop-post', secret: secret(), method: 'client_secret_post' },
+  privateKeyJwt: {
+    id: 'interop-private-key-jwt',
+    method: 'private_key_jwt',
+    privateJwk: { ...(await exportJWK(assertionKeys.privateKey)), kid: assertionKid, alg: 'ES256' },
+  },
+  // The resource server's own credentials, for introspecting opaque tokens.
+  rs: { id: 'interop-rs', secret: secret(), method: 'client_secret_basic' },
+};
+
+// The issuer must carry the port, so listen first and attach the provider once the port is known.
+const server = createServer();
+await new Promise((resolve, reject) => {
+  server.once('error', reject);
+  server.listen(0, '127.0.0.1', resolve);
+});
+const issuer = `http://127.0.0.1:${server.address().port}`;
+
+const provider = new Provider(issuer, {
+  clients: Object.values(clients).map((c) => ({
+    client_id: c.id,
+    ...(c.secret ? { client_secret: c.secret } : { jwks: { keys: [assertionPublicJwk] } }),
+    token_endpoint_auth_method: c.method,
+    grant_types: c === clients.rs ? [] : ['client_credentials'],
+    response_types: [],
+    redirect_uris: [],
+    scope: SCOPE,
+    // A token request without a DPoP proof is refused rather than answered with a Bearer token.
+    dpop_bound_access_tokens: c !== clients.rs,
+  })),
+  jwks: { keys: [await signingKey('RS256', 'rs256'), await signingKey('ES256', 'es256')] },
+  cookies: { keys: [secret()] },
+  scopes: SCOPE.split(' '),
+  features: {
+    devInteractions: { enabled: false },
+    clientCredentials: { enabled: true },
+    // RFC 7009, so a test can revoke an opaque token and watch the client renew it.
+    revocation: { enabled: true },
+    introspection: {
+      enabled: true,
+      // The resource server may introspect any token; a client only its own.
+      allowedPolicy: async (ctx, client, token) => client.clientId === clients.rs.id || token.clientId === client.clientId,
+    },
+    dPoP: {
+      enabled: true,
+      nonceSecret: randomBytes(32),
+      requireNonce: () => true,
+    },
+    resourceIndicators: {
+      enabled: true,
+      defaultResource: async (ctx, client, oneOf) => oneOf ?? JWT_RESOURCE,
+      useGrantedResource: async () => false,
+      getResourceServerInfo: async (ctx, resourceIndicator) => {
+        switch (resourceIndicator) {
+          case JWT_RESOURCE:
+            return {
+              scope: SCOPE,
+              audience: JWT_RESOURCE,
+              accessTokenTTL: 300,
+              accessTokenFormat: 'jwt',
+              jwt: { sign: { alg: 'ES256' } },
+            };
+          case OPAQUE_RESOURCE:
+            return { scope: SCOPE, audience: OPAQUE_RESOURCE, accessTokenTTL: 300, accessTokenFormat: 'opaque' };
+          default:
+            throw new errors.InvalidTarget();
+        }
+      },
+    },
+  },
+  enabledJWA: { dPoPSigningAlgValues: DPOP_ALGS },
+});
+
+for (const event of ['grant.error', 'introspection.error', 'revocation.error', 'jwks.error', 'discovery.error', 'server_error']) {
+  provider.on(event, (ctx, err) => log(event, ctx.method, ctx.path, err.error ?? err.name, err.error_description ?? err.message, err.error_detail ?? ''));
+}
+provider.on('grant.success', (ctx) => log('grant.success', ctx.oidc.client?.clientId));
+
+const callback = provider.callback();
+server.on('request', (req, res) => {
+  res.on('finish', () => log(req.method, req.url, res.statusCode, req.headers.dpop ? 'dpop' : 'no-dpop'));
+  callback(req, res);
+});
+
+console.log(JSON.stringify({
+  ready: true,
+  issuer,
+  tokenEndpoint: provider.urlFor('token'),
+  introspectionEndpoint: provider.urlFor('introspection'),
+  revocationEndpoint: provider.urlFor('revocation'),
+  jwksUri: provider.urlFor('jwks'),
+  jwtResource: JWT_RESOURCE,
+  opaqueResource: OPAQUE_RESOURCE,
+  scope: SCOPE,
+  dpopSigningAlgValues: DPOP_ALGS,
+  clients,
+}));
+log(`oidc-provider listening on ${issuer}`);
+
+function shutdown(reason) {
+  log(`stopping (${reason})`);
+  server.close();
+  server.closeAllConnections();
+  process.exit(0);
+}
+
+process.stdin.on('end', () => shutdown('stdin closed'));
+process.stdin.resume();
+process.on('SIGTERM', () => shutdown('SIGTERM'));
+process.on('SIGINT', () => shutdown('SIGINT'));
