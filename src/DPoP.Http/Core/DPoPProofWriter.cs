@@ -24,10 +24,10 @@ internal static class DPoPProofWriter
     /// <summary>CSPRNG bytes drawn at once per thread: 32 jtis' worth.</summary>
     private const int JtiPoolBytes = 32 * JtiBytes;
 
-    // Each RandomNumberGenerator.Fill goes to OpenSSL's DRBG on Linux, which makes a system call (getpid, its fork
-    // check) and takes a lock every time: ~0.9 µs on the benchmark machine, more than the rest of a proof but its
-    // signature. Drawing 32 jtis at once costs ~40 ns a proof (ProofPartsBenchmarks: Random_Jti_PerCall against
-    // Random_Jti_Pooled). Per thread, so no lock of ours; each slice is handed out once, then cleared.
+    // Each RandomNumberGenerator.Fill goes to OpenSSL's DRBG on Linux, which makes a system call every time (getpid,
+    // its fork check): ~0.77 µs on the benchmark machine, more than the rest of a proof but its signature. Drawing
+    // 32 jtis at once costs ~33 ns a proof (ProofPartsBenchmarks: Random_Jti_PerCall against Random_Jti_Pooled;
+    // docs/benchmarks.md). Per thread, so no lock; each slice is handed out once, then cleared.
     [ThreadStatic]
     private static byte[]? t_jtiPool;
 
