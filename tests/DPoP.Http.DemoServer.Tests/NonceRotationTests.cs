@@ -4,39 +4,15 @@ using DPoP.Http.DemoServer.Tests.Support;
 namespace DPoP.Http.DemoServer.Tests;
 
 /// <summary><see cref="DemoServer.RotateNonces"/>: the current and the previous nonce are accepted, older ones are not.</summary>
-public sealed class NonceRotationTests
+public sealed class NonceRotationTests : TokenHolderFixture
 {
-    private DemoServer _server = null!;
-    private DemoServerClient _client = null!;
-    private DPoPKey _key = null!;
-    private string _token = null!;
-
-    private Uri Orders => new(_server.ApiBaseAddress, "orders");
-
-    [OneTimeSetUp]
-    public async Task StartServer()
-    {
-        _server = await DemoServer.StartAsync();
-        _client = new DemoServerClient(_server);
-        _key = DPoPKey.Generate();
-        _token = await _client.GetAccessTokenAsync(_key);
-    }
-
-    [OneTimeTearDown]
-    public async Task StopServer()
-    {
-        _key.Dispose();
-        _client.Dispose();
-        await _server.DisposeAsync();
-    }
-
     [Test]
     public async Task RotateNonces_Once_PreviousTokenNonceStillAccepted()
     {
-        var nonce = await _client.GetTokenNonceAsync();
-        _server.RotateNonces();
+        var nonce = await Client.GetTokenNonceAsync();
+        Server.RotateNonces();
 
-        using var response = await _client.PostTokenAsync(DPoPProof.Create(_key, HttpMethod.Post, _server.TokenEndpoint, null, nonce));
+        using var response = await Client.PostTokenAsync(DPoPProof.Create(Key, HttpMethod.Post, Server.TokenEndpoint, null, nonce));
 
         Assert.Multiple(() =>
         {
@@ -48,13 +24,13 @@ public sealed class NonceRotationTests
     [Test]
     public async Task RotateNonces_Twice_OldTokenNonceRejected()
     {
-        var nonce = await _client.GetTokenNonceAsync();
-        _server.RotateNonces();
-        _server.RotateNonces();
+        var nonce = await Client.GetTokenNonceAsync();
+        Server.RotateNonces();
+        Server.RotateNonces();
 
-        using var response = await _client.PostTokenAsync(DPoPProof.Create(_key, HttpMethod.Post, _server.TokenEndpoint, null, nonce));
+        using var response = await Client.PostTokenAsync(DPoPProof.Create(Key, HttpMethod.Post, Server.TokenEndpoint, null, nonce));
         var fresh = DemoServerClient.NonceOf(response);
-        using var retry = await _client.PostTokenAsync(DPoPProof.Create(_key, HttpMethod.Post, _server.TokenEndpoint, null, fresh));
+        using var retry = await Client.PostTokenAsync(DPoPProof.Create(Key, HttpMethod.Post, Server.TokenEndpoint, null, fresh));
 
         await Assert.MultipleAsync(async () =>
         {
@@ -67,10 +43,10 @@ public sealed class NonceRotationTests
     [Test]
     public async Task RotateNonces_Once_PreviousResourceNonceStillAccepted()
     {
-        var nonce = await _client.GetResourceNonceAsync();
-        _server.RotateNonces();
+        var nonce = await Client.GetResourceNonceAsync();
+        Server.RotateNonces();
 
-        using var response = await _client.SendResourceAsync(_key, _token, HttpMethod.Get, Orders, nonce);
+        using var response = await Client.SendResourceAsync(Key, Token, HttpMethod.Get, Orders, nonce);
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
     }
@@ -78,13 +54,13 @@ public sealed class NonceRotationTests
     [Test]
     public async Task RotateNonces_Twice_OldResourceNonceRejected()
     {
-        var nonce = await _client.GetResourceNonceAsync();
-        _server.RotateNonces();
-        _server.RotateNonces();
+        var nonce = await Client.GetResourceNonceAsync();
+        Server.RotateNonces();
+        Server.RotateNonces();
 
-        using var response = await _client.SendResourceAsync(_key, _token, HttpMethod.Get, Orders, nonce);
+        using var response = await Client.SendResourceAsync(Key, Token, HttpMethod.Get, Orders, nonce);
         var fresh = DemoServerClient.NonceOf(response);
-        using var retry = await _client.SendResourceAsync(_key, _token, HttpMethod.Get, Orders, fresh);
+        using var retry = await Client.SendResourceAsync(Key, Token, HttpMethod.Get, Orders, fresh);
 
         Assert.Multiple(() =>
         {

@@ -5,36 +5,12 @@ using DPoP.Http.DemoServer.Tests.Support;
 namespace DPoP.Http.DemoServer.Tests;
 
 /// <summary>The resource server with default options: DPoP-bound tokens, proofs with ath, resource nonces.</summary>
-public sealed class ResourceEndpointTests
+public sealed class ResourceEndpointTests : TokenHolderFixture
 {
-    private DemoServer _server = null!;
-    private DemoServerClient _client = null!;
-    private DPoPKey _key = null!;
-    private string _token = null!;
-
-    private Uri Orders => new(_server.ApiBaseAddress, "orders");
-
-    [OneTimeSetUp]
-    public async Task StartServer()
-    {
-        _server = await DemoServer.StartAsync();
-        _client = new DemoServerClient(_server);
-        _key = DPoPKey.Generate();
-        _token = await _client.GetAccessTokenAsync(_key);
-    }
-
-    [OneTimeTearDown]
-    public async Task StopServer()
-    {
-        _key.Dispose();
-        _client.Dispose();
-        await _server.DisposeAsync();
-    }
-
     [Test]
     public async Task Resource_WithoutNonce_Returns401UseDpopNonceWithFreshNonce()
     {
-        using var response = await _client.SendResourceAsync(_key, _token, HttpMethod.Get, Orders, nonce: null);
+        using var response = await Client.SendResourceAsync(Key, Token, HttpMethod.Get, Orders, nonce: null);
 
         Assert.Multiple(() =>
         {
@@ -43,7 +19,7 @@ public sealed class ResourceEndpointTests
                 .And.Contain("error=\"use_dpop_nonce\"")
                 .And.Contain("error_description=\"Resource server requires nonce in DPoP proof\""));
             Assert.That(DemoServerClient.NonceOf(response), Is.Not.Null.And.Match("^[A-Za-z0-9_-]{22}$"));
-            Assert.That(_server.Events.Last(e => e.Kind == DemoServerEventKinds.NonceChallenge).StatusCode, Is.EqualTo(401));
+            Assert.That(Server.Events.Last(e => e.Kind == DemoServerEventKinds.NonceChallenge).StatusCode, Is.EqualTo(401));
         });
     }
 
@@ -51,12 +27,12 @@ public sealed class ResourceEndpointTests
     public async Task Resource_NonceChallengeThenRetry_Returns200AndEchoesPostBody()
     {
         const string payload = "{\"item\":\"ünïcødé\",\"qty\":3}";
-        using var challenge = await _client.SendResourceAsync(_key, _token, HttpMethod.Post, Orders, nonce: null);
+        using var challenge = await Client.SendResourceAsync(Key, Token, HttpMethod.Post, Orders, nonce: null);
         var nonce = DemoServerClient.NonceOf(challenge)!;
         var uri = new Uri(Orders, "?page=2");
-        var acceptedBefore = _server.Statistics.ResourceRequestsAccepted;
+        var acceptedBefore = Server.Statistics.ResourceRequestsAccepted;
 
-        using var response = await _client.SendResourceAsync(_key, _token, HttpMethod.Post, uri, nonce, new StringContent(payload, Encoding.UTF8, "application/json"));
+        using var response = await Client.SendResourceAsync(Key, Token, HttpMethod.Post, uri, nonce, new StringContent(payload, Encoding.UTF8, "application/json"));
         var body = await DemoServerClient.ReadJsonAsync(response);
 
         Assert.Multiple(() =>
@@ -65,12 +41,12 @@ public sealed class ResourceEndpointTests
             Assert.That(body.GetProperty("method").GetString(), Is.EqualTo("POST"));
             Assert.That(body.GetProperty("path").GetString(), Is.EqualTo("/api/orders"));
             Assert.That(body.GetProperty("query").GetString(), Is.EqualTo("?page=2"));
-            Assert.That(body.GetProperty("jkt").GetString(), Is.EqualTo(_key.JwkThumbprint));
+            Assert.That(body.GetProperty("jkt").GetString(), Is.EqualTo(Key.JwkThumbprint));
             Assert.That(body.GetProperty("client_id").GetString(), Is.EqualTo(DemoServerClient.ClientId));
             Assert.That(body.GetProperty("body").GetString(), Is.EqualTo(payload));
             Assert.That(body.GetProperty("bodyLength").GetInt64(), Is.EqualTo(Encoding.UTF8.GetByteCount(payload)));
             Assert.That(DemoServerClient.NonceOf(response), Is.Not.Null, "successful responses carry the nonce too");
-            Assert.That(_server.Statistics.ResourceRequestsAccepted, Is.EqualTo(acceptedBefore + 1));
+            Assert.That(Server.Statistics.ResourceRequestsAccepted, Is.EqualTo(acceptedBefore + 1));
         });
     }
 
@@ -81,10 +57,10 @@ public sealed class ResourceEndpointTests
     [TestCase("OPTIONS")]
     public async Task Resource_AnyMethod_IsAccepted(string method)
     {
-        var nonce = await _client.GetResourceNonceAsync();
-        var uri = new Uri(_server.ApiBaseAddress, "deep/path/item-1");
+        var nonce = await Client.GetResourceNonceAsync();
+        var uri = new Uri(Server.ApiBaseAddress, "deep/path/item-1");
 
-        using var response = await _client.SendResourceAsync(_key, _token, new HttpMethod(method), uri, nonce);
+        using var response = await Client.SendResourceAsync(Key, Token, new HttpMethod(method), uri, nonce);
         var body = await DemoServerClient.ReadJsonAsync(response);
 
         Assert.Multiple(() =>
@@ -98,10 +74,10 @@ public sealed class ResourceEndpointTests
     [Test]
     public async Task Resource_BodyOver64KB_ReportsFullLengthAndEchoesFirst64KB()
     {
-        var nonce = await _client.GetResourceNonceAsync();
+        var nonce = await Client.GetResourceNonceAsync();
         var payload = new string('a', 100_000);
 
-        using var response = await _client.SendResourceAsync(_key, _token, HttpMethod.Put, Orders, nonce, new StringContent(payload));
+        using var response = await Client.SendResourceAsync(Key, Token, HttpMethod.Put, Orders, nonce, new StringContent(payload));
         var body = await DemoServerClient.ReadJsonAsync(response);
 
         Assert.Multiple(() =>
@@ -114,10 +90,10 @@ public sealed class ResourceEndpointTests
     [Test]
     public async Task Resource_LowercaseDpopScheme_IsAccepted()
     {
-        var nonce = await _client.GetResourceNonceAsync();
-        var proof = DPoPProof.Create(_key, HttpMethod.Get, Orders, _token, nonce);
+        var nonce = await Client.GetResourceNonceAsync();
+        var proof = DPoPProof.Create(Key, HttpMethod.Get, Orders, Token, nonce);
 
-        using var response = await _client.SendResourceAsync(HttpMethod.Get, Orders, "dpop", _token, proof);
+        using var response = await Client.SendResourceAsync(HttpMethod.Get, Orders, "dpop", Token, proof);
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
     }
@@ -125,7 +101,7 @@ public sealed class ResourceEndpointTests
     [Test]
     public async Task Resource_NoAuthorization_Returns401WithDPoPAlgsChallenge()
     {
-        using var response = await _client.SendResourceAsync(HttpMethod.Get, Orders, null, null, null);
+        using var response = await Client.SendResourceAsync(HttpMethod.Get, Orders, null, null, null);
 
         Assert.Multiple(() =>
         {
@@ -137,21 +113,21 @@ public sealed class ResourceEndpointTests
     [Test]
     public async Task Resource_BasicScheme_Returns401BareDPoPChallenge()
     {
-        using var response = await _client.SendResourceAsync(HttpMethod.Get, Orders, "Basic", "ZGVtbzpkZW1v", null);
+        using var response = await Client.SendResourceAsync(HttpMethod.Get, Orders, "Basic", "ZGVtbzpkZW1v", null);
 
         await Assert.MultipleAsync(async () =>
         {
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
             Assert.That(DemoServerClient.ChallengeOf(response), Does.StartWith("DPoP algs=").And.Not.Contain("error="));
             Assert.That(await response.Content.ReadAsStringAsync(), Is.Empty);
-            Assert.That(_server.Events.Last(e => e.Kind == DemoServerEventKinds.Rejected).Detail, Is.EqualTo("unsupported authorization scheme"));
+            Assert.That(Server.Events.Last(e => e.Kind == DemoServerEventKinds.Rejected).Detail, Is.EqualTo("unsupported authorization scheme"));
         });
     }
 
     [Test]
     public async Task Resource_BoundTokenWithBearerScheme_Returns401InvalidToken()
     {
-        using var response = await _client.SendResourceAsync(HttpMethod.Get, Orders, "Bearer", _token, null);
+        using var response = await Client.SendResourceAsync(HttpMethod.Get, Orders, "Bearer", Token, null);
 
         Assert.Multiple(() =>
         {
@@ -164,7 +140,7 @@ public sealed class ResourceEndpointTests
     [Test]
     public async Task Resource_MissingProof_Returns401InvalidDpopProof()
     {
-        using var response = await _client.SendResourceAsync(HttpMethod.Get, Orders, "DPoP", _token, null);
+        using var response = await Client.SendResourceAsync(HttpMethod.Get, Orders, "DPoP", Token, null);
 
         AssertChallenge(response, "invalid_dpop_proof", "missing DPoP header");
     }
@@ -172,16 +148,16 @@ public sealed class ResourceEndpointTests
     [Test]
     public async Task Resource_TwoProofs_Returns401InvalidDpopProof()
     {
-        var nonce = await _client.GetResourceNonceAsync();
+        var nonce = await Client.GetResourceNonceAsync();
         using var request = new HttpRequestMessage(HttpMethod.Get, Orders);
-        request.Headers.TryAddWithoutValidation("Authorization", "DPoP " + _token);
+        request.Headers.TryAddWithoutValidation("Authorization", "DPoP " + Token);
         request.Headers.TryAddWithoutValidation("DPoP", new[]
         {
-            DPoPProof.Create(_key, HttpMethod.Get, Orders, _token, nonce),
-            DPoPProof.Create(_key, HttpMethod.Get, Orders, _token, nonce),
+            DPoPProof.Create(Key, HttpMethod.Get, Orders, Token, nonce),
+            DPoPProof.Create(Key, HttpMethod.Get, Orders, Token, nonce),
         });
 
-        using var response = await _client.Http.SendAsync(request);
+        using var response = await Client.Http.SendAsync(request);
 
         AssertChallenge(response, "invalid_dpop_proof", "multiple DPoP headers");
     }
@@ -189,10 +165,10 @@ public sealed class ResourceEndpointTests
     [Test]
     public async Task Resource_ProofWithoutAth_Returns401InvalidDpopProof()
     {
-        var nonce = await _client.GetResourceNonceAsync();
-        var proof = DPoPProof.Create(_key, HttpMethod.Get, Orders, null, nonce);
+        var nonce = await Client.GetResourceNonceAsync();
+        var proof = DPoPProof.Create(Key, HttpMethod.Get, Orders, null, nonce);
 
-        using var response = await _client.SendResourceAsync(HttpMethod.Get, Orders, "DPoP", _token, proof);
+        using var response = await Client.SendResourceAsync(HttpMethod.Get, Orders, "DPoP", Token, proof);
 
         AssertChallenge(response, "invalid_dpop_proof", "ath missing");
     }
@@ -200,11 +176,11 @@ public sealed class ResourceEndpointTests
     [Test]
     public async Task Resource_AthOfAnotherToken_Returns401InvalidDpopProof()
     {
-        var nonce = await _client.GetResourceNonceAsync();
-        var otherToken = await _client.GetAccessTokenAsync(_key);
-        var proof = DPoPProof.Create(_key, HttpMethod.Get, Orders, otherToken, nonce);
+        var nonce = await Client.GetResourceNonceAsync();
+        var otherToken = await Client.GetAccessTokenAsync(Key);
+        var proof = DPoPProof.Create(Key, HttpMethod.Get, Orders, otherToken, nonce);
 
-        using var response = await _client.SendResourceAsync(HttpMethod.Get, Orders, "DPoP", _token, proof);
+        using var response = await Client.SendResourceAsync(HttpMethod.Get, Orders, "DPoP", Token, proof);
 
         AssertChallenge(response, "invalid_dpop_proof", "ath mismatch");
     }
@@ -213,9 +189,9 @@ public sealed class ResourceEndpointTests
     public async Task Resource_ProofSignedByAnotherKey_Returns401InvalidToken()
     {
         using var otherKey = DPoPKey.Generate();
-        var nonce = await _client.GetResourceNonceAsync();
+        var nonce = await Client.GetResourceNonceAsync();
 
-        using var response = await _client.SendResourceAsync(otherKey, _token, HttpMethod.Get, Orders, nonce);
+        using var response = await Client.SendResourceAsync(otherKey, Token, HttpMethod.Get, Orders, nonce);
 
         AssertChallenge(response, "invalid_token", "jwk thumbprint does not match cnf.jkt");
     }
@@ -223,11 +199,11 @@ public sealed class ResourceEndpointTests
     [Test]
     public async Task Resource_TamperedToken_Returns401InvalidToken()
     {
-        var nonce = await _client.GetResourceNonceAsync();
-        var claims = Jwt.Payload(_token).ToString().Replace(DemoServerClient.ClientId, "admin-client", StringComparison.Ordinal);
-        var tampered = Jwt.WithPayload(_token, claims);
+        var nonce = await Client.GetResourceNonceAsync();
+        var claims = Jwt.Payload(Token).ToString().Replace(DemoServerClient.ClientId, "admin-client", StringComparison.Ordinal);
+        var tampered = Jwt.WithPayload(Token, claims);
 
-        using var response = await _client.SendResourceAsync(_key, tampered, HttpMethod.Get, Orders, nonce);
+        using var response = await Client.SendResourceAsync(Key, tampered, HttpMethod.Get, Orders, nonce);
 
         AssertChallenge(response, "invalid_token", "access token signature");
     }
@@ -235,10 +211,10 @@ public sealed class ResourceEndpointTests
     [Test]
     public async Task Resource_ProofForAnotherPath_Returns401HtuMismatch()
     {
-        var nonce = await _client.GetResourceNonceAsync();
-        var proof = DPoPProof.Create(_key, HttpMethod.Get, new Uri(_server.ApiBaseAddress, "customers"), _token, nonce);
+        var nonce = await Client.GetResourceNonceAsync();
+        var proof = DPoPProof.Create(Key, HttpMethod.Get, new Uri(Server.ApiBaseAddress, "customers"), Token, nonce);
 
-        using var response = await _client.SendResourceAsync(HttpMethod.Get, Orders, "DPoP", _token, proof);
+        using var response = await Client.SendResourceAsync(HttpMethod.Get, Orders, "DPoP", Token, proof);
 
         AssertChallenge(response, "invalid_dpop_proof", "htu mismatch");
     }
@@ -246,10 +222,10 @@ public sealed class ResourceEndpointTests
     [Test]
     public async Task Resource_ProofForAnotherMethod_Returns401HtmMismatch()
     {
-        var nonce = await _client.GetResourceNonceAsync();
-        var proof = DPoPProof.Create(_key, HttpMethod.Get, Orders, _token, nonce);
+        var nonce = await Client.GetResourceNonceAsync();
+        var proof = DPoPProof.Create(Key, HttpMethod.Get, Orders, Token, nonce);
 
-        using var response = await _client.SendResourceAsync(HttpMethod.Delete, Orders, "DPoP", _token, proof);
+        using var response = await Client.SendResourceAsync(HttpMethod.Delete, Orders, "DPoP", Token, proof);
 
         AssertChallenge(response, "invalid_dpop_proof", "htm mismatch");
     }
@@ -257,11 +233,11 @@ public sealed class ResourceEndpointTests
     [Test]
     public async Task Resource_SameProofTwice_SecondIsRejectedAsReplay()
     {
-        var nonce = await _client.GetResourceNonceAsync();
-        var proof = DPoPProof.Create(_key, HttpMethod.Get, Orders, _token, nonce);
+        var nonce = await Client.GetResourceNonceAsync();
+        var proof = DPoPProof.Create(Key, HttpMethod.Get, Orders, Token, nonce);
 
-        using var first = await _client.SendResourceAsync(HttpMethod.Get, Orders, "DPoP", _token, proof);
-        using var second = await _client.SendResourceAsync(HttpMethod.Get, Orders, "DPoP", _token, proof);
+        using var first = await Client.SendResourceAsync(HttpMethod.Get, Orders, "DPoP", Token, proof);
+        using var second = await Client.SendResourceAsync(HttpMethod.Get, Orders, "DPoP", Token, proof);
 
         Assert.That(first.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         AssertChallenge(second, "invalid_dpop_proof", "jti replay");
@@ -270,9 +246,9 @@ public sealed class ResourceEndpointTests
     [Test]
     public async Task Resource_TokenEndpointNonce_Returns401UseDpopNonce()
     {
-        var tokenNonce = await _client.GetTokenNonceAsync();
+        var tokenNonce = await Client.GetTokenNonceAsync();
 
-        using var response = await _client.SendResourceAsync(_key, _token, HttpMethod.Get, Orders, tokenNonce);
+        using var response = await Client.SendResourceAsync(Key, Token, HttpMethod.Get, Orders, tokenNonce);
 
         AssertChallenge(response, "use_dpop_nonce", "Resource server requires nonce in DPoP proof");
     }

@@ -9,8 +9,7 @@ namespace DPoP.Http.InteropTests.Support;
 internal sealed class ServerLog
 {
     private readonly List<string> _lines = [];
-    private readonly Lock _lock = new();
-    private long _lastAdded;
+    private readonly object _lock = new(); // a Monitor, so that waiters can be pulsed when a line arrives
 
     /// <summary>The number of lines so far: a mark to print from.</summary>
     public int Count
@@ -30,29 +29,20 @@ internal sealed class ServerLog
         lock (_lock)
         {
             _lines.Add(entry);
-            _lastAdded = Environment.TickCount64;
+            Monitor.PulseAll(_lock);
         }
     }
 
     /// <summary>Waits until no line has come for <paramref name="quiet"/>, at most <paramref name="limit"/>.</summary>
     public void WaitUntilQuiet(TimeSpan quiet, TimeSpan limit)
     {
+        // Each line added pulses the lock; a whole quiet period without a pulse means the servers have finished writing.
         var deadline = Environment.TickCount64 + (long)limit.TotalMilliseconds;
-        while (Environment.TickCount64 < deadline)
+        lock (_lock)
         {
-            long last;
-            lock (_lock)
+            while (Environment.TickCount64 < deadline && Monitor.Wait(_lock, quiet))
             {
-                last = _lastAdded;
             }
-
-            var silentFor = Environment.TickCount64 - last;
-            if (silentFor >= quiet.TotalMilliseconds)
-            {
-                return;
-            }
-
-            Thread.Sleep(quiet - TimeSpan.FromMilliseconds(silentFor));
         }
     }
 
