@@ -118,7 +118,6 @@ public sealed class DPoPDelegatingHandler : DelegatingHandler
             if (refusal is not null)
             {
                 DPoPHandlerLog.RedirectNotFollowed(_context.Logger, _context.ClientName, (int)response.StatusCode, new LoggedOrigin(from), refusal);
-
                 return response;
             }
 

@@ -8,7 +8,7 @@ namespace DPoP.Http;
 /// </summary>
 public sealed class DPoPNonceStore : IDPoPNonceStore
 {
-    private readonly ConcurrentDictionary<Origin, Entry> _entries = new();
+    private readonly ConcurrentDictionary<DPoPOrigin, Entry> _entries = new();
     private readonly Lock _evictionLock = new();
     private readonly int _capacity;
     private readonly long _lifetimeTicks;
@@ -41,7 +41,7 @@ public sealed class DPoPNonceStore : IDPoPNonceStore
     /// <exception cref="ArgumentException"><paramref name="requestUri"/> is not absolute.</exception>
     public string? GetNonce(Uri requestUri)
     {
-        if (!_entries.TryGetValue(Origin.Of(requestUri), out var entry))
+        if (!_entries.TryGetValue(DPoPOrigin.Of(requestUri), out var entry))
         {
             return null;
         }
@@ -62,7 +62,7 @@ public sealed class DPoPNonceStore : IDPoPNonceStore
     public void SetNonce(Uri requestUri, string nonce)
     {
         DPoPSyntax.ThrowIfInvalidNonce(nonce, nameof(nonce));
-        var origin = Origin.Of(requestUri);
+        var origin = DPoPOrigin.Of(requestUri);
         var now = _timeProvider.GetTimestamp();
         if (_entries.TryGetValue(origin, out var existing))
         {
@@ -96,7 +96,7 @@ public sealed class DPoPNonceStore : IDPoPNonceStore
 
             // Evict a little below capacity so that a stream of new origins does not scan on every insert.
             var target = Math.Max(excess, _capacity / 10);
-            var oldest = new PriorityQueue<Origin, long>();
+            var oldest = new PriorityQueue<DPoPOrigin, long>();
             foreach (var (origin, entry) in _entries)
             {
                 oldest.Enqueue(origin, -entry.LastUsed);
@@ -142,21 +142,6 @@ public sealed class DPoPNonceStore : IDPoPNonceStore
 
             Volatile.Write(ref _storedAt, now);
             LastUsed = now;
-        }
-    }
-
-    /// <summary>An origin (RFC 6454): scheme, host and port. Hosts of http(s) URIs are already lower-case in <see cref="Uri"/>.</summary>
-    private readonly record struct Origin(string Scheme, string Host, int Port)
-    {
-        public static Origin Of(Uri requestUri)
-        {
-            ArgumentNullException.ThrowIfNull(requestUri);
-            if (!requestUri.IsAbsoluteUri)
-            {
-                throw new ArgumentException("The request URI must be absolute.", nameof(requestUri));
-            }
-
-            return new Origin(requestUri.Scheme, requestUri.IdnHost, requestUri.Port);
         }
     }
 }

@@ -64,8 +64,5 @@ internal static class DPoPRedirect
     };
 
     /// <summary>Same origin (RFC 6454): scheme, host and port.</summary>
-    public static bool IsSameOrigin(Uri a, Uri b) =>
-        string.Equals(a.Scheme, b.Scheme, StringComparison.OrdinalIgnoreCase) &&
-        string.Equals(a.IdnHost, b.IdnHost, StringComparison.OrdinalIgnoreCase) &&
-        a.Port == b.Port;
+    public static bool IsSameOrigin(Uri a, Uri b) => DPoPOrigin.Of(a) == DPoPOrigin.Of(b);
 }
