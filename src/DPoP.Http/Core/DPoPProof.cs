@@ -7,6 +7,7 @@ namespace DPoP.Http;
 /// <remarks>
 /// Each call makes a new proof with a fresh <c>jti</c> (128 random bits from a CSPRNG) and the current
 /// <c>iat</c>. A proof is good for one request only: make a new one for every request, retry and redirect.
+/// The <c>htm</c> claim is the method as .NET's transport sends it (known methods in upper case, others as given).
 /// The <c>htu</c> claim is the request URI without query and fragment, with scheme and host in lower case, an IDN
 /// host in punycode, the default port dropped and the path exactly as <see cref="HttpClient"/> sends it.
 /// </remarks>
@@ -14,7 +15,11 @@ public static class DPoPProof
 {
     /// <summary>Creates a proof for a request given as strings.</summary>
     /// <param name="key">The key that signs the proof.</param>
-    /// <param name="method">The HTTP method, as sent (for example <c>POST</c>).</param>
+    /// <param name="method">
+    /// The HTTP method. <c>htm</c> carries it as .NET's transport sends it: a known method (GET, POST, PUT, DELETE,
+    /// HEAD, OPTIONS, TRACE, PATCH, CONNECT) in upper case whatever its case here (<c>post</c> is signed as <c>POST</c>),
+    /// any other method token as given.
+    /// </param>
     /// <param name="uri">The absolute http(s) URI of the request; query and fragment are left out of <c>htu</c>.</param>
     /// <param name="accessToken">The DPoP-bound access token sent with the request; adds the <c>ath</c> claim.</param>
     /// <param name="nonce">The latest <c>DPoP-Nonce</c> the server gave; adds the <c>nonce</c> claim.</param>
@@ -30,7 +35,7 @@ public static class DPoPProof
         ArgumentNullException.ThrowIfNull(key);
         DPoPSyntax.ThrowIfInvalidMethod(method, nameof(method));
         var target = DPoPTargetUri.Parse(uri, nameof(uri));
-        return CreateCore(key, method, target, accessToken, nonce, TimeProvider.System);
+        return CreateCore(key, DPoPHttpMethod.ToWire(method), target, accessToken, nonce, TimeProvider.System);
     }
 
     /// <summary>Creates a proof for a request given as an <see cref="HttpMethod"/> and a <see cref="Uri"/>.</summary>
@@ -63,7 +68,7 @@ public static class DPoPProof
         ArgumentNullException.ThrowIfNull(method);
         ArgumentNullException.ThrowIfNull(timeProvider);
         DPoPTargetUri.Validate(uri, nameof(uri));
-        return CreateCore(key, method.Method, uri, accessToken, nonce, timeProvider);
+        return CreateCore(key, DPoPHttpMethod.ToWire(method), uri, accessToken, nonce, timeProvider);
     }
 
     /// <summary>Computes the <c>ath</c> claim: base64url of the SHA-256 hash of the token's ASCII bytes (RFC 9449 §4.2).</summary>

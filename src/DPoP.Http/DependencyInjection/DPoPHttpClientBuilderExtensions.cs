@@ -166,7 +166,7 @@ public static class DPoPHttpClientBuilderExtensions
         services.TryAddSingleton(sp => DPoPMetrics.Create(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.TryAddSingleton<DPoPHandlerFactory>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DPoPClientOptions>, DPoPClientOptionsValidator>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHttpMessageHandlerBuilderFilter, DPoPHandlerOrderFilter>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHttpMessageHandlerBuilderFilter, DPoPPipelineFilter>());
         return registry;
     }
 }

@@ -21,7 +21,8 @@ namespace DPoP.Http;
 public sealed class DPoPDelegatingHandler : DelegatingHandler
 {
     private readonly DPoPHandlerContext _context;
-    private int _primaryChecked;
+    private readonly Lock _primaryLock = new();
+    private volatile bool _primaryChecked;
 
     /// <summary>Creates a handler that signs with <paramref name="key"/>, for use without dependency injection.</summary>
     /// <param name="key">The key to sign proofs with; the caller keeps ownership.</param>
@@ -68,153 +69,102 @@ public sealed class DPoPDelegatingHandler : DelegatingHandler
         return pending.IsCompleted ? pending.GetAwaiter().GetResult() : pending.AsTask().GetAwaiter().GetResult();
     }
 
+    /// <summary>
+    /// Called when IHttpClientFactory builds the pipeline and has turned the primary handler's redirects off (or
+    /// found nothing to turn off), so the first request needs no check.
+    /// </summary>
+    internal void MarkPrimaryHandlerChecked() => _primaryChecked = true;
+
+    /// <summary>The protocol: attempt (with its one nonce retry), renew a rejected token once, follow a redirect.</summary>
     private async ValueTask<HttpResponseMessage> SendCoreAsync(HttpRequestMessage request, bool async, CancellationToken cancellationToken)
+    {
+        var state = await StartAsync(request, async, cancellationToken).ConfigureAwait(false);
+        while (true)
+        {
+            var response = await SendWithNonceRetryAsync(request, state, async, cancellationToken).ConfigureAwait(false);
+            if (await TryRenewRejectedTokenAsync(request, state, response, cancellationToken).ConfigureAwait(false) ||
+                TryFollowRedirect(request, state, response))
+            {
+                continue;
+            }
+
+            return response;
+        }
+    }
+
+    /// <summary>Validates the request, resolves key and token, and makes the body resendable where that is possible.</summary>
+    private async ValueTask<DPoPRequestState> StartAsync(HttpRequestMessage request, bool async, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var originalUri = RequireSignableUri(request.RequestUri);
-        EnsurePrimaryHandlerDoesNotRedirect();
+        if (!_primaryChecked)
+        {
+            EnsurePrimaryHandlerDoesNotRedirect();
+        }
 
         var keyTask = _context.GetKey(cancellationToken);
         var key = (keyTask.IsCompletedSuccessfully ? keyTask.Result : await keyTask.ConfigureAwait(false))
             ?? throw new InvalidOperationException($"DPoP client '{_context.ClientName}': the key provider returned null instead of a key.");
-        var (token, tokenFromProvider) = await ResolveAccessTokenAsync(request, cancellationToken).ConfigureAwait(false);
+        var (token, fromProvider) = await DPoPAccessTokenResolver.ResolveAsync(_context, request, cancellationToken).ConfigureAwait(false);
+
+        // A body must be made resendable before the first send: once streamed, it is gone.
         var options = _context.Options;
-
-        // A body must be resendable before the first send: once streamed, it is gone.
-        var bodyResendable = request.Content is null ||
-            ((options.RetryOnNonceChallenge || options.FollowRedirects || tokenFromProvider) &&
-             await DPoPRequestBody.PrepareForResendAsync(request.Content, options.MaxBufferedRequestBodySize, async, cancellationToken).ConfigureAwait(false));
-
-        var redirects = 0;
-        var renewed = false;
-        while (true)
-        {
-            var response = await SendWithNonceRetryAsync(request, key, token, bodyResendable, async, cancellationToken).ConfigureAwait(false);
-            if (tokenFromProvider && !renewed && bodyResendable && token is not null && IsInvalidTokenChallenge(response))
-            {
-                // RFC 9449 §7.1: the server rejected the provider's token; a provider that can renew gets one chance.
-                renewed = true;
-                var renewedToken = await RenewAccessTokenAsync(request, token, cancellationToken).ConfigureAwait(false);
-                if (renewedToken is not null)
-                {
-                    response.Dispose();
-                    token = renewedToken;
-                    DPoPHandlerLog.RetryingWithRenewedToken(_context.Logger, _context.ClientName, new LoggedOrigin(request.RequestUri!), request.Method.Method);
-                    continue;
-                }
-            }
-
-            if (!options.FollowRedirects || !DPoPRedirect.IsRedirect(response.StatusCode))
-            {
-                return response;
-            }
-
-            var from = request.RequestUri!;
-            var target = DPoPRedirect.GetTarget(response, from, out var refusal);
-            var toGet = DPoPRedirect.ChangesToGet(response.StatusCode, request.Method);
-            refusal ??= redirects >= options.MaxRedirects ? $"more than {options.MaxRedirects} redirects"
-                : !toGet && request.Content is not null && !bodyResendable ? "the request body cannot be sent again"
-                : null;
-            if (refusal is not null)
-            {
-                DPoPHandlerLog.RedirectNotFollowed(_context.Logger, _context.ClientName, (int)response.StatusCode, new LoggedOrigin(from), refusal);
-                return response;
-            }
-
-            redirects++;
-            var status = response.StatusCode;
-            response.Dispose();
-            request.RequestUri = target;
-            if (toGet)
-            {
-                request.Method = HttpMethod.Get;
-                request.Content = null;
-                bodyResendable = true;
-                if (request.Headers.TransferEncodingChunked == true)
-                {
-                    request.Headers.TransferEncodingChunked = false;
-                }
-            }
-
-            // No access token, DPoP or other, leaves the origin it was meant for (RFC 9449 §7, RFC 9110 §15.4).
-            var sameOrigin = DPoPRedirect.IsSameOrigin(target!, originalUri);
-            if (!sameOrigin)
-            {
-                token = null;
-                request.Headers.Authorization = null;
-            }
-
-            _context.Metrics.Redirects.Add(1, _context.ClientTag);
-            DPoPHandlerLog.FollowingRedirect(_context.Logger, _context.ClientName, (int)status, new LoggedOrigin(from), new LoggedOrigin(target!), token is not null);
-        }
+        var bodyPrepared = request.Content is null ||
+            ((options.RetryOnNonceChallenge || options.FollowRedirects || fromProvider) &&
+             await DPoPRequestBody.PrepareForResendAsync(request, options.MaxBufferedRequestBodySize, async, cancellationToken).ConfigureAwait(false));
+        return new DPoPRequestState(key, originalUri, token, fromProvider, bodyPrepared);
     }
 
-    private async ValueTask<HttpResponseMessage> SendWithNonceRetryAsync(
-        HttpRequestMessage request, DPoPKey key, string? token, bool bodyResendable, bool async, CancellationToken cancellationToken)
+    /// <summary>One attempt, and the one retry RFC 9449 §8/§9 allows when the server demands a new nonce.</summary>
+    private async ValueTask<HttpResponseMessage> SendWithNonceRetryAsync(HttpRequestMessage request, DPoPRequestState state, bool async, CancellationToken cancellationToken)
     {
         var uri = request.RequestUri!;
         var sentNonce = GetStoredNonce(uri);
-        var response = await SendOnceAsync(request, key, token, sentNonce, async, cancellationToken).ConfigureAwait(false);
+        var response = await SendOnceAsync(request, state, sentNonce, async, cancellationToken).ConfigureAwait(false);
         if (!_context.Options.RetryOnNonceChallenge || !DPoPNonceChallenge.IsCandidate(response) ||
-            (request.Options.TryGetValue(DPoPHttpRequestMessageExtensions.NoNonceRetryKey, out var noRetry) && noRetry))
-        {
-            return response;
-        }
-
-        bool demandsNonce;
-        try
-        {
-            demandsNonce = await DPoPNonceChallenge.IsUseDPoPNonceAsync(response, async, cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            // Reading the 400 body failed (connection lost, cancelled): the caller gets the exception, and the
-            // response with its connection is released rather than left for the finalizer.
-            response.Dispose();
-            throw;
-        }
-
-        if (!demandsNonce)
+            (request.Options.TryGetValue(DPoPHttpRequestMessageExtensions.NoNonceRetryKey, out var noRetry) && noRetry) ||
+            !await IsNonceChallengeAsync(response, async, cancellationToken).ConfigureAwait(false))
         {
             return response;
         }
 
         var source = response.StatusCode == System.Net.HttpStatusCode.BadRequest ? "authorization_server" : "resource_server";
         _context.Metrics.NonceChallenges.Add(1, _context.ClientTag, new("dpop.challenge.source", source));
-
-        var newNonce = ReadNonce(response, out _);
+        var newNonce = DPoPNonceHeader.Read(response, out _);
         if (newNonce is null || string.Equals(newNonce, sentNonce, StringComparison.Ordinal))
         {
             DPoPHandlerLog.ChallengeWithoutNewNonce(_context.Logger, _context.ClientName, new LoggedOrigin(uri));
-
             return response;
         }
 
-        if (!bodyResendable)
+        if (!state.CanResendBody(request))
         {
             _context.Metrics.RetriesRefused.Add(1, _context.ClientTag, new("reason", "body_not_resendable"));
             DPoPHandlerLog.RetryRefusedBodyNotResendable(_context.Logger, _context.ClientName, new LoggedOrigin(uri), request.Method.Method);
-
             return response;
         }
 
         DPoPHandlerLog.RetryingWithNonce(_context.Logger, _context.ClientName, new LoggedOrigin(uri), (int)response.StatusCode, request.Method.Method);
-
         response.Dispose();
         _context.Metrics.Retries.Add(1, _context.ClientTag);
-        return await SendOnceAsync(request, key, token, newNonce, async, cancellationToken).ConfigureAwait(false);
+        return await SendOnceAsync(request, state, newNonce, async, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Signs the request as the transport will send it, sends it, and keeps the nonce the response carries.</summary>
     private async ValueTask<HttpResponseMessage> SendOnceAsync(
-        HttpRequestMessage request, DPoPKey key, string? token, string? nonce, bool async, CancellationToken cancellationToken)
+        HttpRequestMessage request, DPoPRequestState state, string? nonce, bool async, CancellationToken cancellationToken)
     {
         var uri = request.RequestUri!;
+        var token = state.Token;
         var ath = token is null ? null : _context.AthCache.GetAth(token);
         var issuedAt = (_context.TimeProvider.GetUtcNow() + _context.Options.ClockOffset).ToUnixTimeSeconds();
         var extraClaims = request.Options.TryGetValue(DPoPHttpRequestMessageExtensions.ProofClaimsKey, out var claims) ? claims.Members : null;
-        var proof = DPoPProofWriter.Create(key, request.Method.Method, uri, ath, nonce, issuedAt, extraClaims);
+
+        // RFC 9449 §4.3 checks 7 and 8: htm is the method on the wire, htu the target URI the server reconstructs.
+        var method = DPoPHttpMethod.ToWire(request.Method);
+        var proof = DPoPProofWriter.Create(state.Key, method, DPoPRequestTarget.Of(request), ath, nonce, issuedAt, extraClaims);
         _context.Metrics.ProofsCreated.Add(1, _context.ClientTag);
-        DPoPHandlerLog.ProofCreated(_context.Logger, _context.ClientName, request.Method.Method, new LoggedOrigin(uri), token is not null, nonce is not null);
+        DPoPHandlerLog.ProofCreated(_context.Logger, _context.ClientName, method, new LoggedOrigin(uri), token is not null, nonce is not null);
 
         // RFC 9449 §4.3: exactly one DPoP header; a stale one (a resent request) is replaced.
         var headers = request.Headers;
@@ -230,7 +180,7 @@ public sealed class DPoPDelegatingHandler : DelegatingHandler
             : base.Send(request, cancellationToken);
         try
         {
-            StoreNonce(uri, response);
+            StoreNonce(uri, response, nonce);
         }
         catch
         {
@@ -242,66 +192,85 @@ public sealed class DPoPDelegatingHandler : DelegatingHandler
         return response;
     }
 
-    /// <summary>The bound token and whether it came from the client's <see cref="IDPoPAccessTokenProvider"/>.</summary>
-    private async ValueTask<(string? Token, bool FromProvider)> ResolveAccessTokenAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    /// <summary>
+    /// RFC 9449 §7.1: the server rejected the provider's token (<c>invalid_token</c>); a provider that can renew it
+    /// gets one chance. True when the request is to be sent again with the renewed token.
+    /// </summary>
+    private async ValueTask<bool> TryRenewRejectedTokenAsync(
+        HttpRequestMessage request, DPoPRequestState state, HttpResponseMessage response, CancellationToken cancellationToken)
     {
-        if (request.Options.TryGetValue(DPoPHttpRequestMessageExtensions.AccessTokenKey, out var fromOption) && fromOption is not null)
+        if (!state.TokenFromProvider || state.TokenRenewed || state.Token is not { } rejected ||
+            !IsInvalidTokenChallenge(response) || !state.CanResendBody(request))
         {
-            return (RequireValidToken(fromOption, "the request option set by SetDPoPAccessToken"), false);
+            return false;
         }
 
-        var authorization = request.Headers.Authorization;
-        if (authorization is not null)
+        state.TokenRenewed = true;
+        string? renewed;
+        try
         {
-            // Another scheme (Bearer, Basic) is the caller's business: left alone, and no token is bound.
-            return string.Equals(authorization.Scheme, DPoPHeaders.AuthorizationScheme, StringComparison.OrdinalIgnoreCase)
-                ? (RequireValidToken(authorization.Parameter, "the request's Authorization: DPoP header"), false)
-                : (null, false);
+            renewed = await DPoPAccessTokenResolver.RenewAsync(_context, request, rejected, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // The token endpoint is down, or the caller gave up: the 401 and its connection are released, not left to the finalizer.
+            response.Dispose();
+            throw;
         }
 
-        var provider = _context.AccessTokenProvider;
-        if (provider is null)
+        if (renewed is null)
         {
-            return (null, false);
+            return false;
         }
 
-        var pending = provider.GetAccessTokenAsync(request, cancellationToken);
-        var token = pending.IsCompletedSuccessfully ? pending.Result : await pending.ConfigureAwait(false);
-
-        // A provider that returns null may have set another scheme (Bearer) itself: the request then goes without a bound token.
-        return token is null ? (null, false) : (RequireValidToken(token, $"the IDPoPAccessTokenProvider ({provider.GetType().Name})"), true);
+        response.Dispose();
+        state.Token = renewed;
+        DPoPHandlerLog.RetryingWithRenewedToken(_context.Logger, _context.ClientName, new LoggedOrigin(request.RequestUri!), request.Method.Method);
+        return true;
     }
 
-    /// <summary>Asks the provider to drop a rejected token and hands out a different one, or null when it cannot.</summary>
-    private async ValueTask<string?> RenewAccessTokenAsync(HttpRequestMessage request, string rejected, CancellationToken cancellationToken)
+    /// <summary>Rewrites the request for the next hop of a redirect it may follow; true when it is to be sent again.</summary>
+    private bool TryFollowRedirect(HttpRequestMessage request, DPoPRequestState state, HttpResponseMessage response)
     {
-        var provider = _context.AccessTokenProvider!;
-        if (!await provider.OnAccessTokenRejectedAsync(rejected, cancellationToken).ConfigureAwait(false))
+        var options = _context.Options;
+        if (!options.FollowRedirects || !DPoPRedirect.IsRedirect(response.StatusCode))
         {
-            return null;
+            return false;
         }
 
-        var renewed = await provider.GetAccessTokenAsync(request, cancellationToken).ConfigureAwait(false);
-        return renewed is null || string.Equals(renewed, rejected, StringComparison.Ordinal)
-            ? null
-            : RequireValidToken(renewed, $"the IDPoPAccessTokenProvider ({provider.GetType().Name})");
+        var from = request.RequestUri!;
+        var status = (int)response.StatusCode;
+        if (!DPoPRedirect.TryPrepareNextHop(request, state, response, options.MaxRedirects, out var target, out var refusal))
+        {
+            DPoPHandlerLog.RedirectNotFollowed(_context.Logger, _context.ClientName, status, new LoggedOrigin(from), refusal);
+            return false;
+        }
+
+        response.Dispose();
+        _context.Metrics.Redirects.Add(1, _context.ClientTag);
+        DPoPHandlerLog.FollowingRedirect(_context.Logger, _context.ClientName, status, new LoggedOrigin(from), new LoggedOrigin(target), state.Token is not null);
+        return true;
+    }
+
+    private static async ValueTask<bool> IsNonceChallengeAsync(HttpResponseMessage response, bool async, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await DPoPNonceChallenge.IsUseDPoPNonceAsync(response, async, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Reading the 400 body failed (connection lost, cancelled): the caller gets the exception, and the
+            // response with its connection is released rather than left for the finalizer.
+            response.Dispose();
+            throw;
+        }
     }
 
     private static bool IsInvalidTokenChallenge(HttpResponseMessage response) =>
         response.StatusCode == System.Net.HttpStatusCode.Unauthorized &&
         response.Headers.NonValidated.TryGetValues("WWW-Authenticate", out var values) &&
         WwwAuthenticateParser.HasDPoPError(values, "invalid_token");
-
-    private string RequireValidToken(string? token, string source)
-    {
-        if (token is null || !DPoPSyntax.IsAccessToken(token))
-        {
-            throw new InvalidOperationException(
-                $"DPoP client '{_context.ClientName}': the access token from {source} is empty or not visible ASCII (%x21-7E).");
-        }
-
-        return token;
-    }
 
     private string? GetStoredNonce(Uri uri)
     {
@@ -311,14 +280,18 @@ public sealed class DPoPDelegatingHandler : DelegatingHandler
         return nonce is not null && DPoPSyntax.IsNonce(nonce) ? nonce : null;
     }
 
-    private void StoreNonce(Uri uri, HttpResponseMessage response)
+    /// <summary>
+    /// Hands the store every valid nonce, a repeat of the one just sent included (RFC 9449 §8.2: it is still the
+    /// server's current nonce, so a store with a lifetime restarts it).
+    /// </summary>
+    private void StoreNonce(Uri uri, HttpResponseMessage response, string? sentNonce)
     {
-        var nonce = ReadNonce(response, out var rejection);
+        var nonce = DPoPNonceHeader.Read(response, out var rejection);
         if (nonce is not null)
         {
-            if (!string.Equals(_context.NonceStore.GetNonce(uri), nonce, StringComparison.Ordinal))
+            _context.NonceStore.SetNonce(uri, nonce);
+            if (!string.Equals(sentNonce, nonce, StringComparison.Ordinal))
             {
-                _context.NonceStore.SetNonce(uri, nonce);
                 DPoPHandlerLog.NonceStored(_context.Logger, _context.ClientName, new LoggedOrigin(uri));
             }
         }
@@ -327,36 +300,6 @@ public sealed class DPoPDelegatingHandler : DelegatingHandler
             _context.Metrics.InvalidNonces.Add(1, _context.ClientTag);
             DPoPHandlerLog.InvalidNonceIgnored(_context.Logger, _context.ClientName, new LoggedOrigin(uri), rejection);
         }
-    }
-
-    /// <summary>The response's <c>DPoP-Nonce</c>, when it has exactly one valid value (repeats of it allowed).</summary>
-    private static string? ReadNonce(HttpResponseMessage response, out string? rejection)
-    {
-        rejection = null;
-        if (!response.Headers.NonValidated.TryGetValues(DPoPHeaders.Nonce, out var values))
-        {
-            return null;
-        }
-
-        string? nonce = null;
-        foreach (var value in values)
-        {
-            if (nonce is not null && !string.Equals(nonce, value, StringComparison.Ordinal))
-            {
-                rejection = "several different values";
-                return null;
-            }
-
-            nonce = value;
-        }
-
-        if (nonce is null || !DPoPSyntax.IsNonce(nonce))
-        {
-            rejection = nonce is { Length: > DPoPSyntax.MaxNonceLength } ? $"longer than {DPoPSyntax.MaxNonceLength} characters" : "not 1*NQCHAR (RFC 9449 §8.1)";
-            return null;
-        }
-
-        return nonce;
     }
 
     private static bool IsDPoPAuthorization(AuthenticationHeaderValue? header, string token) =>
@@ -378,42 +321,30 @@ public sealed class DPoPDelegatingHandler : DelegatingHandler
     }
 
     /// <summary>
-    /// The primary handler's own redirects would resend this hop's proof (and, for SocketsHttpHandler, cookies and
-    /// the DPoP header) to a URI it was not made for; this handler follows redirects instead. Checked on the first
-    /// send, when the primary handler has not sent anything yet, whatever order the app configured things in.
+    /// For a handler built without IHttpClientFactory: turns the primary handler's redirects off before the first
+    /// request reaches it. Concurrent first requests wait for the one that does it, so none can be sent while the
+    /// primary handler still follows redirects.
     /// </summary>
     private void EnsurePrimaryHandlerDoesNotRedirect()
     {
-        if (Volatile.Read(ref _primaryChecked) != 0 || Interlocked.Exchange(ref _primaryChecked, 1) != 0)
+        lock (_primaryLock)
         {
-            return;
-        }
-
-        var handler = InnerHandler;
-        while (handler is DelegatingHandler delegating)
-        {
-            handler = delegating.InnerHandler;
-        }
-
-        try
-        {
-            switch (handler)
+            if (_primaryChecked)
             {
-                case SocketsHttpHandler { AllowAutoRedirect: true } sockets:
-                    sockets.AllowAutoRedirect = false;
-                    break;
-                case HttpClientHandler { AllowAutoRedirect: true } client:
-                    client.AllowAutoRedirect = false;
-                    break;
-                default:
-                    return;
+                return;
             }
 
-            DPoPHandlerLog.PrimaryRedirectsDisabled(_context.Logger, _context.ClientName);
-        }
-        catch (InvalidOperationException)
-        {
-            DPoPHandlerLog.PrimaryRedirectsNotDisabled(_context.Logger, _context.ClientName);
+            var outcome = DPoPPrimaryHandler.DisableAutoRedirect(InnerHandler);
+            if (outcome == DPoPPrimaryHandler.Outcome.Disabled)
+            {
+                DPoPHandlerLog.PrimaryRedirectsDisabled(_context.Logger, _context.ClientName);
+            }
+            else if (outcome == DPoPPrimaryHandler.Outcome.Refused)
+            {
+                DPoPHandlerLog.PrimaryRedirectsNotDisabled(_context.Logger, _context.ClientName);
+            }
+
+            _primaryChecked = true;
         }
     }
 }

@@ -12,12 +12,16 @@ public sealed class DPoPNonceStore : IDPoPNonceStore
     private readonly Lock _evictionLock = new();
     private readonly int _capacity;
     private readonly long _lifetimeTicks;
+    private readonly long _refreshTicks;
     private readonly TimeProvider _timeProvider;
     private int _count;
 
     /// <summary>Creates a store.</summary>
     /// <param name="capacity">How many origins to remember (at least 1).</param>
-    /// <param name="lifetime">How long a nonce is used after it was stored; null keeps it until replaced.</param>
+    /// <param name="lifetime">
+    /// How long a nonce is used after the server last sent it; null keeps it until replaced. A server that repeats the
+    /// same nonce keeps it alive (the stored time is refreshed at most every sixteenth of the lifetime).
+    /// </param>
     /// <param name="timeProvider">The clock for <paramref name="lifetime"/> and recency; the system clock by default.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="capacity"/> is less than 1 or <paramref name="lifetime"/> is not positive.</exception>
     public DPoPNonceStore(int capacity = 1000, TimeSpan? lifetime = null, TimeProvider? timeProvider = null)
@@ -31,6 +35,10 @@ public sealed class DPoPNonceStore : IDPoPNonceStore
         _capacity = capacity;
         _timeProvider = timeProvider ?? TimeProvider.System;
         _lifetimeTicks = lifetime is { } l ? (long)(l.TotalSeconds * _timeProvider.TimestampFrequency) : long.MaxValue;
+
+        // A repeated nonce restarts its lifetime, but only once per sixteenth of it: a server that sends the same nonce
+        // on every response costs a read, not a write on every response. Without a lifetime nothing needs restarting.
+        _refreshTicks = lifetime is null ? long.MaxValue : Math.Max(_lifetimeTicks / 16, 1);
     }
 
     /// <summary>The number of origins currently stored.</summary>
@@ -67,7 +75,7 @@ public sealed class DPoPNonceStore : IDPoPNonceStore
         if (_entries.TryGetValue(origin, out var existing))
         {
             // The usual case: a server repeats or rotates the nonce of a known origin; no allocation, no lock.
-            existing.Update(nonce, now);
+            existing.Update(nonce, now, _refreshTicks);
             return;
         }
 
@@ -80,7 +88,7 @@ public sealed class DPoPNonceStore : IDPoPNonceStore
         }
         else if (_entries.TryGetValue(origin, out existing))
         {
-            existing.Update(nonce, now);
+            existing.Update(nonce, now, _refreshTicks);
         }
     }
 
@@ -133,15 +141,19 @@ public sealed class DPoPNonceStore : IDPoPNonceStore
             set => Volatile.Write(ref _lastUsed, value);
         }
 
-        public void Update(string nonce, long now)
+        public void Update(string nonce, long now, long refreshTicks)
         {
             if (!string.Equals(Volatile.Read(ref _nonce), nonce, StringComparison.Ordinal))
             {
                 Volatile.Write(ref _nonce, nonce);
+                Volatile.Write(ref _storedAt, now);
+                LastUsed = now;
             }
-
-            Volatile.Write(ref _storedAt, now);
-            LastUsed = now;
+            else if (now - Volatile.Read(ref _storedAt) >= refreshTicks)
+            {
+                // RFC 9449 §8.2: the server sent this nonce again, so it is still current from now on.
+                Volatile.Write(ref _storedAt, now);
+            }
         }
     }
 }

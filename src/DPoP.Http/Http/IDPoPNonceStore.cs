@@ -12,7 +12,11 @@ public interface IDPoPNonceStore
     /// <returns>The nonce, or null when none is known (or it expired).</returns>
     string? GetNonce(Uri requestUri);
 
-    /// <summary>Stores <paramref name="nonce"/> for the origin of <paramref name="requestUri"/>, replacing the previous one.</summary>
+    /// <summary>
+    /// Stores <paramref name="nonce"/> for the origin of <paramref name="requestUri"/>, replacing the previous one.
+    /// Called for every response that carries a valid nonce, also when it repeats the stored one: a store that lets
+    /// nonces expire counts from the last time the server sent it.
+    /// </summary>
     /// <param name="requestUri">The absolute http(s) URI of the request whose response carried the nonce.</param>
     /// <param name="nonce">A valid nonce (<c>1*NQCHAR</c>).</param>
     void SetNonce(Uri requestUri, string nonce);

@@ -138,15 +138,26 @@ public sealed class DPoPProofTests
         Assert.That(verified.Claim("htu"), Is.EqualTo("https://example.com" + uri.PathAndQuery.Split('?')[0]));
     }
 
-    [TestCase("GET")]
-    [TestCase("PATCH")]
-    [TestCase("get")]
-    [TestCase("M-SEARCH")]
-    [TestCase("X!#$%&'*+.^_`|~1")]
-    public void Create_Method_IsCopiedAsGiven(string method)
+    [TestCase("GET", "GET")]
+    [TestCase("PATCH", "PATCH")]
+    [TestCase("get", "GET")]
+    [TestCase("Post", "POST")]
+    [TestCase("dElEtE", "DELETE")]
+    [TestCase("patch", "PATCH")]
+    [TestCase("options", "OPTIONS")]
+    [TestCase("M-SEARCH", "M-SEARCH")]
+    [TestCase("propfind", "propfind")]
+    [TestCase("X!#$%&'*+.^_`|~1", "X!#$%&'*+.^_`|~1")]
+    public void Create_Method_IsSignedAsTheTransportSendsIt(string method, string onTheWire)
     {
-        var verified = IndependentProofVerifier.Verify(DPoPProof.Create(KeyFor(DPoPAlgorithms.ES256), method, "https://a.example/"));
-        Assert.That(verified.Claim("htm"), Is.EqualTo(method));
+        var key = KeyFor(DPoPAlgorithms.ES256);
+        var fromString = IndependentProofVerifier.Verify(DPoPProof.Create(key, method, "https://a.example/"));
+        var fromHttpMethod = IndependentProofVerifier.Verify(DPoPProof.Create(key, new HttpMethod(method), new Uri("https://a.example/")));
+        Assert.Multiple(() =>
+        {
+            Assert.That(fromString.Claim("htm"), Is.EqualTo(onTheWire));
+            Assert.That(fromHttpMethod.Claim("htm"), Is.EqualTo(onTheWire));
+        });
     }
 
     [Test]

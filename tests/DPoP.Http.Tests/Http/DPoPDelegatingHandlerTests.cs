@@ -283,9 +283,9 @@ public sealed class DPoPDelegatingHandlerTests
     }
 
     [Test]
-    public async Task SendAsync_NonRewindableStreamBody_IsNotRetried_AndNonceServesNextRequest()
+    public async Task SendAsync_StreamBodyOfUnknownSizeAboveLimit_IsNotRetried_AndNonceServesNextRequest()
     {
-        using var host = new DPoPTestHost((_, n) => n == 1 ? MockServer.TokenEndpointNonceChallenge("n-1") : MockServer.Ok());
+        using var host = new DPoPTestHost((_, n) => n == 1 ? MockServer.TokenEndpointNonceChallenge("n-1") : MockServer.Ok(), o => o.MaxBufferedRequestBodySize = 4);
         var client = host.CreateClient();
         using var first = await client.PostAsync(new Uri("upload", UriKind.Relative), new StreamContent(new ForwardOnlyStream(Encoding.UTF8.GetBytes("streamed"))));
         using var second = await client.PostAsync(new Uri("upload", UriKind.Relative), new StringContent("next"));
@@ -296,6 +296,22 @@ public sealed class DPoPDelegatingHandlerTests
             Assert.That(first.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
             Assert.That(requests, Has.Length.EqualTo(2));
             Assert.That(requests[0].Body, Is.EqualTo("streamed"));
+            Assert.That(requests[1].Verified.Claim("nonce"), Is.EqualTo("n-1"));
+        });
+    }
+
+    [Test]
+    public async Task SendAsync_StreamBodyOfUnknownSizeWithinLimit_IsRecordedOnTheFirstSendAndResentIdentically()
+    {
+        using var host = new DPoPTestHost((_, n) => n == 1 ? MockServer.TokenEndpointNonceChallenge("n-1") : MockServer.Ok());
+        using var response = await host.CreateClient().PostAsync(
+            new Uri("upload", UriKind.Relative), new StreamContent(new ForwardOnlyStream(Encoding.UTF8.GetBytes("streamed"))));
+
+        var requests = host.Requests;
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(requests.Select(r => r.Body), Is.EqualTo(new[] { "streamed", "streamed" }));
             Assert.That(requests[1].Verified.Claim("nonce"), Is.EqualTo("n-1"));
         });
     }

@@ -152,7 +152,7 @@ public sealed class SecretLeakTests
             (await client.SendAsync(request)).Dispose();
         }
 
-        using (var upload = new HttpRequestMessage(HttpMethod.Post, "upload") { Content = new StreamContent(new ForwardOnlyStream(Encoding.UTF8.GetBytes("secret-request-body"))) })
+        using (var upload = new HttpRequestMessage(HttpMethod.Post, "upload") { Content = new StreamContent(new ForwardOnlyStream(Encoding.UTF8.GetBytes("secret-request-body" + new string('b', 100_000)))) })
         {
             upload.SetDPoPAccessToken(Token);
             (await client.SendAsync(upload)).Dispose();

@@ -1,8 +1,10 @@
 using System.Collections.Concurrent;
+using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
@@ -25,11 +27,13 @@ internal sealed class KestrelTestServer : IAsyncDisposable
 
     public ConcurrentQueue<SeenRequest> Seen { get; } = new();
 
-    public static async Task<KestrelTestServer> StartAsync(Func<HttpContext, SeenRequest, Task> handle)
+    /// <param name="handle">Answers a request, after it was recorded.</param>
+    /// <param name="protocols">HTTP/1.1 by default; <see cref="HttpProtocols.Http2"/> alone serves HTTP/2 over cleartext (prior knowledge).</param>
+    public static async Task<KestrelTestServer> StartAsync(Func<HttpContext, SeenRequest, Task> handle, HttpProtocols protocols = HttpProtocols.Http1)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
+        builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = protocols));
         var app = builder.Build();
         KestrelTestServer? server = null;
         app.Run(async context =>
