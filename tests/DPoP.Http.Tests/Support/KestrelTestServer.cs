@@ -40,7 +40,7 @@ internal sealed class KestrelTestServer : IAsyncDisposable
         {
             var request = context.Request;
             string? body = null;
-            if (request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0)
+            if (context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true)
             {
                 using var reader = new StreamReader(request.Body);
                 body = await reader.ReadToEndAsync();
