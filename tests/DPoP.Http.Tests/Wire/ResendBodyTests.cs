@@ -122,21 +122,8 @@ internal sealed class ResendBodyTests(HttpProtocols protocol)
         });
     }
 
-    private static async IAsyncEnumerable<int> OneShot(params int[] values)
-    {
-        // One enumeration only, like a database cursor or a channel reader: a second one yields nothing.
-        var enumerated = false;
-        await Task.Yield();
-        if (Interlocked.Exchange(ref enumerated, true))
-        {
-            yield break;
-        }
-
-        foreach (var value in values)
-        {
-            yield return value;
-        }
-    }
+    /// <summary>A sequence that can be enumerated once, like a database cursor or a channel reader: then it is empty.</summary>
+    private static OneShotSequence OneShot(params int[] values) => new(values);
 
     private Task<KestrelTestServer> StartNonceChallengingServerAsync() => KestrelTestServer.StartAsync(
         (context, seen) =>
@@ -167,6 +154,25 @@ internal sealed class ResendBodyTests(HttpProtocols protocol)
         {
             length = 0;
             return false;
+        }
+    }
+
+    private sealed class OneShotSequence(int[] values) : IAsyncEnumerable<int>
+    {
+        private int _enumerated;
+
+        public async IAsyncEnumerator<int> GetAsyncEnumerator(CancellationToken cancellationToken = default)
+        {
+            await Task.Yield();
+            if (Interlocked.Exchange(ref _enumerated, 1) != 0)
+            {
+                yield break;
+            }
+
+            foreach (var value in values)
+            {
+                yield return value;
+            }
         }
     }
 }
