@@ -47,16 +47,7 @@ internal sealed class DPoPPipelineFilter(DPoPClientRegistry registry, ILoggerFac
     /// </summary>
     private static void DisablePrimaryRedirects(HttpMessageHandlerBuilder builder, string name, ILogger logger)
     {
-        switch (DPoPPrimaryHandler.DisableAutoRedirect(builder.PrimaryHandler))
-        {
-            case DPoPPrimaryHandler.Outcome.Disabled:
-                DPoPHandlerLog.PrimaryRedirectsDisabled(logger, name);
-                break;
-            case DPoPPrimaryHandler.Outcome.Refused:
-                DPoPHandlerLog.PrimaryRedirectsNotDisabled(logger, name);
-                break;
-        }
-
+        DPoPPrimaryHandler.DisableAutoRedirect(builder.PrimaryHandler, logger, name);
         foreach (var handler in builder.AdditionalHandlers)
         {
             if (handler is DPoPDelegatingHandler dpop)

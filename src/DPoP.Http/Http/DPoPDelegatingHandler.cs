@@ -119,11 +119,11 @@ public sealed class DPoPDelegatingHandler : DelegatingHandler
     private async ValueTask<HttpResponseMessage> SendWithNonceRetryAsync(HttpRequestMessage request, DPoPRequestState state, bool async, CancellationToken cancellationToken)
     {
         var uri = request.RequestUri!;
-        var sentNonce = GetStoredNonce(uri);
+        var sentNonce = DPoPNonceHeader.GetStored(_context, uri);
         var response = await SendOnceAsync(request, state, sentNonce, async, cancellationToken).ConfigureAwait(false);
         if (!_context.Options.RetryOnNonceChallenge || !DPoPNonceChallenge.IsCandidate(response) ||
             (request.Options.TryGetValue(DPoPHttpRequestMessageExtensions.NoNonceRetryKey, out var noRetry) && noRetry) ||
-            !await IsNonceChallengeAsync(response, async, cancellationToken).ConfigureAwait(false))
+            !await DPoPNonceChallenge.IsUseDPoPNonceOrDisposeAsync(response, async, cancellationToken).ConfigureAwait(false))
         {
             return response;
         }
@@ -180,7 +180,7 @@ public sealed class DPoPDelegatingHandler : DelegatingHandler
             : base.Send(request, cancellationToken);
         try
         {
-            StoreNonce(uri, response, nonce);
+            DPoPNonceHeader.Store(_context, uri, response, nonce);
         }
         catch
         {
@@ -200,7 +200,7 @@ public sealed class DPoPDelegatingHandler : DelegatingHandler
         HttpRequestMessage request, DPoPRequestState state, HttpResponseMessage response, CancellationToken cancellationToken)
     {
         if (!state.TokenFromProvider || state.TokenRenewed || state.Token is not { } rejected ||
-            !IsInvalidTokenChallenge(response) || !state.CanResendBody(request))
+            !WwwAuthenticateParser.IsInvalidTokenChallenge(response) || !state.CanResendBody(request))
         {
             return false;
         }
@@ -252,56 +252,6 @@ public sealed class DPoPDelegatingHandler : DelegatingHandler
         return true;
     }
 
-    private static async ValueTask<bool> IsNonceChallengeAsync(HttpResponseMessage response, bool async, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await DPoPNonceChallenge.IsUseDPoPNonceAsync(response, async, cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            // Reading the 400 body failed (connection lost, cancelled): the caller gets the exception, and the
-            // response with its connection is released rather than left for the finalizer.
-            response.Dispose();
-            throw;
-        }
-    }
-
-    private static bool IsInvalidTokenChallenge(HttpResponseMessage response) =>
-        response.StatusCode == System.Net.HttpStatusCode.Unauthorized &&
-        response.Headers.NonValidated.TryGetValues("WWW-Authenticate", out var values) &&
-        WwwAuthenticateParser.HasDPoPError(values, "invalid_token");
-
-    private string? GetStoredNonce(Uri uri)
-    {
-        var nonce = _context.NonceStore.GetNonce(uri);
-
-        // A custom store could hand back anything; only a valid nonce goes into a proof.
-        return nonce is not null && DPoPSyntax.IsNonce(nonce) ? nonce : null;
-    }
-
-    /// <summary>
-    /// Hands the store every valid nonce, a repeat of the one just sent included (RFC 9449 §8.2: it is still the
-    /// server's current nonce, so a store with a lifetime restarts it).
-    /// </summary>
-    private void StoreNonce(Uri uri, HttpResponseMessage response, string? sentNonce)
-    {
-        var nonce = DPoPNonceHeader.Read(response, out var rejection);
-        if (nonce is not null)
-        {
-            _context.NonceStore.SetNonce(uri, nonce);
-            if (!string.Equals(sentNonce, nonce, StringComparison.Ordinal))
-            {
-                DPoPHandlerLog.NonceStored(_context.Logger, _context.ClientName, new LoggedOrigin(uri));
-            }
-        }
-        else if (rejection is not null)
-        {
-            _context.Metrics.InvalidNonces.Add(1, _context.ClientTag);
-            DPoPHandlerLog.InvalidNonceIgnored(_context.Logger, _context.ClientName, new LoggedOrigin(uri), rejection);
-        }
-    }
-
     private static bool IsDPoPAuthorization(AuthenticationHeaderValue? header, string token) =>
         header is not null &&
         string.Equals(header.Scheme, DPoPHeaders.AuthorizationScheme, StringComparison.Ordinal) &&
@@ -334,16 +284,7 @@ public sealed class DPoPDelegatingHandler : DelegatingHandler
                 return;
             }
 
-            var outcome = DPoPPrimaryHandler.DisableAutoRedirect(InnerHandler);
-            if (outcome == DPoPPrimaryHandler.Outcome.Disabled)
-            {
-                DPoPHandlerLog.PrimaryRedirectsDisabled(_context.Logger, _context.ClientName);
-            }
-            else if (outcome == DPoPPrimaryHandler.Outcome.Refused)
-            {
-                DPoPHandlerLog.PrimaryRedirectsNotDisabled(_context.Logger, _context.ClientName);
-            }
-
+            DPoPPrimaryHandler.DisableAutoRedirect(InnerHandler, _context.Logger, _context.ClientName);
             _primaryChecked = true;
         }
     }

@@ -36,6 +36,23 @@ internal static class DPoPNonceChallenge
             await BodyHasUseDPoPNonceAsync(response, async, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// <see cref="IsUseDPoPNonceAsync"/>, disposing the response when reading its body fails (connection lost,
+    /// cancelled): the caller gets the exception, and the connection is released rather than left for the finalizer.
+    /// </summary>
+    public static async ValueTask<bool> IsUseDPoPNonceOrDisposeAsync(HttpResponseMessage response, bool async, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await IsUseDPoPNonceAsync(response, async, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Looks for a top-level <c>"error": "use_dpop_nonce"</c> member (RFC 6749 §5.2 error object).</summary>
     public static bool JsonHasUseDPoPNonce(ReadOnlySpan<byte> json, bool isFinalBlock)
     {

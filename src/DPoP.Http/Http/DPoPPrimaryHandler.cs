@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace DPoP.Http;
 
 /// <summary>
@@ -43,6 +45,20 @@ internal static class DPoPPrimaryHandler
         catch (InvalidOperationException)
         {
             return Outcome.Refused;
+        }
+    }
+
+    /// <summary>Turns the redirects off as <see cref="DisableAutoRedirect(HttpMessageHandler?)"/> does and logs what happened for <paramref name="clientName"/>.</summary>
+    public static void DisableAutoRedirect(HttpMessageHandler? handler, ILogger logger, string clientName)
+    {
+        switch (DisableAutoRedirect(handler))
+        {
+            case Outcome.Disabled:
+                DPoPHandlerLog.PrimaryRedirectsDisabled(logger, clientName);
+                break;
+            case Outcome.Refused:
+                DPoPHandlerLog.PrimaryRedirectsNotDisabled(logger, clientName);
+                break;
         }
     }
 }

@@ -12,6 +12,12 @@ internal static class WwwAuthenticateParser
     /// <summary>Tells whether any value holds a <c>DPoP</c> challenge with <c>error="use_dpop_nonce"</c> (RFC 9449 §9).</summary>
     public static bool HasDPoPNonceChallenge(IEnumerable<string> headerValues) => HasDPoPError(headerValues, "use_dpop_nonce");
 
+    /// <summary>A <c>401</c> whose <c>WWW-Authenticate: DPoP</c> challenge says <c>invalid_token</c> (RFC 9449 §7.1).</summary>
+    public static bool IsInvalidTokenChallenge(HttpResponseMessage response) =>
+        response.StatusCode == System.Net.HttpStatusCode.Unauthorized &&
+        response.Headers.NonValidated.TryGetValues("WWW-Authenticate", out var values) &&
+        HasDPoPError(values, "invalid_token");
+
     /// <summary>Tells whether any value holds a <c>DPoP</c> challenge whose <c>error</c> is <paramref name="error"/> (RFC 9449 §7.1).</summary>
     public static bool HasDPoPError(IEnumerable<string> headerValues, string error)
     {
