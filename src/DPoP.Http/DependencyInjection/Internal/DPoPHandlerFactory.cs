@@ -1,0 +1,73 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace DPoP.Http.Internal;
+
+/// <summary>
+/// Builds a client's <see cref="DPoPDelegatingHandler"/> each time IHttpClientFactory builds its pipeline, wiring
+/// it to the singletons that outlive handlers: keys, nonce store, <c>ath</c> cache.
+/// </summary>
+internal sealed class DPoPHandlerFactory(
+    IServiceProvider services,
+    IOptionsMonitor<DPoPClientOptions> optionsMonitor,
+    DPoPClientStates states,
+    GeneratedDPoPKeyProvider generatedKeys,
+    ConfiguredDPoPKeys configuredKeys,
+    DPoPMetrics metrics)
+{
+    /// <summary>Builds the handler of <paramref name="clientName"/>.</summary>
+    /// <param name="clientName">The client: its nonce store, <c>ath</c> cache, token provider and log name.</param>
+    /// <param name="keyClientName">
+    /// The client whose options and key to use, when not <paramref name="clientName"/>: the token endpoint client of
+    /// <c>AddClientCredentialsToken()</c> signs with its API client's key, so the token's <c>cnf.jkt</c> matches.
+    /// </param>
+    public DPoPDelegatingHandler Create(string clientName, string? keyClientName = null)
+    {
+        keyClientName ??= clientName;
+        var options = optionsMonitor.Get(keyClientName);
+        var state = states.Get(clientName, options);
+        var timeProvider = services.GetService<TimeProvider>() ?? TimeProvider.System;
+        var logger = services.GetService<ILoggerFactory>()?.CreateLogger<DPoPDelegatingHandler>() ?? NullLogger<DPoPDelegatingHandler>.Instance;
+        var context = new DPoPHandlerContext(
+            clientName,
+            options,
+            ResolveKeySource(keyClientName, options),
+            services.GetService<IDPoPNonceStore>() ?? state.NonceStore,
+            services.GetKeyedService<IDPoPAccessTokenProvider>(clientName),
+            state.AthCache,
+            timeProvider,
+            logger,
+            metrics);
+        return new DPoPDelegatingHandler(context);
+    }
+
+    /// <summary>
+    /// The key source, most specific first: a provider registered for this client, a key configured in its options,
+    /// then the app-wide provider (by default one generated key per key name).
+    /// </summary>
+    private Func<CancellationToken, ValueTask<DPoPKey>> ResolveKeySource(string clientName, DPoPClientOptions options)
+    {
+        var keyName = string.IsNullOrEmpty(options.KeyName) ? clientName : options.KeyName;
+        if (services.GetKeyedService<IDPoPKeyProvider>(clientName) is { } clientProvider)
+        {
+            return ct => clientProvider.GetKeyAsync(keyName, ct);
+        }
+
+        if (!string.IsNullOrEmpty(options.PrivateKey) || !string.IsNullOrEmpty(options.PrivateKeyPath))
+        {
+            var configured = configuredKeys.Get(keyName, options);
+            return _ => ValueTask.FromResult(configured);
+        }
+
+        var provider = services.GetRequiredService<IDPoPKeyProvider>();
+        if (ReferenceEquals(provider, generatedKeys))
+        {
+            var generated = generatedKeys.GetOrCreate(keyName, options.Algorithm);
+            return _ => ValueTask.FromResult(generated);
+        }
+
+        return ct => provider.GetKeyAsync(keyName, ct);
+    }
+}

@@ -1,0 +1,63 @@
+using Microsoft.Extensions.Http;
+using Microsoft.Extensions.Logging;
+
+namespace DPoP.Http.Internal;
+
+/// <summary>
+/// Checks each DPoP client's pipeline once IHttpClientFactory has built it, after all of the client's configuration,
+/// so the order the app called things in is what it sees: turns the primary handler's automatic redirects off
+/// before any request can reach it (the DPoP handler follows redirects with a proof per hop), and warns when a
+/// retrying handler sits inside the DPoP handler (its retries would resend the first attempt's proof, which servers
+/// reject as a replay).
+/// </summary>
+internal sealed class DPoPPipelineFilter(DPoPClientRegistry registry, ILoggerFactory loggerFactory) : IHttpMessageHandlerBuilderFilter
+{
+    public Action<HttpMessageHandlerBuilder> Configure(Action<HttpMessageHandlerBuilder> next) => builder =>
+    {
+        next(builder);
+        var name = builder.Name ?? string.Empty;
+        if (!registry.Contains(name))
+        {
+            return;
+        }
+
+        var logger = loggerFactory.CreateLogger<DPoPDelegatingHandler>();
+        var seenDPoP = false;
+        foreach (var handler in builder.AdditionalHandlers)
+        {
+            if (handler is DPoPDelegatingHandler)
+            {
+                seenDPoP = true;
+            }
+            else if (seenDPoP && IsRetrying(handler))
+            {
+                DPoPHandlerLog.RetryHandlerInsideDPoP(logger, name, handler.GetType().Name);
+            }
+        }
+
+        if (seenDPoP)
+        {
+            DisablePrimaryRedirects(builder, name, logger);
+        }
+    };
+
+    /// <summary>
+    /// Done here rather than on the first request: the chain is complete and nothing has been sent yet, so no
+    /// concurrent first request can slip through while the primary handler still follows redirects.
+    /// </summary>
+    private static void DisablePrimaryRedirects(HttpMessageHandlerBuilder builder, string name, ILogger logger)
+    {
+        DPoPPrimaryHandler.DisableAutoRedirect(builder.PrimaryHandler, logger, name);
+        foreach (var handler in builder.AdditionalHandlers)
+        {
+            if (handler is DPoPDelegatingHandler dpop)
+            {
+                dpop.MarkPrimaryHandlerChecked();
+            }
+        }
+    }
+
+    /// <summary>Microsoft.Extensions.Http.Resilience's ResilienceHandler and Polly v7's PolicyHttpMessageHandler, by name: no dependency on either.</summary>
+    private static bool IsRetrying(DelegatingHandler handler) => handler.GetType().FullName is
+        "Microsoft.Extensions.Http.Resilience.ResilienceHandler" or "Microsoft.Extensions.Http.PolicyHttpMessageHandler";
+}

@@ -1,0 +1,40 @@
+using System.Diagnostics.Metrics;
+
+namespace DPoP.Http.Internal;
+
+/// <summary>
+/// The instruments of the <c>DPoP.Http</c> meter. Every measurement is tagged <c>dpop.client</c> with the
+/// HttpClient's name; none carries a token, nonce, proof or key.
+/// </summary>
+internal sealed class DPoPMetrics
+{
+    public const string MeterName = "DPoP.Http";
+
+    private static readonly Lazy<DPoPMetrics> SharedInstance = new(() => new DPoPMetrics(new Meter(MeterName)));
+
+    private DPoPMetrics(Meter meter)
+    {
+        ProofsCreated = meter.CreateCounter<long>("dpop.proofs.created", "{proof}", "DPoP proofs created, one per request sent, retries and redirects included.");
+        NonceChallenges = meter.CreateCounter<long>("dpop.nonce.challenges", "{challenge}", "use_dpop_nonce answers received (tag dpop.challenge.source: authorization_server or resource_server).");
+        Retries = meter.CreateCounter<long>("dpop.retries", "{retry}", "Requests resent with a new proof after a nonce challenge.");
+        RetriesRefused = meter.CreateCounter<long>("dpop.retries.refused", "{challenge}", "Nonce challenges returned to the caller because the request body could not be sent again.");
+        Redirects = meter.CreateCounter<long>("dpop.redirects", "{redirect}", "Redirects followed by the DPoP handler, each with a new proof.");
+        InvalidNonces = meter.CreateCounter<long>("dpop.nonces.rejected", "{nonce}", "DPoP-Nonce response headers ignored because they were not valid NQCHAR nonces.");
+    }
+
+    /// <summary>Metrics on a meter from <paramref name="meterFactory"/>, or on one shared meter when there is no factory (no DI).</summary>
+    public static DPoPMetrics Create(IMeterFactory? meterFactory) =>
+        meterFactory is null ? SharedInstance.Value : new DPoPMetrics(meterFactory.Create(MeterName));
+
+    public Counter<long> ProofsCreated { get; }
+
+    public Counter<long> NonceChallenges { get; }
+
+    public Counter<long> Retries { get; }
+
+    public Counter<long> RetriesRefused { get; }
+
+    public Counter<long> Redirects { get; }
+
+    public Counter<long> InvalidNonces { get; }
+}
