@@ -248,6 +248,7 @@ public sealed class EarlyRenewalTests
         {
             var calls = Task.WhenAll(Enumerable.Range(0, 50).Select(_ => Task.Run(() => harness.CallAsync())));
             var finished = await Task.WhenAny(calls, Task.Delay(TimeSpan.FromSeconds(10))) == calls;
+            SpinWait.SpinUntil(() => harness.TokenRequests >= 2, TimeSpan.FromSeconds(10)); // the background renewal reaches the endpoint
 
             Assert.Multiple(() =>
             {
@@ -363,6 +364,50 @@ public sealed class EarlyRenewalTests
         {
             Assert.That(records.Select(r => r.Id.Id), Is.SupersetOf(new[] { 100, 101, 102 }));
             Assert.That(text.ToString(), Does.Not.Contain("token-1-a8f3c2").And.Not.Contain("token-4-e71b90").And.Not.Contain(ClientSecret));
+        });
+    }
+
+    [Test]
+    public async Task GetAccessTokenAsync_ValidTokenOutsideAndInsideTheWindow_AllocatesNothing()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var release = new TaskCompletionSource<HttpResponseMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var requests = 0;
+        using var http = new HttpClient(new Endpoints(_ => Interlocked.Increment(ref requests) == 1 ? Token("token-1") : release.Task));
+        var options = new DPoPTokenClientOptions { TokenEndpoint = TokenEndpoint, ClientId = "client-1", ClientSecret = ClientSecret };
+        var provider = new ClientCredentialsTokenProvider("api", () => new DPoPTokenClient(http, options, time), options, time, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "https://api.example/orders");
+        await provider.GetAccessTokenAsync(request, CancellationToken.None);
+
+        long Measure()
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < 100; i++)
+            {
+                var pending = provider.GetAccessTokenAsync(request, CancellationToken.None);
+                if (!pending.IsCompletedSuccessfully)
+                {
+                    return long.MaxValue; // a caller with a valid token waited
+                }
+
+                _ = pending.Result;
+            }
+
+            return GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+
+        Measure();
+        var outside = Measure();
+        time.Advance(TimeSpan.FromSeconds(250));
+        provider.GetAccessTokenAsync(request, CancellationToken.None).AsTask().Wait(); // starts the background renewal, held by the endpoint
+        var inside = Measure();
+        release.TrySetResult(await Token("token-2"));
+        await provider.WhenRenewalSettled;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(outside, Is.Zero, "valid token outside the window");
+            Assert.That(inside, Is.Zero, "valid token inside the window while a renewal is in flight");
         });
     }
 }
