@@ -3,6 +3,8 @@ using DPoP.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -137,9 +139,11 @@ public static class DPoPHttpClientBuilderExtensions
             var options = sp.GetRequiredService<IOptionsMonitor<DPoPTokenClientOptions>>().Get(name);
             var time = sp.GetService<TimeProvider>() ?? TimeProvider.System;
             return new ClientCredentialsTokenProvider(
+                name,
                 () => new DPoPTokenClient(sp.GetRequiredService<IHttpClientFactory>().CreateClient(tokenClientName), options, time),
                 options,
-                time);
+                time,
+                sp.GetService<ILoggerFactory>()?.CreateLogger<ClientCredentialsTokenProvider>() ?? (ILogger)NullLogger.Instance);
         });
         return builder;
     }

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
-using System.Text.Json;
 
 namespace DPoP.Http;
 
@@ -12,8 +11,18 @@ namespace DPoP.Http;
 /// answers the endpoint's <c>use_dpop_nonce</c> challenge.
 /// </summary>
 /// <remarks>
+/// <para>
 /// A refresh token issued to a public client is bound to the DPoP key: refresh it through a client with the same key,
 /// which must therefore outlive the process (configure it; do not generate it per run).
+/// </para>
+/// <para>
+/// Responses are read defensively: at most 1 MiB of body; <c>access_token</c> and <c>token_type</c> must be strings,
+/// and <c>refresh_token</c>, <c>scope</c> and <c>expires_in</c>, when present and not null, must have their JSON type
+/// (<c>expires_in</c> may also be a string holding a number); anything else fails with a
+/// <see cref="DPoPTokenException"/> (<see cref="DPoPTokenException.Error"/> <c>invalid_token_response</c>) naming the
+/// field. <c>expires_in</c> above 365 days (including <c>1e400</c> and <c>"Infinity"</c>) counts as 365 days; zero,
+/// negative and <c>NaN</c> count as absent (<see cref="DPoPTokenClientOptions.DefaultTokenLifetime"/>).
+/// </para>
 /// </remarks>
 public sealed class DPoPTokenClient
 {
@@ -50,8 +59,8 @@ public sealed class DPoPTokenClient
     /// <summary>Requests a token with the client credentials grant (RFC 6749 §4.4), with the configured scope, resources and audience.</summary>
     /// <param name="cancellationToken">Cancels the request.</param>
     /// <returns>The token response.</returns>
-    /// <exception cref="DPoPTokenException">The server answered with an error, or with a token that is not DPoP-bound (unless allowed).</exception>
-    /// <exception cref="HttpRequestException">The server could not be reached.</exception>
+    /// <exception cref="DPoPTokenException">The server answered with an error, with a malformed response, or with a token that is not DPoP-bound (unless allowed).</exception>
+    /// <exception cref="HttpRequestException">The server could not be reached, or the connection failed while its answer was read.</exception>
     public Task<DPoPTokenResponse> RequestClientCredentialsTokenAsync(CancellationToken cancellationToken = default)
     {
         var form = new List<KeyValuePair<string, string>> { new("grant_type", "client_credentials") };
@@ -65,7 +74,8 @@ public sealed class DPoPTokenClient
     /// <param name="cancellationToken">Cancels the request.</param>
     /// <returns>The token response, often with a new refresh token.</returns>
     /// <exception cref="ArgumentException"><paramref name="refreshToken"/> is null or empty.</exception>
-    /// <exception cref="DPoPTokenException">The server answered with an error (<c>invalid_grant</c> when the key does not match), or with an unbound token.</exception>
+    /// <exception cref="DPoPTokenException">The server answered with an error (<c>invalid_grant</c> when the key does not match), with a malformed response, or with an unbound token.</exception>
+    /// <exception cref="HttpRequestException">The server could not be reached, or the connection failed while its answer was read.</exception>
     public Task<DPoPTokenResponse> RefreshTokenAsync(string refreshToken, string? scope = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(refreshToken);
@@ -89,7 +99,8 @@ public sealed class DPoPTokenClient
     /// <returns>The token response.</returns>
     /// <exception cref="ArgumentException"><paramref name="code"/> is null or empty.</exception>
     /// <exception cref="ArgumentNullException"><paramref name="redirectUri"/> is null.</exception>
-    /// <exception cref="DPoPTokenException">The server answered with an error, or with an unbound token.</exception>
+    /// <exception cref="DPoPTokenException">The server answered with an error, with a malformed response, or with an unbound token.</exception>
+    /// <exception cref="HttpRequestException">The server could not be reached, or the connection failed while its answer was read.</exception>
     public Task<DPoPTokenResponse> ExchangeAuthorizationCodeAsync(string code, Uri redirectUri, string? codeVerifier = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(code);
@@ -144,8 +155,15 @@ public sealed class DPoPTokenClient
                 request.Options.Set(DPoPHttpRequestMessageExtensions.NoNonceRetryKey, true);
             }
 
-            using var response = await _httpClient.SendAsync(request, cancellationToken).ConfigureAwait(false);
-            var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+            // Headers first, so the body can be read within a bound instead of buffered whole by HttpClient.
+            using var response = await _httpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            var body = await DPoPTokenResponseReader.ReadBodyAsync(response.Content, cancellationToken).ConfigureAwait(false);
+            if (body is null)
+            {
+                throw Fail(response.StatusCode, response.IsSuccessStatusCode ? "invalid_token_response" : null,
+                    $"the response body is larger than {DPoPTokenResponseReader.MaxBodyBytes / (1024 * 1024)} MiB");
+            }
+
             if (response.IsSuccessStatusCode)
             {
                 return ParseSuccess(response.StatusCode, body);
@@ -190,52 +208,14 @@ public sealed class DPoPTokenClient
 
     private DPoPTokenResponse ParseSuccess(HttpStatusCode status, byte[] body)
     {
-        string? accessToken = null, tokenType = null, refreshToken = null, scope = null;
-        double? expiresIn = null;
-        try
-        {
-            using var json = JsonDocument.Parse(body);
-            var root = json.RootElement;
-            if (root.ValueKind == JsonValueKind.Object)
-            {
-                accessToken = GetString(root, "access_token");
-                tokenType = GetString(root, "token_type");
-                refreshToken = GetString(root, "refresh_token");
-                scope = GetString(root, "scope");
-                if (root.TryGetProperty("expires_in", out var expires))
-                {
-                    expiresIn = expires.ValueKind switch
-                    {
-                        JsonValueKind.Number => expires.GetDouble(),
-                        JsonValueKind.String when double.TryParse(expires.GetString(), System.Globalization.CultureInfo.InvariantCulture, out var parsed) => parsed,
-                        _ => null,
-                    };
-                }
-            }
-        }
-        catch (JsonException)
-        {
-        }
-
-        if (accessToken is null || tokenType is null || !DPoPSyntax.IsAccessToken(accessToken))
-        {
-            throw Fail(status, "invalid_token_response", "the response is not a JSON object with access_token and token_type");
-        }
-
-        var response = new DPoPTokenResponse(
-            accessToken,
-            tokenType,
-            _timeProvider.GetUtcNow() + (expiresIn is > 0 ? TimeSpan.FromSeconds(expiresIn.Value) : _options.DefaultTokenLifetime),
-            expiresIn is > 0 ? TimeSpan.FromSeconds(expiresIn.Value) : null,
-            refreshToken,
-            scope);
+        var response = DPoPTokenResponseReader.ReadSuccess(body, _timeProvider.GetUtcNow(), _options.DefaultTokenLifetime, out var problem)
+            ?? throw Fail(status, "invalid_token_response", problem!);
 
         // RFC 9449 §5: a Bearer answer means the server did not bind the token to our key.
-        if (!response.IsDPoPBound && !(_options.AllowBearerTokens && string.Equals(tokenType, "Bearer", StringComparison.OrdinalIgnoreCase)))
+        if (!response.IsDPoPBound && !(_options.AllowBearerTokens && string.Equals(response.TokenType, "Bearer", StringComparison.OrdinalIgnoreCase)))
         {
-            var shown = tokenType.Length <= 20 ? tokenType : tokenType[..20];
             throw Fail(status, "unexpected_token_type",
-                $"the server issued a '{shown}' token, not a DPoP-bound one; enable DPoP for this client at the authorization server, or set AllowBearerTokens to accept Bearer tokens");
+                $"the server issued a '{Printable(response.TokenType)}' token, not a DPoP-bound one; enable DPoP for this client at the authorization server, or set AllowBearerTokens to accept Bearer tokens");
         }
 
         return response;
@@ -243,31 +223,29 @@ public sealed class DPoPTokenClient
 
     private DPoPTokenException ParseError(HttpStatusCode status, byte[] body)
     {
-        string? error = null, description = null, uri = null;
-        try
-        {
-            using var json = JsonDocument.Parse(body);
-            if (json.RootElement.ValueKind == JsonValueKind.Object)
-            {
-                error = GetString(json.RootElement, "error");
-                description = GetString(json.RootElement, "error_description");
-                uri = GetString(json.RootElement, "error_uri");
-            }
-        }
-        catch (JsonException)
-        {
-        }
-
+        var (error, description, uri) = DPoPTokenResponseReader.ReadError(body);
         var detail = error is null ? "no OAuth error in the response" : description is null ? error : $"{error}: {description}";
         return new DPoPTokenException(Message(status, detail), status, error, description, uri);
     }
 
-    private DPoPTokenException Fail(HttpStatusCode status, string error, string detail) =>
+    /// <summary>At most 20 characters of a server-sent word, visible ASCII only, for a message.</summary>
+    private static string Printable(string value)
+    {
+        var shown = value.Length <= 20 ? value : value[..20];
+        foreach (var c in shown)
+        {
+            if (c is < '!' or > '~')
+            {
+                return "(unprintable)";
+            }
+        }
+
+        return shown;
+    }
+
+    private DPoPTokenException Fail(HttpStatusCode status, string? error, string detail) =>
         new(Message(status, detail), status, error, null, null);
 
     private string Message(HttpStatusCode status, string detail) =>
         $"Token request of client '{_options.ClientId}' to {new LoggedOrigin(_options.TokenEndpoint!)} failed ({(int)status} {status}): {detail}.";
-
-    private static string? GetString(JsonElement root, string name) =>
-        root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 }

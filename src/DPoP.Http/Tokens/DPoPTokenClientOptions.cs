@@ -53,7 +53,10 @@ public sealed class DPoPTokenClientOptions
     /// <summary>Renew a cached token this long before it expires (at most half its lifetime). Default 60 seconds.</summary>
     public TimeSpan RefreshBeforeExpiry { get; set; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>How long to use a token whose response had no <c>expires_in</c>. Default 5 minutes.</summary>
+    /// <summary>
+    /// How long to use a token whose response had no usable <c>expires_in</c> (absent, <c>null</c>, zero, negative or
+    /// <c>NaN</c>). Default 5 minutes.
+    /// </summary>
     public TimeSpan DefaultTokenLifetime { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>Shows the endpoint, client id and method, never the secret or a key.</summary>

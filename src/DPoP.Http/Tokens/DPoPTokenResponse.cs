@@ -22,10 +22,18 @@ public sealed class DPoPTokenResponse
     /// <summary>Whether the token is DPoP-bound (<c>token_type</c> <c>DPoP</c>, compared case-insensitively).</summary>
     public bool IsDPoPBound => string.Equals(TokenType, DPoPHeaders.AuthorizationScheme, StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>When the token expires, from <c>expires_in</c> (or the configured default lifetime when absent).</summary>
+    /// <summary>
+    /// When the token expires: the time the response arrived plus <see cref="ExpiresIn"/>, or plus
+    /// <see cref="DPoPTokenClientOptions.DefaultTokenLifetime"/> when the server gave no usable <c>expires_in</c>.
+    /// Never later than <see cref="DateTimeOffset.MaxValue"/> (a clock near year 9999 does not overflow).
+    /// </summary>
     public DateTimeOffset ExpiresAt { get; }
 
-    /// <summary>The <c>expires_in</c> the server sent, if any.</summary>
+    /// <summary>
+    /// The <c>expires_in</c> the server sent (a JSON number, or a string holding one), clamped to 365 days: larger
+    /// values, <c>Infinity</c> and numbers beyond <see cref="double"/> count as 365 days. Null when the server sent
+    /// none, <c>null</c>, or a value that is not a positive lifetime (zero, negative, <c>NaN</c>, under 100 ns).
+    /// </summary>
     public TimeSpan? ExpiresIn { get; }
 
     /// <summary>The refresh token, if one was issued. For a public client it is bound to the DPoP key (RFC 9449 §5).</summary>

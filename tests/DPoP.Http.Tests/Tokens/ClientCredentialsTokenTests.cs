@@ -74,6 +74,7 @@ public sealed class ClientCredentialsTokenTests
         var beforeRenewal = server.Statistics.TokensIssued;
         time.Advance(TimeSpan.FromMinutes(0.2)); // 4.1 min: inside the 60 s renewal margin, token still valid at the server
         var renewed = await GetAsync(services);
+        await ((ClientCredentialsTokenProvider)services.GetRequiredKeyedService<IDPoPAccessTokenProvider>("orders")).WhenRenewalSettled; // renewed in the background
 
         Assert.Multiple(() =>
         {

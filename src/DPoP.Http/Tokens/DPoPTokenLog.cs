@@ -1,0 +1,26 @@
+using Microsoft.Extensions.Logging;
+
+namespace DPoP.Http;
+
+/// <summary>
+/// The token code's log messages, event ids 100 and up (the handler's are below 100). By design no message takes a
+/// token, secret, nonce or key as an argument: client names, token endpoint origins, status codes, OAuth error codes
+/// and durations only.
+/// </summary>
+internal static partial class DPoPTokenLog
+{
+    [LoggerMessage(EventId = 100, Level = LogLevel.Debug, Message = "DPoP client '{ClientName}': access token obtained from {Origin} (DPoP-bound: {DPoPBound}), valid for {LifetimeSeconds} s, renewed from {RenewInSeconds} s.")]
+    public static partial void TokenObtained(ILogger logger, string clientName, LoggedOrigin origin, bool dPoPBound, long lifetimeSeconds, long renewInSeconds);
+
+    [LoggerMessage(EventId = 101, Level = LogLevel.Warning, Message = "DPoP client '{ClientName}': renewing the access token before it expires failed ({Reason}) at {Origin}; the cached token, valid for {RemainingSeconds} s more, stays in use and renewal is tried again in {RetryInSeconds} s.")]
+    public static partial void EarlyRenewalFailed(ILogger logger, string clientName, string reason, LoggedOrigin origin, long remainingSeconds, double retryInSeconds, Exception exception);
+
+    [LoggerMessage(EventId = 102, Level = LogLevel.Information, Message = "DPoP client '{ClientName}': access token renewed at {Origin} after {Failures} failed attempt(s).")]
+    public static partial void RenewedAfterFailures(ILogger logger, string clientName, LoggedOrigin origin, int failures);
+
+    [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "DPoP client '{ClientName}': the token request to {Origin} failed ({Reason}) and no valid token is cached; the requests waiting for it fail.")]
+    public static partial void TokenRequestFailed(ILogger logger, string clientName, LoggedOrigin origin, string reason);
+
+    [LoggerMessage(EventId = 104, Level = LogLevel.Debug, Message = "DPoP client '{ClientName}': the cached access token was rejected by a resource server (invalid_token) and dropped.")]
+    public static partial void TokenDropped(ILogger logger, string clientName);
+}
