@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace DPoP.Http;
+namespace DPoP.Http.Internal;
 
 /// <summary>
 /// The token code's log messages, event ids 100 and up (the handler's are below 100). By design no message takes a

@@ -1,4 +1,4 @@
-namespace DPoP.Http;
+namespace DPoP.Http.Internal;
 
 /// <summary>The rules <see cref="DPoPTokenClientOptions"/> must meet, shared by the client's constructor and start-up validation.</summary>
 internal static class DPoPTokenClientOptionsRules

@@ -1,7 +1,7 @@
 using System.Net.Http.Headers;
 using Microsoft.Extensions.Logging;
 
-namespace DPoP.Http;
+namespace DPoP.Http.Internal;
 
 /// <summary>
 /// The access token source that <c>AddClientCredentialsToken()</c> registers for a client: a token cached until

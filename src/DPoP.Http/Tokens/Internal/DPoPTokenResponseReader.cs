@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
 
-namespace DPoP.Http;
+namespace DPoP.Http.Internal;
 
 /// <summary>
 /// Reads token endpoint answers (RFC 6749 §5.1, §5.2) defensively: a bounded body, fields checked for their JSON

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 
-namespace DPoP.Http;
+namespace DPoP.Http.Internal;
 
 /// <summary>
 /// A <c>private_key_jwt</c> client assertion (RFC 7523 §3, OpenID Connect Core §9): a short-lived JWT signed with the
