@@ -26,20 +26,20 @@ public sealed class DPoPDelegatingHandler : DelegatingHandler
 
     /// <summary>Creates a handler that signs with <paramref name="key"/>, for use without dependency injection.</summary>
     /// <param name="key">The key to sign proofs with; the caller keeps ownership.</param>
-    /// <param name="options">Behaviour settings; defaults when null. Key settings (algorithm, key name, key files) are ignored.</param>
+    /// <param name="options">Behaviour settings; defaults when null. (A <see cref="DPoPClientOptions"/> may be passed; its key settings are not used here.)</param>
     /// <param name="nonceStore">Where nonces are kept; a new in-memory store when null. Share one between handlers that talk to the same servers.</param>
     /// <param name="accessTokenProvider">The source of access tokens for requests that carry none.</param>
     /// <param name="timeProvider">The clock for <c>iat</c>; the system clock when null.</param>
     /// <exception cref="ArgumentNullException"><paramref name="key"/> is null.</exception>
     public DPoPDelegatingHandler(
         DPoPKey key,
-        DPoPClientOptions? options = null,
+        DPoPHandlerOptions? options = null,
         IDPoPNonceStore? nonceStore = null,
         IDPoPAccessTokenProvider? accessTokenProvider = null,
         TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(key);
-        options ??= new DPoPClientOptions();
+        options ??= new DPoPHandlerOptions();
         timeProvider ??= TimeProvider.System;
         _context = new DPoPHandlerContext(
             clientName: string.Empty,
@@ -122,7 +122,7 @@ public sealed class DPoPDelegatingHandler : DelegatingHandler
         var sentNonce = DPoPNonceHeader.GetStored(_context, uri);
         var response = await SendOnceAsync(request, state, sentNonce, async, cancellationToken).ConfigureAwait(false);
         if (!_context.Options.RetryOnNonceChallenge || !DPoPNonceChallenge.IsCandidate(response) ||
-            (request.Options.TryGetValue(DPoPHttpRequestMessageExtensions.NoNonceRetryKey, out var noRetry) && noRetry) ||
+            request.IsDPoPNonceRetryDisabled() ||
             !await DPoPNonceChallenge.IsUseDPoPNonceOrDisposeAsync(response, async, cancellationToken).ConfigureAwait(false))
         {
             return response;
@@ -158,7 +158,7 @@ public sealed class DPoPDelegatingHandler : DelegatingHandler
         var token = state.Token;
         var ath = token is null ? null : _context.AthCache.GetAth(token);
         var issuedAt = (_context.TimeProvider.GetUtcNow() + _context.Options.ClockOffset).ToUnixTimeSeconds();
-        var extraClaims = request.Options.TryGetValue(DPoPHttpRequestMessageExtensions.ProofClaimsKey, out var claims) ? claims.Members : null;
+        var extraClaims = request.GetDPoPProofClaims()?.Members;
 
         // RFC 9449 §4.3 checks 7 and 8: htm is the method on the wire, htu the target URI the server reconstructs.
         var method = DPoPHttpMethod.ToWire(request.Method);

@@ -3,17 +3,10 @@ namespace DPoP.Http;
 /// <summary>Per-request DPoP settings, carried in <see cref="HttpRequestMessage.Options"/>.</summary>
 public static class DPoPHttpRequestMessageExtensions
 {
-    /// <summary>The request option that carries the DPoP-bound access token of one request.</summary>
-    public static readonly HttpRequestOptionsKey<string> AccessTokenKey = new("DPoP.Http.AccessToken");
-
-    /// <summary>The request option that carries the extra proof claims set by <see cref="SetDPoPProofClaims"/>.</summary>
-    internal static readonly HttpRequestOptionsKey<DPoPProofClaims> ProofClaimsKey = new("DPoP.Http.ProofClaims");
-
-    /// <summary>
-    /// Set by <see cref="DPoPTokenClient"/> on requests whose body must not be sent twice (a single-use client
-    /// assertion): the handler returns a <c>use_dpop_nonce</c> challenge instead of resending the same body.
-    /// </summary>
-    internal static readonly HttpRequestOptionsKey<bool> NoNonceRetryKey = new("DPoP.Http.NoNonceRetry");
+    // The keys stay private: the extension methods below are the API, so the options' shape can change.
+    private static readonly HttpRequestOptionsKey<string> AccessTokenKey = new("DPoP.Http.AccessToken");
+    private static readonly HttpRequestOptionsKey<DPoPProofClaims> ProofClaimsKey = new("DPoP.Http.ProofClaims");
+    private static readonly HttpRequestOptionsKey<bool> NoNonceRetryKey = new("DPoP.Http.NoNonceRetry");
 
     /// <summary>
     /// Binds <paramref name="accessToken"/> to this request: the handler sends <c>Authorization: DPoP &lt;token&gt;</c>
@@ -59,4 +52,29 @@ public static class DPoPHttpRequestMessageExtensions
         ArgumentNullException.ThrowIfNull(request);
         return request.Options.TryGetValue(AccessTokenKey, out var token) ? token : null;
     }
+
+    /// <summary>
+    /// Turns the handler's one retry on a <c>use_dpop_nonce</c> challenge off (or back on) for this request: the
+    /// challenge is returned to the caller, and the nonce it brought is stored for the next request. For requests the
+    /// caller resends itself, such as a token request whose single-use client assertion must be made anew
+    /// (<see cref="DPoPTokenClient"/> does that).
+    /// </summary>
+    /// <param name="request">The request.</param>
+    /// <param name="enabled">False to return nonce challenges to the caller; true (the client's setting) to retry once.</param>
+    /// <returns>The same request, for chaining.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="request"/> is null.</exception>
+    public static HttpRequestMessage SetDPoPNonceRetry(this HttpRequestMessage request, bool enabled)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        request.Options.Set(NoNonceRetryKey, !enabled);
+        return request;
+    }
+
+    /// <summary>Whether <see cref="SetDPoPNonceRetry"/> turned the nonce retry off for this request.</summary>
+    internal static bool IsDPoPNonceRetryDisabled(this HttpRequestMessage request) =>
+        request.Options.TryGetValue(NoNonceRetryKey, out var disabled) && disabled;
+
+    /// <summary>The extra proof claims set with <see cref="SetDPoPProofClaims"/>, if any.</summary>
+    internal static DPoPProofClaims? GetDPoPProofClaims(this HttpRequestMessage request) =>
+        request.Options.TryGetValue(ProofClaimsKey, out var claims) ? claims : null;
 }

@@ -11,7 +11,7 @@ namespace DPoP.Http;
 /// </remarks>
 public interface IDPoPKeyProvider
 {
-    /// <summary>Gets the key for <paramref name="keyName"/> (by default the HttpClient's name; see <see cref="DPoPClientOptions.KeyName"/>).</summary>
+    /// <summary>Gets the key for <paramref name="keyName"/> (by default the HttpClient's name; see the <c>KeyName</c> of the client's options).</summary>
     /// <param name="keyName">Which key: clients that share a key name share a key, and so their tokens' <c>cnf.jkt</c>.</param>
     /// <param name="cancellationToken">Cancels the lookup.</param>
     /// <returns>The key; never null.</returns>

@@ -152,7 +152,7 @@ public sealed class DPoPTokenClient
             request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
             if (singleUseBody)
             {
-                request.Options.Set(DPoPHttpRequestMessageExtensions.NoNonceRetryKey, true);
+                request.SetDPoPNonceRetry(false);
             }
 
             // Headers first, so the body can be read within a bound instead of buffered whole by HttpClient.

@@ -24,22 +24,7 @@ internal sealed class ConfiguredDPoPKeys : IDisposable
     }
 
     /// <summary>Parses a configured key; the messages name the source and the rule, never the key.</summary>
-    public static DPoPKey Load(DPoPClientOptions options)
-    {
-        string text;
-        if (options.PrivateKeyPath is { Length: > 0 } path)
-        {
-            text = File.ReadAllText(path);
-        }
-        else
-        {
-            text = options.PrivateKey ?? throw new InvalidOperationException("No DPoP key is configured.");
-        }
-
-        return text.TrimStart().StartsWith('{')
-            ? DPoPKey.FromJwk(text, options.Algorithm)
-            : DPoPKey.FromPem(text, options.Algorithm);
-    }
+    public static DPoPKey Load(DPoPClientOptions options) => DPoPKeyText.Load(options.PrivateKey, options.PrivateKeyPath, options.Algorithm);
 
     public void Dispose()
     {

@@ -10,7 +10,7 @@ internal static class DPoPAccessTokenResolver
     public static async ValueTask<(string? Token, bool FromProvider)> ResolveAsync(
         DPoPHandlerContext context, HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        if (request.Options.TryGetValue(DPoPHttpRequestMessageExtensions.AccessTokenKey, out var fromOption) && fromOption is not null)
+        if (request.GetDPoPAccessToken() is { } fromOption)
         {
             return (RequireValid(context, fromOption, "the request option set by SetDPoPAccessToken"), false);
         }

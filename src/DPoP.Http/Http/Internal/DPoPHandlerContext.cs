@@ -5,7 +5,7 @@ namespace DPoP.Http.Internal;
 /// <summary>Everything one client's handler needs, resolved once when IHttpClientFactory builds the handler.</summary>
 internal sealed class DPoPHandlerContext(
     string clientName,
-    DPoPClientOptions options,
+    DPoPHandlerOptions options,
     Func<CancellationToken, ValueTask<DPoPKey>> getKey,
     IDPoPNonceStore nonceStore,
     IDPoPAccessTokenProvider? accessTokenProvider,
@@ -16,7 +16,7 @@ internal sealed class DPoPHandlerContext(
 {
     public string ClientName { get; } = clientName;
 
-    public DPoPClientOptions Options { get; } = options;
+    public DPoPHandlerOptions Options { get; } = options;
 
     public Func<CancellationToken, ValueTask<DPoPKey>> GetKey { get; } = getKey;
 

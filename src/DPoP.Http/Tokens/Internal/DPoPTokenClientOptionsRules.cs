@@ -44,13 +44,8 @@ internal static class DPoPTokenClientOptionsRules
         return problems;
     }
 
-    public static DPoPKey LoadAssertionKey(DPoPTokenClientOptions options)
-    {
-        var text = options.ClientAssertionKeyPath is { Length: > 0 } path ? File.ReadAllText(path) : options.ClientAssertionKey!;
-        return text.TrimStart().StartsWith('{')
-            ? DPoPKey.FromJwk(text, options.ClientAssertionAlgorithm)
-            : DPoPKey.FromPem(text, options.ClientAssertionAlgorithm);
-    }
+    public static DPoPKey LoadAssertionKey(DPoPTokenClientOptions options) =>
+        DPoPKeyText.Load(options.ClientAssertionKey, options.ClientAssertionKeyPath, options.ClientAssertionAlgorithm);
 
     private static void CheckAssertionKey(DPoPTokenClientOptions options, List<string> problems)
     {
