@@ -12,6 +12,7 @@ namespace DPoP.Http.Tests.Integration;
 /// The handler against the demo authorization and resource servers on 127.0.0.1 (Kestrel), which validate every
 /// proof with Microsoft.IdentityModel, demand and rotate their own nonces and reject replays.
 /// </summary>
+[Category("Integration")]
 public sealed class DemoServerEndToEndTests
 {
     private static string CnfJkt(string accessToken)

@@ -12,6 +12,7 @@ namespace DPoP.Http.Tests.Reliability;
 /// and during a response. Each time the caller sees a clear exception (or the server's response) and the handler
 /// leaks no response.
 /// </summary>
+[Category("Integration")]
 public sealed class FaultTests
 {
     private const string Token = "fault-test-access-token";

@@ -10,6 +10,7 @@ namespace DPoP.Http.Tests.Reliability;
 /// <c>htm</c>/<c>htu</c> are that request's own, a nonce only of its own origin, and a token only at the origin the
 /// caller addressed. Each server hands out a nonce per origin on every answer, redirects included.
 /// </summary>
+[Category("Integration")]
 public sealed class RedirectOriginTests
 {
     private const string Token = "redirect-origin-token";

@@ -37,9 +37,9 @@ public sealed class ResponseBodyBoundTests
         return response;
     }
 
-    [TestCase(1 << 20, 1 << 20, TestName = "HugeChunkedBody_OneBigRead_HandlerReadsAtMost16KB_CallerReadsItWhole")]
-    [TestCase(1 << 20, 4096, TestName = "HugeChunkedBody_4KReads_HandlerReadsAtMost16KB_CallerReadsItWhole")]
-    [TestCase(1 << 20, 1000, TestName = "HugeChunkedBody_OddReads_HandlerReadsAtMost16KB_CallerReadsItWhole")]
+    [TestCase(1 << 20, 1 << 20, TestName = "HugeChunkedBody_OneBigRead_HandlerReadsAtMost16KB_CallerReadsItWhole", Category = "Slow")]
+    [TestCase(1 << 20, 4096, TestName = "HugeChunkedBody_4KReads_HandlerReadsAtMost16KB_CallerReadsItWhole", Category = "Slow")]
+    [TestCase(1 << 20, 1000, TestName = "HugeChunkedBody_OddReads_HandlerReadsAtMost16KB_CallerReadsItWhole", Category = "Slow")]
     [TestCase(16 * 1024, 1 << 20, TestName = "ChunkedBodyOfExactly16KB_HandlerReadsItAll_CallerReadsItWhole")]
     [TestCase((16 * 1024) + 1, 1 << 20, TestName = "ChunkedBodyOf16KBPlusOne_HandlerReadsAtMost16KB_CallerReadsItWhole")]
     public async Task ChunkedBody_HandlerReadsAtMost16KB_CallerStillReadsTheWholeBody(int size, int chunk)
@@ -62,6 +62,7 @@ public sealed class ResponseBodyBoundTests
     }
 
     [Test]
+    [Category("Slow")]
     public void HugeChunkedBody_Sync_HandlerReadsAtMost16KB_CallerReadsItWhole()
     {
         var data = HugeBody(1 << 20);
@@ -81,6 +82,7 @@ public sealed class ResponseBodyBoundTests
     }
 
     [Test]
+    [Category("Slow")]
     public async Task HugeBodyOfKnownLength_IsNotReadByTheHandlerAtAll()
     {
         var data = HugeBody(1 << 20);
@@ -97,6 +99,7 @@ public sealed class ResponseBodyBoundTests
     }
 
     [Test]
+    [Category("Slow")]
     public async Task HugeChunkedBody_ReadTwiceAsString_ByABufferingCaller_IsWholeBothTimes()
     {
         var data = HugeBody(100_000);

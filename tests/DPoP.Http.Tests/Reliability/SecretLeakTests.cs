@@ -171,6 +171,7 @@ public sealed class SecretLeakTests
     }
 
     [Test]
+    [Category("Integration")]
     public async Task TraceLogs_AgainstRealServers_WithRedirectsAndAborts_HoldNoSecrets()
     {
         var secrets = new Secrets();

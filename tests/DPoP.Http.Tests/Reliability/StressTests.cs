@@ -14,6 +14,8 @@ namespace DPoP.Http.Tests.Reliability;
 /// demo resource server on 127.0.0.1, which validates every proof with Microsoft.IdentityModel and rejects replays,
 /// while its nonces rotate every 100 ms. The full 10,000-request run is StressBenchmarks in the benchmarks project.
 /// </summary>
+[Category("Integration")]
+[Category("Slow")]
 public sealed class StressTests
 {
     private const int Requests = 2_000;
