@@ -72,7 +72,7 @@ public class StressBenchmarks
         var outrun = 0;
         var latencies = new double[Requests];
         var peakManaged = GC.GetTotalMemory(forceFullCollection: false);
-        using var sampler = new Timer(_ => Max(ref peakManaged, GC.GetTotalMemory(forceFullCollection: false)), null, 0, 20);
+        using var sampler = new Timer(_ => AtomicMaximum.Raise(ref peakManaged, GC.GetTotalMemory(forceFullCollection: false)), null, 0, 20);
         using var rotation = new Timer(_ => _server.RotateNonce(), null, RotationPeriod, RotationPeriod);
         var clock = Stopwatch.StartNew();
 
@@ -137,21 +137,6 @@ public class StressBenchmarks
     {
         using var process = Process.GetCurrentProcess();
         return process.PeakWorkingSet64 / (1024 * 1024);
-    }
-
-    private static void Max(ref long target, long value)
-    {
-        var current = Volatile.Read(ref target);
-        while (value > current)
-        {
-            var seen = Interlocked.CompareExchange(ref target, value, current);
-            if (seen == current)
-            {
-                return;
-            }
-
-            current = seen;
-        }
     }
 
     /// <summary>Counts the handler's own measurements (meter <c>DPoP.Http</c>) while it lives.</summary>
