@@ -1,23 +1,61 @@
-// Checks that the NuGet package ships what users need: README, XML docs, and a symbol package beside it.
+// Checks that every NuGet package in the folder ships what users need: README, license (the MIT expression in the
+// nuspec and the LICENSE file), the assembly and its XML docs, and a symbol package beside it.
 // Run by .ci/run as a .NET file-based app, so CI needs nothing but the SDK.
 using System.IO.Compression;
+using System.Xml.Linq;
 
 var directory = args.Length > 0 ? args[0] : "artifacts";
-var package = Directory.GetFiles(directory, "DPoP.Http.*.nupkg").Single(p => !p.EndsWith(".snupkg", StringComparison.Ordinal));
-using var zip = ZipFile.OpenRead(package);
-var entries = zip.Entries.Select(e => e.FullName).ToHashSet(StringComparer.Ordinal);
-string[] required = ["README.md", "lib/net10.0/DPoP.Http.dll", "lib/net10.0/DPoP.Http.xml"];
-var missing = required.Where(r => !entries.Contains(r)).ToList();
-if (Directory.GetFiles(directory, "DPoP.Http.*.snupkg").Length == 0)
+var packages = Directory.GetFiles(directory, "*.nupkg").Order(StringComparer.Ordinal).ToList();
+if (packages.Count == 0)
 {
-    missing.Add("symbol package (.snupkg)");
-}
-
-if (missing.Count > 0)
-{
-    Console.Error.WriteLine($"{Path.GetFileName(package)} lacks: {string.Join(", ", missing)}");
+    Console.Error.WriteLine($"no package in {directory}");
     return 1;
 }
 
-Console.WriteLine($"{Path.GetFileName(package)}: README, XML docs and symbols present.");
-return 0;
+var failures = 0;
+foreach (var package in packages)
+{
+    using var zip = ZipFile.OpenRead(package);
+    var entries = zip.Entries.Select(e => e.FullName).ToHashSet(StringComparer.Ordinal);
+    var nuspecEntry = zip.Entries.Single(e => !e.FullName.Contains('/', StringComparison.Ordinal) && e.FullName.EndsWith(".nuspec", StringComparison.Ordinal));
+    XDocument nuspec;
+    using (var stream = nuspecEntry.Open())
+    {
+        nuspec = XDocument.Load(stream);
+    }
+
+    var metadata = nuspec.Root!.Elements().Single(e => e.Name.LocalName == "metadata");
+    string? Meta(string name) => metadata.Elements().SingleOrDefault(e => e.Name.LocalName == name)?.Value;
+    var license = metadata.Elements().SingleOrDefault(e => e.Name.LocalName == "license");
+    var id = Meta("id")!;
+    var version = Meta("version")!;
+
+    string[] required = ["README.md", "LICENSE", $"lib/net10.0/{id}.dll", $"lib/net10.0/{id}.xml"];
+    var missing = required.Where(r => !entries.Contains(r)).ToList();
+    if (license is null || (string?)license.Attribute("type") != "expression" || license.Value != "MIT")
+    {
+        missing.Add("license expression MIT in the nuspec");
+    }
+
+    if (Meta("readme") != "README.md")
+    {
+        missing.Add("readme in the nuspec");
+    }
+
+    if (!File.Exists(Path.Combine(directory, $"{id}.{version}.snupkg")))
+    {
+        missing.Add("symbol package (.snupkg)");
+    }
+
+    if (missing.Count > 0)
+    {
+        Console.Error.WriteLine($"{Path.GetFileName(package)} lacks: {string.Join(", ", missing)}");
+        failures++;
+    }
+    else
+    {
+        Console.WriteLine($"{Path.GetFileName(package)}: README, MIT license and LICENSE, XML docs and symbols present.");
+    }
+}
+
+return failures == 0 ? 0 : 1;

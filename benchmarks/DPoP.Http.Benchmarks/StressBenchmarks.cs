@@ -8,6 +8,7 @@ using System.Text;
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Engines;
+using DPoP.Http.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -15,7 +16,6 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
 namespace DPoP.Http.Benchmarks;
@@ -72,7 +72,7 @@ public class StressBenchmarks
         var outrun = 0;
         var latencies = new double[Requests];
         var peakManaged = GC.GetTotalMemory(forceFullCollection: false);
-        using var sampler = new Timer(_ => Max(ref peakManaged, GC.GetTotalMemory(forceFullCollection: false)), null, 0, 20);
+        using var sampler = new Timer(_ => AtomicMaximum.Raise(ref peakManaged, GC.GetTotalMemory(forceFullCollection: false)), null, 0, 20);
         using var rotation = new Timer(_ => _server.RotateNonce(), null, RotationPeriod, RotationPeriod);
         var clock = Stopwatch.StartNew();
 
@@ -139,21 +139,6 @@ public class StressBenchmarks
         return process.PeakWorkingSet64 / (1024 * 1024);
     }
 
-    private static void Max(ref long target, long value)
-    {
-        var current = Volatile.Read(ref target);
-        while (value > current)
-        {
-            var seen = Interlocked.CompareExchange(ref target, value, current);
-            if (seen == current)
-            {
-                return;
-            }
-
-            current = seen;
-        }
-    }
-
     /// <summary>Counts the handler's own measurements (meter <c>DPoP.Http</c>) while it lives.</summary>
     private sealed class DPoPCounters : IDisposable
     {
@@ -206,11 +191,10 @@ public class StressBenchmarks
 
     /// <summary>
     /// A DPoP resource server (RFC 9449 §4.3, §7, §9) that shares no code with DPoP.Http: Microsoft.IdentityModel
-    /// checks the signature with the proof's own <c>jwk</c>; the claims are checked here.
+    /// checks the signature with the proof's own <c>jwk</c> (<see cref="IndependentProofCheck"/>); the claims are checked here.
     /// </summary>
     private sealed class StressResourceServer : IDisposable
     {
-        private static readonly JsonWebTokenHandler Tokens = new();
         private static readonly string ExpectedAth = Base64UrlEncoder.Encode(SHA256.HashData(Encoding.ASCII.GetBytes(AccessToken)));
 
         private readonly WebApplication _app;
@@ -316,34 +300,13 @@ public class StressBenchmarks
                 return "exactly one DPoP header";
             }
 
-            var parts = proof.Split('.');
-            if (parts.Length != 3)
+            // Form and signature (with the proof's own jwk) by the same independent check the tests use.
+            if ((await IndependentProofCheck.CheckAsync(proof).ConfigureAwait(false)).Failure is { } failure)
             {
-                return "compact JWS";
+                return failure;
             }
 
-            using var header = JsonDocument.Parse(Base64UrlEncoder.Decode(parts[0]));
-            if (!header.RootElement.TryGetProperty("jwk", out var jwk) || jwk.TryGetProperty("d", out _))
-            {
-                return "public jwk";
-            }
-
-            var validation = await Tokens.ValidateTokenAsync(proof, new TokenValidationParameters
-            {
-                IssuerSigningKey = new JsonWebKey(jwk.GetRawText()),
-                ValidateIssuer = false,
-                ValidateAudience = false,
-                ValidateLifetime = false,
-                RequireExpirationTime = false,
-                RequireSignedTokens = true,
-                ValidTypes = ["dpop+jwt"],
-            }).ConfigureAwait(false);
-            if (!validation.IsValid)
-            {
-                return "signature or typ";
-            }
-
-            using var payload = JsonDocument.Parse(Base64UrlEncoder.Decode(parts[1]));
+            using var payload = JsonDocument.Parse(Base64UrlEncoder.Decode(proof.Split('.')[1]));
             var claims = payload.RootElement;
             var jti = claims.TryGetProperty("jti", out var j) ? j.GetString() : null;
             if (jti is null || !_seenJti.TryAdd(jti, 0))

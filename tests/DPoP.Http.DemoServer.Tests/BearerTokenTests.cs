@@ -4,6 +4,7 @@ using DPoP.Http.DemoServer.Tests.Support;
 namespace DPoP.Http.DemoServer.Tests;
 
 /// <summary><see cref="DemoServerOptions.IssueBearerTokens"/>: a server that ignores DPoP, for negative tests of clients.</summary>
+[Category("Integration")]
 public sealed class BearerTokenTests
 {
     private DemoServer _server = null!;

@@ -5,6 +5,7 @@ using DPoP.Http.DemoServer.Tests.Support;
 namespace DPoP.Http.DemoServer.Tests;
 
 /// <summary>Many requests at once: counters, events and the replay cache stay exact.</summary>
+[Category("Integration")]
 public sealed class ConcurrencyTests : TokenHolderFixture
 {
     private readonly ConcurrentQueue<DemoServerEvent> _callbackEvents = new();

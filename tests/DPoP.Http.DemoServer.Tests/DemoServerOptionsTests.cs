@@ -58,6 +58,7 @@ public sealed class DemoServerOptionsTests
     }
 
     [Test]
+    [Category("Integration")]
     public async Task StartAsync_OptionsChangedAfterStart_DoNotAffectRunningServer()
     {
         var options = new DemoServerOptions();
@@ -76,6 +77,7 @@ public sealed class DemoServerOptionsTests
     }
 
     [Test]
+    [Category("Integration")]
     public async Task DisposeAsync_Twice_DoesNotThrow()
     {
         var server = await DemoServer.StartAsync();

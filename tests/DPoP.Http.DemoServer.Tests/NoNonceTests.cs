@@ -4,6 +4,7 @@ using DPoP.Http.DemoServer.Tests.Support;
 namespace DPoP.Http.DemoServer.Tests;
 
 /// <summary>A server that requires no nonces: proofs without one are accepted and no DPoP-Nonce is handed out.</summary>
+[Category("Integration")]
 public sealed class NoNonceTests
 {
     private DemoServer _server = null!;

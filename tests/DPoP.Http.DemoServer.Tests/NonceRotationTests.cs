@@ -4,6 +4,7 @@ using DPoP.Http.DemoServer.Tests.Support;
 namespace DPoP.Http.DemoServer.Tests;
 
 /// <summary><see cref="DemoServer.RotateNonces"/>: the current and the previous nonce are accepted, older ones are not.</summary>
+[Category("Integration")]
 public sealed class NonceRotationTests : TokenHolderFixture
 {
     [Test]

@@ -8,6 +8,7 @@ namespace DPoP.Http.DemoServer.Tests;
 /// Each rule of RFC 9449 §4.3, broken one at a time in hand-made proofs sent to the token endpoint. The server
 /// here requires no token-endpoint nonce, so every refusal is the rule under test.
 /// </summary>
+[Category("Integration")]
 public sealed class ProofRulesTests
 {
     private DemoServer _server = null!;

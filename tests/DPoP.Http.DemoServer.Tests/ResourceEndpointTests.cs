@@ -5,6 +5,7 @@ using DPoP.Http.DemoServer.Tests.Support;
 namespace DPoP.Http.DemoServer.Tests;
 
 /// <summary>The resource server with default options: DPoP-bound tokens, proofs with ath, resource nonces.</summary>
+[Category("Integration")]
 public sealed class ResourceEndpointTests : TokenHolderFixture
 {
     [Test]

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace DPoP.Http.DemoServer.Tests;
 
 /// <summary>Everything that depends on the server's clock, driven by a <see cref="FakeTimeProvider"/> in the options.</summary>
+[Category("Integration")]
 public sealed class ServerClockTests
 {
     private FakeTimeProvider _time = null!;

@@ -5,6 +5,7 @@ using DPoP.Http.DemoServer.Tests.Support;
 namespace DPoP.Http.DemoServer.Tests;
 
 /// <summary>The token endpoint with default options: nonces required, client credentials, DPoP-bound tokens.</summary>
+[Category("Integration")]
 public sealed class TokenEndpointTests
 {
     private DemoServer _server = null!;

@@ -161,6 +161,7 @@ public sealed class DPoPProofTests
     }
 
     [Test]
+    [Category("Slow")]
     public void Create_ManyThreadsOneKey_AllVerifyAndJtisAreUnique()
     {
         var key = KeyFor(DPoPAlgorithms.ES256);

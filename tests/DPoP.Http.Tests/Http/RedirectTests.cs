@@ -9,6 +9,7 @@ namespace DPoP.Http.Tests.Http;
 /// Redirects against real Kestrel servers: every hop gets a proof for its own URI and method, and neither the
 /// access token nor a nonce of one origin reaches another. Two origins: the same host on two ports.
 /// </summary>
+[Category("Integration")]
 public sealed class RedirectTests
 {
     private const string Token = "origin-a-token";

@@ -1,8 +1,7 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
+using DPoP.Http.Tests.Support;
 using DemoServerHost = DPoP.Http.DemoServer.DemoServer;
 using DemoServerOptions = DPoP.Http.DemoServer.DemoServerOptions;
 using Microsoft.Extensions.DependencyInjection;
@@ -13,31 +12,9 @@ namespace DPoP.Http.Tests.Integration;
 /// The handler against the demo authorization and resource servers on 127.0.0.1 (Kestrel), which validate every
 /// proof with Microsoft.IdentityModel, demand and rotate their own nonces and reject replays.
 /// </summary>
+[Category("Integration")]
 public sealed class DemoServerEndToEndTests
 {
-    private static ServiceProvider BuildClients(DemoServerHost server, Action<IServiceCollection>? more = null, string keyName = "shared", string? algorithm = null)
-    {
-        var services = new ServiceCollection();
-        services.AddHttpClient("token").AddDPoP(o => { o.KeyName = keyName; o.Algorithm = algorithm; });
-        services.AddHttpClient("api", c => c.BaseAddress = server.ApiBaseAddress).AddDPoP(o => { o.KeyName = keyName; o.Algorithm = algorithm; });
-        more?.Invoke(services);
-        return services.BuildServiceProvider();
-    }
-
-    private static async Task<string> GetTokenAsync(HttpClient tokenClient, DemoServerHost server, string clientId = "demo-client", string secret = "demo-secret")
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, server.TokenEndpoint)
-        {
-            Content = new FormUrlEncodedContent([new("grant_type", "client_credentials")]),
-        };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{clientId}:{secret}")));
-        using var response = await tokenClient.SendAsync(request);
-        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
-        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        Assert.That(json.RootElement.GetProperty("token_type").GetString(), Is.EqualTo("DPoP"));
-        return json.RootElement.GetProperty("access_token").GetString()!;
-    }
-
     private static string CnfJkt(string accessToken)
     {
         using var payload = JsonDocument.Parse(System.Buffers.Text.Base64Url.DecodeFromChars(accessToken.Split('.')[1]));
@@ -52,10 +29,10 @@ public sealed class DemoServerEndToEndTests
     public async Task TokenWithNonceChallenge_ThenApiWithItsOwnChallenge_Returns200(string algorithm)
     {
         await using var server = await DemoServerHost.StartAsync();
-        using var services = BuildClients(server, algorithm: algorithm);
+        using var services = DemoClients.Build(server, algorithm: algorithm);
         var factory = services.GetRequiredService<IHttpClientFactory>();
 
-        var token = await GetTokenAsync(factory.CreateClient("token"), server);
+        var token = await DemoClients.GetTokenAsync(factory.CreateClient("token"), server);
         using var get = new HttpRequestMessage(HttpMethod.Get, "orders?page=1").SetDPoPAccessToken(token);
         using var getResponse = await factory.CreateClient("api").SendAsync(get);
         using var post = new HttpRequestMessage(HttpMethod.Post, "orders") { Content = JsonContent.Create(new { item = "book", quantity = 2 }) };
@@ -81,9 +58,9 @@ public sealed class DemoServerEndToEndTests
     public async Task TokenIsBoundToTheSharedKey()
     {
         await using var server = await DemoServerHost.StartAsync();
-        using var services = BuildClients(server);
+        using var services = DemoClients.Build(server);
         var factory = services.GetRequiredService<IHttpClientFactory>();
-        var token = await GetTokenAsync(factory.CreateClient("token"), server);
+        var token = await DemoClients.GetTokenAsync(factory.CreateClient("token"), server);
 
         var provider = services.GetRequiredService<IDPoPKeyProvider>();
         var key = await provider.GetKeyAsync("shared", CancellationToken.None);
@@ -98,7 +75,7 @@ public sealed class DemoServerEndToEndTests
             .AddHttpClient("api", c => c.BaseAddress = server.ApiBaseAddress).AddDPoP(o => o.KeyName = "two").Services
             .BuildServiceProvider();
         var factory = services.GetRequiredService<IHttpClientFactory>();
-        var token = await GetTokenAsync(factory.CreateClient("token"), server);
+        var token = await DemoClients.GetTokenAsync(factory.CreateClient("token"), server);
 
         using var request = new HttpRequestMessage(HttpMethod.Get, "orders").SetDPoPAccessToken(token);
         using var response = await factory.CreateClient("api").SendAsync(request);
@@ -114,9 +91,9 @@ public sealed class DemoServerEndToEndTests
     public async Task NonceRotationMidStream_EveryRequestSucceeds()
     {
         await using var server = await DemoServerHost.StartAsync();
-        using var services = BuildClients(server);
+        using var services = DemoClients.Build(server);
         var factory = services.GetRequiredService<IHttpClientFactory>();
-        var token = await GetTokenAsync(factory.CreateClient("token"), server);
+        var token = await DemoClients.GetTokenAsync(factory.CreateClient("token"), server);
         var api = factory.CreateClient("api");
 
         var statuses = new List<HttpStatusCode>();
@@ -149,8 +126,8 @@ public sealed class DemoServerEndToEndTests
         using var services = new ServiceCollection().AddHttpClient("c").AddDPoP().Services.BuildServiceProvider();
         var client = services.GetRequiredService<IHttpClientFactory>().CreateClient("c");
 
-        var tokenA = await GetTokenAsync(client, first);
-        var tokenB = await GetTokenAsync(client, second);
+        var tokenA = await DemoClients.GetTokenAsync(client, first);
+        var tokenB = await DemoClients.GetTokenAsync(client, second);
         foreach (var (server, token) in new[] { (first, tokenA), (second, tokenB), (first, tokenA), (second, tokenB) })
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(server.ApiBaseAddress, "x")).SetDPoPAccessToken(token);
@@ -171,9 +148,9 @@ public sealed class DemoServerEndToEndTests
     public async Task HandlerRecycling_KeepsKeyAndNonce_AgainstRealServer()
     {
         await using var server = await DemoServerHost.StartAsync();
-        using var services = BuildClients(server, s => s.AddHttpClient("api").SetHandlerLifetime(TimeSpan.FromSeconds(1)));
+        using var services = DemoClients.Build(server, s => s.AddHttpClient("api").SetHandlerLifetime(TimeSpan.FromSeconds(1)));
         var factory = services.GetRequiredService<IHttpClientFactory>();
-        var token = await GetTokenAsync(factory.CreateClient("token"), server);
+        var token = await DemoClients.GetTokenAsync(factory.CreateClient("token"), server);
         using (var request = new HttpRequestMessage(HttpMethod.Get, "a").SetDPoPAccessToken(token))
         {
             (await factory.CreateClient("api").SendAsync(request)).Dispose();
@@ -195,9 +172,9 @@ public sealed class DemoServerEndToEndTests
     public async Task ConcurrentRequests_AllPass_NoReplays()
     {
         await using var server = await DemoServerHost.StartAsync();
-        using var services = BuildClients(server);
+        using var services = DemoClients.Build(server);
         var factory = services.GetRequiredService<IHttpClientFactory>();
-        var token = await GetTokenAsync(factory.CreateClient("token"), server);
+        var token = await DemoClients.GetTokenAsync(factory.CreateClient("token"), server);
         var api = factory.CreateClient("api");
 
         var results = await Task.WhenAll(Enumerable.Range(0, 200).Select(async i =>
@@ -227,7 +204,7 @@ public sealed class DemoServerEndToEndTests
     public async Task BearerTokenFromServer_IsVisibleToTheCaller()
     {
         await using var server = await DemoServerHost.StartAsync(new DemoServerOptions { IssueBearerTokens = true });
-        using var services = BuildClients(server);
+        using var services = DemoClients.Build(server);
         using var request = new HttpRequestMessage(HttpMethod.Post, server.TokenEndpoint) { Content = new FormUrlEncodedContent([new("grant_type", "client_credentials"), new("client_id", "demo-client"), new("client_secret", "demo-secret")]) };
         using var response = await services.GetRequiredService<IHttpClientFactory>().CreateClient("token").SendAsync(request);
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());

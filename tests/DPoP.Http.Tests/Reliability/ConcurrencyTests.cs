@@ -11,9 +11,11 @@ namespace DPoP.Http.Tests.Reliability;
 /// Many requests at once: racing on one origin whose server rotates its nonces under them, and spread over far more
 /// origins than the nonce store holds, which must stay bounded and never hand one origin's nonce to another.
 /// </summary>
+[Category("Slow")]
 public sealed class ConcurrencyTests
 {
     [Test]
+    [Category("Integration")]
     public async Task ManyRequestsRacingOnOneOrigin_WhileTheServerRotatesNonces_NoFailureNoReplay()
     {
         await using var server = await DemoServerHost.StartAsync();

@@ -12,6 +12,7 @@ namespace DPoP.Http.Tests.Reliability;
 /// and during a response. Each time the caller sees a clear exception (or the server's response) and the handler
 /// leaks no response.
 /// </summary>
+[Category("Integration")]
 public sealed class FaultTests
 {
     private const string Token = "fault-test-access-token";
@@ -48,7 +49,7 @@ public sealed class FaultTests
     public async Task KeyProvider_Slow_CancelledByCaller_ThrowsOperationCanceled_NothingSent()
     {
         await using var server = await KestrelTestServer.StartAsync((c, _) => c.Response.WriteAsync("ok"));
-        using var client = new KestrelClient(server.BaseAddress, services: (s, _) => s.AddDPoPKeyProvider<HangingKeyProvider>());
+        using var client = new DPoPTestHost(LoopbackOnly.CreatePrimaryHandler, server.BaseAddress, services: (s, _) => s.AddDPoPKeyProvider<HangingKeyProvider>());
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
 
         Assert.That(async () => await client.Http.SendAsync(Get(), cts.Token), Throws.InstanceOf<OperationCanceledException>());
@@ -59,7 +60,7 @@ public sealed class FaultTests
     public async Task KeyProvider_Slow_HttpClientTimeout_ThrowsTaskCanceledWithTimeout_NothingSent()
     {
         await using var server = await KestrelTestServer.StartAsync((c, _) => c.Response.WriteAsync("ok"));
-        using var client = new KestrelClient(server.BaseAddress, services: (s, _) => s.AddDPoPKeyProvider<HangingKeyProvider>(), timeout: TimeSpan.FromMilliseconds(300));
+        using var client = new DPoPTestHost(LoopbackOnly.CreatePrimaryHandler, server.BaseAddress, services: (s, _) => s.AddDPoPKeyProvider<HangingKeyProvider>(), timeout: TimeSpan.FromMilliseconds(300));
 
         Assert.That(async () => await client.Http.SendAsync(Get()), Throws.InstanceOf<TaskCanceledException>().With.InnerException.InstanceOf<TimeoutException>());
         Assert.That(server.Seen, Is.Empty);
@@ -69,7 +70,7 @@ public sealed class FaultTests
     public async Task KeyProvider_Slow_SyncSend_Cancelled_ThrowsOperationCanceled()
     {
         await using var server = await KestrelTestServer.StartAsync((c, _) => c.Response.WriteAsync("ok"));
-        using var client = new KestrelClient(server.BaseAddress, services: (s, _) => s.AddDPoPKeyProvider<HangingKeyProvider>());
+        using var client = new DPoPTestHost(LoopbackOnly.CreatePrimaryHandler, server.BaseAddress, services: (s, _) => s.AddDPoPKeyProvider<HangingKeyProvider>());
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
 
         Assert.That(() => client.Http.Send(Get(), cts.Token), Throws.InstanceOf<OperationCanceledException>());
@@ -80,7 +81,7 @@ public sealed class FaultTests
     public async Task KeyProvider_SlowButFinishes_RequestSucceeds()
     {
         await using var server = await KestrelTestServer.StartAsync((c, _) => c.Response.WriteAsync("ok"));
-        using var client = new KestrelClient(server.BaseAddress, services: (s, _) => s.AddDPoPKeyProvider<SlowKeyProvider>());
+        using var client = new DPoPTestHost(LoopbackOnly.CreatePrimaryHandler, server.BaseAddress, services: (s, _) => s.AddDPoPKeyProvider<SlowKeyProvider>());
         using var response = await client.Http.SendAsync(Get());
 
         Assert.Multiple(() =>
@@ -95,7 +96,7 @@ public sealed class FaultTests
     public async Task KeyProvider_Throws_ExceptionPassesThroughUnchanged_NothingSent(Type provider)
     {
         await using var server = await KestrelTestServer.StartAsync((c, _) => c.Response.WriteAsync("ok"));
-        using var client = new KestrelClient(server.BaseAddress, services: (s, b) =>
+        using var client = new DPoPTestHost(LoopbackOnly.CreatePrimaryHandler, server.BaseAddress, services: (s, b) =>
         {
             if (provider == typeof(ThrowingKeyProvider))
             {
@@ -115,10 +116,10 @@ public sealed class FaultTests
     public async Task KeyProvider_ReturnsNull_ThrowsInvalidOperationNamingTheProvider_NothingSent()
     {
         await using var server = await KestrelTestServer.StartAsync((c, _) => c.Response.WriteAsync("ok"));
-        using var client = new KestrelClient(server.BaseAddress, services: (s, _) => s.AddDPoPKeyProvider<NullKeyProvider>());
+        using var client = new DPoPTestHost(LoopbackOnly.CreatePrimaryHandler, server.BaseAddress, services: (s, _) => s.AddDPoPKeyProvider<NullKeyProvider>());
 
         Assert.That(async () => await client.Http.SendAsync(Get()),
-            Throws.InvalidOperationException.With.Message.Contains("key").And.Message.Contains("null").And.Message.Contains(KestrelClient.Name));
+            Throws.InvalidOperationException.With.Message.Contains("key").And.Message.Contains("null").And.Message.Contains(DPoPTestHost.ClientName));
         Assert.That(server.Seen, Is.Empty);
     }
 
@@ -126,7 +127,7 @@ public sealed class FaultTests
     public async Task KeyProvider_ReturnsDisposedKey_ThrowsObjectDisposed_NothingSent()
     {
         await using var server = await KestrelTestServer.StartAsync((c, _) => c.Response.WriteAsync("ok"));
-        using var client = new KestrelClient(server.BaseAddress, services: (s, _) => s.AddDPoPKeyProvider<DisposedKeyProvider>());
+        using var client = new DPoPTestHost(LoopbackOnly.CreatePrimaryHandler, server.BaseAddress, services: (s, _) => s.AddDPoPKeyProvider<DisposedKeyProvider>());
 
         Assert.That(async () => await client.Http.SendAsync(Get()), Throws.InstanceOf<ObjectDisposedException>());
         Assert.That(server.Seen, Is.Empty);
@@ -136,7 +137,7 @@ public sealed class FaultTests
     public async Task TokenProvider_Throws_ExceptionPassesThrough_NothingSent()
     {
         await using var server = await KestrelTestServer.StartAsync((c, _) => c.Response.WriteAsync("ok"));
-        using var client = new KestrelClient(server.BaseAddress, services: (_, b) => b.AddDPoPAccessTokenProvider<ThrowingTokenProvider>());
+        using var client = new DPoPTestHost(LoopbackOnly.CreatePrimaryHandler, server.BaseAddress, services: (_, b) => b.AddDPoPAccessTokenProvider<ThrowingTokenProvider>());
 
         Assert.That(async () => await client.Http.GetAsync(new Uri("resource", UriKind.Relative)), Throws.InstanceOf<KeyStoreUnavailableException>());
         Assert.That(server.Seen, Is.Empty);
@@ -148,7 +149,7 @@ public sealed class FaultTests
     public async Task FirstAttempt_ServerSlow_Cancelled_ThrowsOperationCanceled_NoRetry()
     {
         await using var server = await KestrelTestServer.StartAsync(async (c, _) => await Task.Delay(TimeSpan.FromSeconds(10), c.RequestAborted));
-        using var client = new KestrelClient(server.BaseAddress);
+        using var client = new DPoPTestHost(LoopbackOnly.CreatePrimaryHandler, server.BaseAddress);
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(1));
 
         Assert.That(async () => await client.Http.SendAsync(Get(), cts.Token), Throws.InstanceOf<OperationCanceledException>());
@@ -163,7 +164,7 @@ public sealed class FaultTests
     public async Task FirstAttempt_ServerSlow_HttpClientTimeout_ThrowsTaskCanceledWithTimeout()
     {
         await using var server = await KestrelTestServer.StartAsync(async (c, _) => await Task.Delay(TimeSpan.FromSeconds(10), c.RequestAborted));
-        using var client = new KestrelClient(server.BaseAddress, timeout: TimeSpan.FromSeconds(1));
+        using var client = new DPoPTestHost(LoopbackOnly.CreatePrimaryHandler, server.BaseAddress, timeout: TimeSpan.FromSeconds(1));
 
         Assert.That(async () => await client.Http.SendAsync(Get()), Throws.InstanceOf<TaskCanceledException>().With.InnerException.InstanceOf<TimeoutException>());
         Assert.That(server.Seen, Has.Count.EqualTo(1));
@@ -173,7 +174,7 @@ public sealed class FaultTests
     public async Task Retry_ServerSlow_Cancelled_ThrowsOperationCanceled_ChallengeDisposed()
     {
         await using var server = await ChallengeThen(async c => await Task.Delay(TimeSpan.FromSeconds(10), c.RequestAborted));
-        using var client = new KestrelClient(server.BaseAddress);
+        using var client = new DPoPTestHost(LoopbackOnly.CreatePrimaryHandler, server.BaseAddress);
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(2));
 
         Assert.That(async () => await client.Http.SendAsync(Get(), cts.Token), Throws.InstanceOf<OperationCanceledException>());
@@ -189,7 +190,7 @@ public sealed class FaultTests
     public async Task Retry_ServerSlow_HttpClientTimeout_ThrowsTaskCanceledWithTimeout_ChallengeDisposed()
     {
         await using var server = await ChallengeThen(async c => await Task.Delay(TimeSpan.FromSeconds(10), c.RequestAborted));
-        using var client = new KestrelClient(server.BaseAddress, timeout: TimeSpan.FromSeconds(2));
+        using var client = new DPoPTestHost(LoopbackOnly.CreatePrimaryHandler, server.BaseAddress, timeout: TimeSpan.FromSeconds(2));
 
         Assert.That(async () => await client.Http.SendAsync(Get()), Throws.InstanceOf<TaskCanceledException>().With.InnerException.InstanceOf<TimeoutException>());
         Assert.Multiple(() =>
@@ -210,7 +211,7 @@ public sealed class FaultTests
             await c.Response.Body.FlushAsync();
             await Task.Delay(TimeSpan.FromSeconds(10), c.RequestAborted);
         });
-        using var client = new KestrelClient(server.BaseAddress, timeout: TimeSpan.FromSeconds(2));
+        using var client = new DPoPTestHost(LoopbackOnly.CreatePrimaryHandler, server.BaseAddress, timeout: TimeSpan.FromSeconds(2));
         using var request = new HttpRequestMessage(HttpMethod.Post, "token") { Content = new StringContent("x") };
 
         Assert.That(async () => await client.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead),
@@ -228,7 +229,7 @@ public sealed class FaultTests
             c.Abort();
             return Task.CompletedTask;
         });
-        using var client = new KestrelClient(server.BaseAddress);
+        using var client = new DPoPTestHost(LoopbackOnly.CreatePrimaryHandler, server.BaseAddress);
 
         Assert.That(async () => await client.Http.SendAsync(Get()), Throws.InstanceOf<HttpRequestException>());
         Assert.Multiple(() =>
@@ -252,7 +253,7 @@ public sealed class FaultTests
             await Task.Delay(300);
             c.Abort();
         });
-        using var client = new KestrelClient(server.BaseAddress);
+        using var client = new DPoPTestHost(LoopbackOnly.CreatePrimaryHandler, server.BaseAddress);
         using var request = new HttpRequestMessage(HttpMethod.Post, "token") { Content = new StringContent("x") };
 
         var thrown = Assert.CatchAsync(async () => await client.Http.SendAsync(request, completion));
@@ -275,7 +276,7 @@ public sealed class FaultTests
             await Task.Delay(500); // the headers reach the client first, however busy the machine
             c.Abort();
         });
-        using var client = new KestrelClient(server.BaseAddress);
+        using var client = new DPoPTestHost(LoopbackOnly.CreatePrimaryHandler, server.BaseAddress);
         using var response = await client.Http.SendAsync(Get(), HttpCompletionOption.ResponseHeadersRead);
 
         Assert.Multiple(() =>
@@ -294,7 +295,7 @@ public sealed class FaultTests
             c.Abort();
             return Task.CompletedTask;
         });
-        using var client = new KestrelClient(server.BaseAddress);
+        using var client = new DPoPTestHost(LoopbackOnly.CreatePrimaryHandler, server.BaseAddress);
 
         Assert.That(async () => await client.Http.SendAsync(Get()), Throws.InstanceOf<HttpRequestException>());
         Assert.Multiple(() =>
@@ -323,7 +324,7 @@ public sealed class FaultTests
 
             await c.Response.WriteAsync("ok");
         });
-        using var client = new KestrelClient(server.BaseAddress);
+        using var client = new DPoPTestHost(LoopbackOnly.CreatePrimaryHandler, server.BaseAddress);
         Assert.CatchAsync(async () => await client.Http.SendAsync(Get("first")));
         using var response = await client.Http.SendAsync(Get("second"));
 
@@ -340,7 +341,7 @@ public sealed class FaultTests
     public async Task NonRewindableBody_Challenged_BodyArrivesWholeOnce_ChallengeReturned_NextRequestUsesNonce()
     {
         await using var server = await ChallengeThen(c => c.Response.WriteAsync("ok"));
-        using var client = new KestrelClient(server.BaseAddress);
+        using var client = new DPoPTestHost(LoopbackOnly.CreatePrimaryHandler, server.BaseAddress);
         var payload = new string('b', 300_000);
         using var request = new HttpRequestMessage(HttpMethod.Post, "upload") { Content = new StreamContent(new ForwardOnlyStream(Encoding.ASCII.GetBytes(payload))) };
         request.SetDPoPAccessToken(Token);
@@ -362,7 +363,7 @@ public sealed class FaultTests
     public async Task BodyOfKnownLengthAboveTheBufferLimit_SentOnce_ChallengeReturned()
     {
         await using var server = await ChallengeThen(c => c.Response.WriteAsync("ok"));
-        using var client = new KestrelClient(server.BaseAddress, o => o.MaxBufferedRequestBodySize = 1024);
+        using var client = new DPoPTestHost(LoopbackOnly.CreatePrimaryHandler, server.BaseAddress, o => o.MaxBufferedRequestBodySize = 1024);
         var payload = Encoding.ASCII.GetBytes(new string('c', 4096));
         var content = new StreamContent(new ForwardOnlyStream(payload));
         content.Headers.ContentLength = payload.Length;
@@ -382,7 +383,7 @@ public sealed class FaultTests
     public async Task BodyOfKnownLengthWithinTheLimit_ResentWhole_OnRetry()
     {
         await using var server = await ChallengeThen(c => c.Response.WriteAsync("ok"));
-        using var client = new KestrelClient(server.BaseAddress);
+        using var client = new DPoPTestHost(LoopbackOnly.CreatePrimaryHandler, server.BaseAddress);
         var payload = Encoding.ASCII.GetBytes(new string('d', 60_000));
         var content = new StreamContent(new ForwardOnlyStream(payload));
         content.Headers.ContentLength = payload.Length;
@@ -401,7 +402,7 @@ public sealed class FaultTests
     public async Task BodyLongerThanItsDeclaredLength_FailsClearly_NothingLeaks()
     {
         await using var server = await KestrelTestServer.StartAsync((c, _) => c.Response.WriteAsync("ok"));
-        using var client = new KestrelClient(server.BaseAddress);
+        using var client = new DPoPTestHost(LoopbackOnly.CreatePrimaryHandler, server.BaseAddress);
         var content = new StreamContent(new ForwardOnlyStream(new byte[1 << 20]));
         content.Headers.ContentLength = 100;
         using var request = new HttpRequestMessage(HttpMethod.Post, "upload") { Content = content };
@@ -427,7 +428,7 @@ public sealed class FaultTests
 
             return Task.CompletedTask; // HEAD: the length of the body a GET would get, and no body
         });
-        using var client = new KestrelClient(server.BaseAddress, timeout: TimeSpan.FromSeconds(10));
+        using var client = new DPoPTestHost(LoopbackOnly.CreatePrimaryHandler, server.BaseAddress, timeout: TimeSpan.FromSeconds(10));
         using var response = await client.Http.SendAsync(new HttpRequestMessage(HttpMethod.Head, "token"));
 
         Assert.Multiple(async () =>
@@ -454,7 +455,7 @@ public sealed class FaultTests
             await firstChunkRead.Task.WaitAsync(TimeSpan.FromSeconds(10));
             await c.Response.Body.WriteAsync(payload.AsMemory(1 << 20));
         });
-        using var client = new KestrelClient(server.BaseAddress);
+        using var client = new DPoPTestHost(LoopbackOnly.CreatePrimaryHandler, server.BaseAddress);
         using var response = await client.Http.SendAsync(Get(), HttpCompletionOption.ResponseHeadersRead);
         await using var stream = await response.Content.ReadAsStreamAsync();
         var received = new MemoryStream();
@@ -493,7 +494,7 @@ public sealed class FaultTests
             await handedOut.Task.WaitAsync(TimeSpan.FromSeconds(10));
             await c.Response.WriteAsync(tail);
         });
-        using var client = new KestrelClient(server.BaseAddress);
+        using var client = new DPoPTestHost(LoopbackOnly.CreatePrimaryHandler, server.BaseAddress);
         // Larger than MaxBufferedRequestBodySize and of unknown size: it cannot be recorded whole, so never resent.
         using var request = new HttpRequestMessage(HttpMethod.Post, "token") { Content = new StreamContent(new ForwardOnlyStream(new byte[100_000])) };
         using var response = await client.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
@@ -524,7 +525,7 @@ public sealed class FaultTests
 
             await c.Response.WriteAsync(payload);
         });
-        using var client = new KestrelClient(server.BaseAddress);
+        using var client = new DPoPTestHost(LoopbackOnly.CreatePrimaryHandler, server.BaseAddress);
         using var request = new HttpRequestMessage(HttpMethod.Post, "token") { Content = new StringContent("grant") };
         using var response = await client.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
 
@@ -561,7 +562,7 @@ public sealed class FaultTests
 
             await c.Response.WriteAsync("token");
         });
-        using var client = new KestrelClient(server.BaseAddress, services: (_, b) => b.ConfigurePrimaryHttpMessageHandler(() =>
+        using var client = new DPoPTestHost(LoopbackOnly.CreatePrimaryHandler, server.BaseAddress, services: (_, b) => b.ConfigurePrimaryHttpMessageHandler(() =>
         {
             var primary = LoopbackOnly.CreatePrimaryHandler();
             primary.AutomaticDecompression = primaryDecompresses ? DecompressionMethods.All : DecompressionMethods.None;

@@ -9,6 +9,7 @@ namespace DPoP.Http.Tests.Reliability;
 /// normalization, nonce validation and <c>WWW-Authenticate</c> parsing. Seeds are fixed so CI runs are repeatable;
 /// CsCheck prints the seed of any failure, to replay it.
 /// </summary>
+[Category("Slow")]
 public sealed class PropertyTests
 {
     private const string Seed = "0N0XIzNsQ0O2";

@@ -10,6 +10,7 @@ namespace DPoP.Http.Tests.Reliability;
 /// <c>htm</c>/<c>htu</c> are that request's own, a nonce only of its own origin, and a token only at the origin the
 /// caller addressed. Each server hands out a nonce per origin on every answer, redirects included.
 /// </summary>
+[Category("Integration")]
 public sealed class RedirectOriginTests
 {
     private const string Token = "redirect-origin-token";
@@ -96,7 +97,7 @@ public sealed class RedirectOriginTests
             "localhostTo127" => (aLocal, new Uri(a.BaseAddress, "landing/127?x=1").ToString()),
             _ => (a.BaseAddress, $"//{b.BaseAddress.Authority}/landing/schemeless"),
         };
-        using var client = new KestrelClient();
+        using var client = new DPoPTestHost(LoopbackOnly.CreatePrimaryHandler);
 
         // Every origin involved learns its nonce first, so that a leak would show.
         foreach (var origin in new[] { from, primeTarget ? new Uri(new Uri(from, to), "/") : from }.Distinct())
@@ -130,7 +131,7 @@ public sealed class RedirectOriginTests
         await using var a = await StartServerAsync();
         await using var b = await StartServerAsync();
         var aLocal = new UriBuilder(a.BaseAddress) { Host = "localhost" }.Uri;
-        using var client = new KestrelClient();
+        using var client = new DPoPTestHost(LoopbackOnly.CreatePrimaryHandler);
         foreach (var origin in new[] { a.BaseAddress, b.BaseAddress, aLocal })
         {
             (await client.Http.GetAsync(new Uri(origin, "prime"))).Dispose();
@@ -160,7 +161,7 @@ public sealed class RedirectOriginTests
     {
         await using var a = await StartServerAsync();
         var aLocal = new UriBuilder(a.BaseAddress) { Host = "localhost" }.Uri;
-        using var client = new KestrelClient();
+        using var client = new DPoPTestHost(LoopbackOnly.CreatePrimaryHandler);
         foreach (var uri in new[] { a.BaseAddress, aLocal, a.BaseAddress, aLocal })
         {
             (await client.Http.SendAsync(new HttpRequestMessage(HttpMethod.Get, new Uri(uri, "x")).SetDPoPAccessToken(Token))).Dispose();
@@ -182,7 +183,7 @@ public sealed class RedirectOriginTests
     {
         await using var a = await StartServerAsync();
         await using var b = await StartServerAsync();
-        using var client = new KestrelClient(configure: o => o.FollowRedirects = false);
+        using var client = new DPoPTestHost(LoopbackOnly.CreatePrimaryHandler, configure: o => o.FollowRedirects = false);
         using var request = new HttpRequestMessage(HttpMethod.Get, RedirectUri(a.BaseAddress, 307, new Uri(b.BaseAddress, "landing").ToString())).SetDPoPAccessToken(Token);
         using var response = await client.Http.SendAsync(request);
 
@@ -210,7 +211,7 @@ public sealed class RedirectOriginTests
             await context.Response.WriteAsync("b ok");
         });
         await using var a = await StartServerAsync();
-        using var client = new KestrelClient();
+        using var client = new DPoPTestHost(LoopbackOnly.CreatePrimaryHandler);
         (await client.Http.GetAsync(new Uri(a.BaseAddress, "prime"))).Dispose();
         using var request = new HttpRequestMessage(HttpMethod.Post, RedirectUri(a.BaseAddress, 307, new Uri(b.BaseAddress, "landing").ToString()))
         {

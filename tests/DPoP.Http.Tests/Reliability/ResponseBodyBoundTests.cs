@@ -37,9 +37,9 @@ public sealed class ResponseBodyBoundTests
         return response;
     }
 
-    [TestCase(1 << 20, 1 << 20, TestName = "HugeChunkedBody_OneBigRead_HandlerReadsAtMost16KB_CallerReadsItWhole")]
-    [TestCase(1 << 20, 4096, TestName = "HugeChunkedBody_4KReads_HandlerReadsAtMost16KB_CallerReadsItWhole")]
-    [TestCase(1 << 20, 1000, TestName = "HugeChunkedBody_OddReads_HandlerReadsAtMost16KB_CallerReadsItWhole")]
+    [TestCase(1 << 20, 1 << 20, TestName = "HugeChunkedBody_OneBigRead_HandlerReadsAtMost16KB_CallerReadsItWhole", Category = "Slow")]
+    [TestCase(1 << 20, 4096, TestName = "HugeChunkedBody_4KReads_HandlerReadsAtMost16KB_CallerReadsItWhole", Category = "Slow")]
+    [TestCase(1 << 20, 1000, TestName = "HugeChunkedBody_OddReads_HandlerReadsAtMost16KB_CallerReadsItWhole", Category = "Slow")]
     [TestCase(16 * 1024, 1 << 20, TestName = "ChunkedBodyOfExactly16KB_HandlerReadsItAll_CallerReadsItWhole")]
     [TestCase((16 * 1024) + 1, 1 << 20, TestName = "ChunkedBodyOf16KBPlusOne_HandlerReadsAtMost16KB_CallerReadsItWhole")]
     public async Task ChunkedBody_HandlerReadsAtMost16KB_CallerStillReadsTheWholeBody(int size, int chunk)
@@ -62,6 +62,7 @@ public sealed class ResponseBodyBoundTests
     }
 
     [Test]
+    [Category("Slow")]
     public void HugeChunkedBody_Sync_HandlerReadsAtMost16KB_CallerReadsItWhole()
     {
         var data = HugeBody(1 << 20);
@@ -81,6 +82,7 @@ public sealed class ResponseBodyBoundTests
     }
 
     [Test]
+    [Category("Slow")]
     public async Task HugeBodyOfKnownLength_IsNotReadByTheHandlerAtAll()
     {
         var data = HugeBody(1 << 20);
@@ -97,6 +99,7 @@ public sealed class ResponseBodyBoundTests
     }
 
     [Test]
+    [Category("Slow")]
     public async Task HugeChunkedBody_ReadTwiceAsString_ByABufferingCaller_IsWholeBothTimes()
     {
         var data = HugeBody(100_000);
@@ -170,52 +173,5 @@ public sealed class ResponseBodyBoundTests
                 Assert.That(await response.Content.ReadAsByteArrayAsync(), Is.EqualTo(garbage), encoding);
             }
         });
-    }
-
-    /// <summary>A body that never yields a byte until its read is cancelled.</summary>
-    private sealed class HangingStream : Stream
-    {
-        public bool Disposed { get; private set; }
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("async only");
-
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            await Task.Delay(Timeout.Infinite, cancellationToken);
-            return 0;
-        }
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            Disposed = true;
-            base.Dispose(disposing);
-        }
     }
 }

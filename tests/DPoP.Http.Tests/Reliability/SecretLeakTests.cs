@@ -171,6 +171,7 @@ public sealed class SecretLeakTests
     }
 
     [Test]
+    [Category("Integration")]
     public async Task TraceLogs_AgainstRealServers_WithRedirectsAndAborts_HoldNoSecrets()
     {
         var secrets = new Secrets();
@@ -202,7 +203,7 @@ public sealed class SecretLeakTests
         });
         secrets.Add("secret-nonce-of-a");
         secrets.Add("secret-nonce-of-b");
-        using var client = new KestrelClient(a.BaseAddress);
+        using var client = new DPoPTestHost(LoopbackOnly.CreatePrimaryHandler, a.BaseAddress);
         foreach (var path in new[] { "x", "go", "go", "abort" })
         {
             try
@@ -215,7 +216,7 @@ public sealed class SecretLeakTests
             }
         }
 
-        var haystack = Haystack(client.Logs.Collector);
+        var haystack = Haystack(client.LogCollector.Collector);
         Assert.Multiple(() =>
         {
             Assert.That(haystack, Does.Contain("following a 307 redirect"));

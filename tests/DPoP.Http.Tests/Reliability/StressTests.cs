@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Net;
+using DPoP.Http.Testing;
+using DPoP.Http.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using DemoServerHost = DPoP.Http.DemoServer.DemoServer;
@@ -13,6 +15,8 @@ namespace DPoP.Http.Tests.Reliability;
 /// demo resource server on 127.0.0.1, which validates every proof with Microsoft.IdentityModel and rejects replays,
 /// while its nonces rotate every 100 ms. The full 10,000-request run is StressBenchmarks in the benchmarks project.
 /// </summary>
+[Category("Integration")]
+[Category("Slow")]
 public sealed class StressTests
 {
     private const int Requests = 2_000;
@@ -45,7 +49,7 @@ public sealed class StressTests
 
         var peak = before;
         var rotations = 0;
-        using var sampler = new Timer(_ => InterlockedMax(ref peak, GC.GetTotalMemory(forceFullCollection: false)), null, 0, 20);
+        using var sampler = new Timer(_ => AtomicMaximum.Raise(ref peak, GC.GetTotalMemory(forceFullCollection: false)), null, 0, 20);
         using var rotation = new Timer(_ =>
         {
             server.RotateNonces();
@@ -145,20 +149,5 @@ public sealed class StressTests
         }
 
         return GC.GetTotalMemory(forceFullCollection: true);
-    }
-
-    private static void InterlockedMax(ref long target, long value)
-    {
-        var current = Volatile.Read(ref target);
-        while (value > current)
-        {
-            var seen = Interlocked.CompareExchange(ref target, value, current);
-            if (seen == current)
-            {
-                return;
-            }
-
-            current = seen;
-        }
     }
 }

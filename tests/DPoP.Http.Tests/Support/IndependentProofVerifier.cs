@@ -1,40 +1,24 @@
 using System.Text.Json;
-using Microsoft.IdentityModel.JsonWebTokens;
+using DPoP.Http.Testing;
 using Microsoft.IdentityModel.Tokens;
 
 namespace DPoP.Http.Tests.Support;
 
 /// <summary>
-/// Checks a DPoP proof with Microsoft.IdentityModel only: it shares no code with DPoP.Http (which uses its own
-/// writer and jose-jwt). The signature is checked with the key in the proof's own <c>jwk</c> header.
+/// Asserts that a DPoP proof passes <see cref="IndependentProofCheck"/> (Microsoft.IdentityModel, no code shared with
+/// DPoP.Http) and returns its decoded header and claims.
 /// </summary>
 internal static class IndependentProofVerifier
 {
-    private static readonly JsonWebTokenHandler Handler = new();
-
     public static VerifiedProof Verify(string proof)
     {
+        var (failure, detail) = IndependentProofCheck.CheckAsync(proof).GetAwaiter().GetResult();
+        Assert.That(failure, Is.Null, () => $"proof check failed: {failure} {detail}");
+
         var parts = proof.Split('.');
-        Assert.That(parts, Has.Length.EqualTo(3), "compact JWS");
-        using var header = JsonDocument.Parse(Base64UrlEncoder.Decode(parts[0]));
-        var jwkJson = header.RootElement.GetProperty("jwk").GetRawText();
-        var jwk = new JsonWebKey(jwkJson);
-
-        var result = Handler.ValidateTokenAsync(proof, new TokenValidationParameters
-        {
-            IssuerSigningKey = jwk,
-            ValidateIssuer = false,
-            ValidateAudience = false,
-            ValidateLifetime = false,
-            RequireExpirationTime = false,
-            RequireSignedTokens = true,
-            ValidTypes = ["dpop+jwt"],
-            TryAllIssuerSigningKeys = true,
-        }).GetAwaiter().GetResult();
-        Assert.That(result.IsValid, Is.True, () => $"signature/typ check failed: {result.Exception?.Message}");
-
+        var header = JsonDocument.Parse(Base64UrlEncoder.Decode(parts[0]));
         var payload = JsonDocument.Parse(Base64UrlEncoder.Decode(parts[1]));
-        return new VerifiedProof(JsonDocument.Parse(Base64UrlEncoder.Decode(parts[0])), payload, jwkJson);
+        return new VerifiedProof(header, payload, header.RootElement.GetProperty("jwk").GetRawText());
     }
 }
 

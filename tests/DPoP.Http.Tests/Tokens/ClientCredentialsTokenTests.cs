@@ -9,6 +9,7 @@ using DemoServerOptions = DPoP.Http.DemoServer.DemoServerOptions;
 namespace DPoP.Http.Tests.Tokens;
 
 /// <summary>AddClientCredentialsToken() against the demo authorization and resource server on 127.0.0.1.</summary>
+[Category("Integration")]
 public sealed class ClientCredentialsTokenTests
 {
     private static ServiceProvider Build(DemoServerHost server, Action<DPoPTokenClientOptions>? configure = null, TimeProvider? time = null, string algorithm = DPoPAlgorithms.ES256)

@@ -29,10 +29,10 @@ internal static class DPoPProofWriter
     // 32 jtis at once costs ~33 ns a proof (ProofPartsBenchmarks: Random_Jti_PerCall against Random_Jti_Pooled;
     // docs/benchmarks.md). Per thread, so no lock; each slice is handed out once, then cleared.
     [ThreadStatic]
-    private static byte[]? t_jtiPool;
+    private static byte[]? _jtiPool;
 
     [ThreadStatic]
-    private static int t_jtiOffset;
+    private static int _jtiOffset;
 
     /// <summary>
     /// Creates a proof for validated inputs. <paramref name="ath"/> is empty when no token is bound;
@@ -89,11 +89,11 @@ internal static class DPoPProofWriter
     public static void WriteAth(string accessToken, Span<char> destination)
     {
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        const int StackLimit = 1024;
-        var rented = accessToken.Length > StackLimit ? ArrayPool<byte>.Shared.Rent(accessToken.Length) : null;
+        const int stackLimit = 1024;
+        var rented = accessToken.Length > stackLimit ? ArrayPool<byte>.Shared.Rent(accessToken.Length) : null;
         try
         {
-            var ascii = rented is null ? stackalloc byte[StackLimit] : rented;
+            var ascii = rented is null ? stackalloc byte[stackLimit] : rented;
             var count = Encoding.ASCII.GetBytes(accessToken, ascii);
             SHA256.HashData(ascii[..count], hash);
         }
@@ -113,11 +113,11 @@ internal static class DPoPProofWriter
     /// <summary>Fills <paramref name="jti"/> (16 bytes) with CSPRNG bytes that no other proof gets.</summary>
     public static void FillJti(Span<byte> jti)
     {
-        var pool = t_jtiPool;
-        var offset = t_jtiOffset;
+        var pool = _jtiPool;
+        var offset = _jtiOffset;
         if (pool is null || offset > JtiPoolBytes - JtiBytes)
         {
-            pool ??= t_jtiPool = new byte[JtiPoolBytes];
+            pool ??= _jtiPool = new byte[JtiPoolBytes];
             RandomNumberGenerator.Fill(pool);
             offset = 0;
         }
@@ -125,7 +125,7 @@ internal static class DPoPProofWriter
         var slice = pool.AsSpan(offset, JtiBytes);
         slice.CopyTo(jti);
         slice.Clear();
-        t_jtiOffset = offset + JtiBytes;
+        _jtiOffset = offset + JtiBytes;
     }
 
     private static int WritePayload(Span<byte> destination, string method, Uri uri, ReadOnlySpan<char> ath, string? nonce, long issuedAt, ReadOnlySpan<byte> extraClaims)
