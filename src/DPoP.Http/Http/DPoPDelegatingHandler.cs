@@ -31,6 +31,7 @@ public sealed class DPoPDelegatingHandler : DelegatingHandler
     /// <param name="accessTokenProvider">The source of access tokens for requests that carry none.</param>
     /// <param name="timeProvider">The clock for <c>iat</c>; the system clock when null.</param>
     /// <exception cref="ArgumentNullException"><paramref name="key"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="options"/> breaks a rule (the message names the property).</exception>
     public DPoPDelegatingHandler(
         DPoPKey key,
         DPoPHandlerOptions? options = null,
@@ -40,6 +41,12 @@ public sealed class DPoPDelegatingHandler : DelegatingHandler
     {
         ArgumentNullException.ThrowIfNull(key);
         options ??= new DPoPHandlerOptions();
+        var problems = DPoPHandlerOptionsRules.Check(options);
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException($"The DPoP handler options are not usable: {string.Join(" ", problems)}", nameof(options));
+        }
+
         timeProvider ??= TimeProvider.System;
         _context = new DPoPHandlerContext(
             clientName: string.Empty,
