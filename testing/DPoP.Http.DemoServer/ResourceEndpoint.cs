@@ -108,6 +108,7 @@ internal sealed class ResourceEndpoint
             writer.WriteString("query", request.QueryString.ToString());
             writer.WriteString("jkt", proof.Thumbprint);
             writer.WriteString("client_id", accessToken.ClientId);
+            writer.WriteString("sub", accessToken.Subject);
             writer.WriteNumber("bodyLength", bodyLength);
             writer.WriteString("body", body);
         }).ConfigureAwait(false);

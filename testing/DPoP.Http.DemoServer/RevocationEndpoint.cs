@@ -1,0 +1,73 @@
+using Microsoft.AspNetCore.Http;
+
+namespace DPoP.Http.DemoServer;
+
+/// <summary>
+/// <c>POST /connect/revoke</c>: token revocation (RFC 7009) for refresh tokens. The client authenticates as at the
+/// token endpoint; revoking a refresh token revokes its whole grant (every rotation of it). Unknown tokens, access
+/// tokens (short-lived JWTs here) and other clients' tokens are answered with 200 and left alone (§2.2), so the
+/// answer never tells whether a token exists.
+/// </summary>
+internal sealed class RevocationEndpoint
+{
+    private readonly DemoServerEventLog _log;
+    private readonly ClientAuthenticator _clients;
+    private readonly AuthorizationState _state;
+
+    public RevocationEndpoint(DemoServerSettings settings, DemoServerEventLog log, AuthorizationState state)
+    {
+        _log = log;
+        _clients = new ClientAuthenticator(settings.ClientSecrets);
+        _state = state;
+    }
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        var request = context.Request;
+        var endpoint = string.Concat(request.Method, " ", request.Path.ToString());
+        if (!request.HasFormContentType)
+        {
+            await RejectAsync(context, endpoint, StatusCodes.Status400BadRequest, "invalid_request", "the body must be application/x-www-form-urlencoded").ConfigureAwait(false);
+            return;
+        }
+
+        var form = await request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
+        var client = _clients.Authenticate(request, form);
+        if (!client.Succeeded)
+        {
+            var status = client.Error == "invalid_client" ? StatusCodes.Status401Unauthorized : StatusCodes.Status400BadRequest;
+            if (status == StatusCodes.Status401Unauthorized && client.UsedBasic)
+            {
+                context.Response.Headers.WWWAuthenticate = "Basic realm=\"demo\"";
+            }
+
+            await RejectAsync(context, endpoint, status, client.Error, client.Detail).ConfigureAwait(false);
+            return;
+        }
+
+        var tokens = form["token"];
+        if (tokens.Count != 1 || string.IsNullOrEmpty(tokens[0]))
+        {
+            await RejectAsync(context, endpoint, StatusCodes.Status400BadRequest, "invalid_request", "token missing or repeated").ConfigureAwait(false);
+            return;
+        }
+
+        var refreshToken = _state.FindRefreshToken(tokens[0]!);
+        if (refreshToken is not null && refreshToken.ClientId == client.ClientId)
+        {
+            _state.RevokeGrant(refreshToken.GrantId);
+            _log.Statistics.AddRevocation();
+            _log.Step(DemoServerEventKinds.TokenRevoked, endpoint, StatusCodes.Status200OK, $"refresh token of {refreshToken.User.Subject} revoked by {client.ClientId}");
+        }
+
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Response.Headers.CacheControl = "no-store";
+        context.Response.ContentLength = 0;
+    }
+
+    private Task RejectAsync(HttpContext context, string endpoint, int statusCode, string error, string description)
+    {
+        _log.Rejected(endpoint, statusCode, description, null);
+        return OAuthResponses.WriteErrorAsync(context.Response, statusCode, error, description);
+    }
+}
