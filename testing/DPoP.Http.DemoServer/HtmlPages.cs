@@ -1,11 +1,12 @@
 using System.Text;
+using System.Text.RegularExpressions;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Http;
 
 namespace DPoP.Http.DemoServer;
 
 /// <summary>The few HTML pages of the demo server: sign-in, form_post responses, errors and signed out.</summary>
-internal static class HtmlPages
+internal static partial class HtmlPages
 {
     private static readonly HtmlEncoder Encoder = HtmlEncoder.Default;
 
@@ -63,4 +64,12 @@ internal static class HtmlPages
         response.ContentLength = bytes.Length;
         return response.Body.WriteAsync(bytes, response.HttpContext.RequestAborted).AsTask();
     }
+
+    /// <summary>A form as this class writes it: attributes, then inputs and buttons.</summary>
+    [GeneratedRegex("<form (?<attributes>[^>]*)>(?<body>.*?)</form>", RegexOptions.Singleline | RegexOptions.CultureInvariant)]
+    internal static partial Regex FormPattern();
+
+    /// <summary>An input or button with a name and a value, as this class writes them (name before value).</summary>
+    [GeneratedRegex("<(?:input|button) [^>]*?name=\"(?<name>[^\"]*)\" value=\"(?<value>[^\"]*)\"", RegexOptions.CultureInvariant)]
+    internal static partial Regex NamedValuePattern();
 }

@@ -42,6 +42,11 @@ internal sealed class PushedAuthorizationEndpoint
         if (!client.Succeeded)
         {
             var status = client.Error == "invalid_client" ? StatusCodes.Status401Unauthorized : StatusCodes.Status400BadRequest;
+            if (status == StatusCodes.Status401Unauthorized && client.UsedBasic)
+            {
+                context.Response.Headers.WWWAuthenticate = "Basic realm=\"demo\"";
+            }
+
             await RejectAsync(context, endpoint, status, client.Error, client.Detail).ConfigureAwait(false);
             return;
         }

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.RegularExpressions;
 using DPoP.Http.DemoServer.Tests.Support;
 using DPoP.Http.Testing;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
@@ -12,7 +11,7 @@ namespace DPoP.Http.DemoServer.Tests;
 /// in and out at the demo OP: discovery, JWKS, ID token, nonce, state and end session all fit.
 /// </summary>
 [NonParallelizable]
-public sealed partial class OpenIdConnectHandlerTests
+public sealed class OpenIdConnectHandlerTests
 {
     private DemoServer _server = null!;
 
@@ -28,15 +27,6 @@ public sealed partial class OpenIdConnectHandlerTests
             Timeout = TimeSpan.FromSeconds(30),
         };
 
-    /// <summary>Submits the OP's form_post page as a browser would.</summary>
-    private static async Task<HttpResponseMessage> SubmitFormPostAsync(HttpClient http, HttpResponseMessage formPage)
-    {
-        var html = await formPage.Content.ReadAsStringAsync();
-        var action = WebUtility.HtmlDecode(ActionPattern().Match(html).Groups[1].Value);
-        var fields = InputPattern().Matches(html).Select(m => new KeyValuePair<string, string>(WebUtility.HtmlDecode(m.Groups[1].Value), WebUtility.HtmlDecode(m.Groups[2].Value)));
-        return await http.PostAsync(new Uri(action), new FormUrlEncodedContent(fields));
-    }
-
     private async Task<(HttpClient Http, string Greeting)> SignInAsync(OpenIdConnectRelyingParty relyingParty, string user = "alice")
     {
         var http = CookieClient();
@@ -44,9 +34,11 @@ public sealed partial class OpenIdConnectHandlerTests
         var html = await signInPage.Content.ReadAsStringAsync();
         Assert.That(signInPage.RequestMessage!.RequestUri!.GetLeftPart(UriPartial.Path), Is.EqualTo(_server.AuthorizationEndpoint.AbsoluteUri), html);
 
-        using var formPage = await http.PostAsync(new Uri(_server.BaseAddress, "connect/authorize/signin"),
-            new FormUrlEncodedContent([new("request_id", CodeFlowClient.RequestIdOf(html)), new("user", user)]));
-        using var landing = await SubmitFormPostAsync(http, formPage);
+        // What a browser does: click the user's button, then let the form_post page submit itself.
+        var signIn = DemoServerForm.ReadAll(html, signInPage.RequestMessage.RequestUri).Single(f => f.Id == "signin-" + user);
+        using var formPage = await http.PostAsync(signIn.Action, signIn.ToContent());
+        var response = DemoServerForm.ReadAll(await formPage.Content.ReadAsStringAsync(), signIn.Action).Single(f => f.Id == "response");
+        using var landing = await http.PostAsync(response.Action, response.ToContent());
         return (http, await landing.Content.ReadAsStringAsync());
     }
 
@@ -122,10 +114,4 @@ public sealed partial class OpenIdConnectHandlerTests
             Assert.That(signedOut, Is.EqualTo("signed out"));
         });
     }
-
-    [GeneratedRegex("<form method=\"post\" id=\"response\" action=\"([^\"]+)\"")]
-    private static partial Regex ActionPattern();
-
-    [GeneratedRegex("<input type=\"hidden\" name=\"([^\"]+)\" value=\"([^\"]*)\">")]
-    private static partial Regex InputPattern();
 }
