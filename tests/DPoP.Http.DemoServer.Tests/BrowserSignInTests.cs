@@ -57,4 +57,12 @@ public sealed class BrowserSignInTests
             Assert.That(_server.Statistics.AuthorizationCodeGrants, Is.EqualTo(grantsBefore + 1));
         });
     }
+
+    [Test]
+    public void GoTo_NonLoopbackUri_IsRefusedBeforeTheBrowserSendsAnything()
+    {
+        using var browser = HeadlessChromium.Start();
+
+        Assert.That(() => browser.GoTo(new Uri("https://example.com/")), Throws.ArgumentException.With.Message.Contains("loopback"));
+    }
 }

@@ -149,6 +149,25 @@ public sealed class PushedAuthorizationTests
     }
 
     [Test]
+    public async Task Push_WrongBasicSecret_Returns401WithBasicChallenge()
+    {
+        var (_, challenge) = CodeFlowClient.Pkce();
+        using var request = new HttpRequestMessage(HttpMethod.Post, _server.PushedAuthorizationRequestEndpoint)
+        {
+            Content = new FormUrlEncodedContent(CodeFlowClient.AuthorizeParameters(challenge).Where(p => p.Value is not null).Select(p => new KeyValuePair<string, string>(p.Key, p.Value!))),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", DemoServerClient.Basic(CodeFlowClient.ClientId, "wrong"));
+
+        using var response = await _client.Http.SendAsync(request);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+            Assert.That(DemoServerClient.ChallengeOf(response), Does.StartWith("Basic"));
+        });
+    }
+
+    [Test]
     public async Task Push_WithoutPkce_Returns400InvalidRequest()
     {
         var (_, challenge) = CodeFlowClient.Pkce();
