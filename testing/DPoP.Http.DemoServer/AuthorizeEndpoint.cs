@@ -31,13 +31,14 @@ internal sealed class AuthorizeEndpoint
         IEnumerable<KeyValuePair<string, StringValues>> parameters = context.Request.Query;
         if (HttpMethods.IsPost(context.Request.Method))
         {
-            if (!context.Request.HasFormContentType)
+            var body = await FormReader.TryReadAsync(context.Request).ConfigureAwait(false);
+            if (body is null)
             {
-                await ShowErrorAsync(context, endpoint, "invalid_request", "a POST to the authorization endpoint must be a form").ConfigureAwait(false);
+                await ShowErrorAsync(context, endpoint, "invalid_request", "a POST to the authorization endpoint must be a well-formed form").ConfigureAwait(false);
                 return;
             }
 
-            parameters = await context.Request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
+            parameters = body;
         }
 
         var values = parameters.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
@@ -98,13 +99,13 @@ internal sealed class AuthorizeEndpoint
     public async Task HandleSignInAsync(HttpContext context)
     {
         var endpoint = string.Concat(context.Request.Method, " ", context.Request.Path.ToString());
-        if (!context.Request.HasFormContentType)
+        var form = await FormReader.TryReadAsync(context.Request).ConfigureAwait(false);
+        if (form is null)
         {
-            await ShowErrorAsync(context, endpoint, "invalid_request", "the sign-in must be a form").ConfigureAwait(false);
+            await ShowErrorAsync(context, endpoint, "invalid_request", "the sign-in must be a well-formed form").ConfigureAwait(false);
             return;
         }
 
-        var form = await context.Request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
         var user = _settings.Users.FirstOrDefault(u => u.Subject == form["user"].ToString());
         if (user is null)
         {

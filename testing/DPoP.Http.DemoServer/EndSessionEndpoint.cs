@@ -28,9 +28,16 @@ internal sealed class EndSessionEndpoint
     {
         var endpoint = string.Concat(context.Request.Method, " ", context.Request.Path.ToString());
         IEnumerable<KeyValuePair<string, StringValues>> parameters = context.Request.Query;
-        if (HttpMethods.IsPost(context.Request.Method) && context.Request.HasFormContentType)
+        if (HttpMethods.IsPost(context.Request.Method))
         {
-            parameters = await context.Request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
+            var form = await FormReader.TryReadAsync(context.Request).ConfigureAwait(false);
+            if (form is null)
+            {
+                await ShowErrorAsync(context, endpoint, "a POST to the end-session endpoint must be a well-formed form").ConfigureAwait(false);
+                return;
+            }
+
+            parameters = form;
         }
 
         var values = parameters.ToDictionary(p => p.Key, p => p.Value.ToString(), StringComparer.Ordinal);

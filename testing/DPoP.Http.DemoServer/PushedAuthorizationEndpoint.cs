@@ -31,13 +31,13 @@ internal sealed class PushedAuthorizationEndpoint
     {
         var request = context.Request;
         var endpoint = string.Concat(request.Method, " ", request.Path.ToString());
-        if (!request.HasFormContentType)
+        var form = await FormReader.TryReadAsync(request).ConfigureAwait(false);
+        if (form is null)
         {
-            await RejectAsync(context, endpoint, StatusCodes.Status400BadRequest, "invalid_request", "the body must be application/x-www-form-urlencoded").ConfigureAwait(false);
+            await RejectAsync(context, endpoint, StatusCodes.Status400BadRequest, "invalid_request", "the body must be a well-formed application/x-www-form-urlencoded form").ConfigureAwait(false);
             return;
         }
 
-        var form = await request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
         var client = _clients.Authenticate(request, form);
         if (!client.Succeeded)
         {

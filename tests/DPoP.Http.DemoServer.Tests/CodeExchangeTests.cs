@@ -88,6 +88,19 @@ public sealed class CodeExchangeTests
     }
 
     [Test]
+    public async Task Exchange_IdToken_AtHashIsTheLeftHalfOfTheAccessTokensSha256()
+    {
+        using var key = DPoPKey.Generate();
+
+        var body = await _client.SignInAndRedeemAsync(key);
+        var accessToken = body.GetProperty("access_token").GetString()!;
+        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.ASCII.GetBytes(accessToken));
+
+        // OpenID Connect Core §3.1.3.6, for RS256.
+        Assert.That(Jwt.Payload(body.GetProperty("id_token").GetString()!).GetProperty("at_hash").GetString(), Is.EqualTo(Base64UrlEncoder.Encode(hash[..16])));
+    }
+
+    [Test]
     public async Task Exchange_ScopeWithoutOpenId_AnswersNoIdToken()
     {
         using var key = DPoPKey.Generate();
