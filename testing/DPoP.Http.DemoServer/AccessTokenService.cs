@@ -101,6 +101,12 @@ internal sealed class AccessTokenService : IDisposable
             return (null, "access token expired");
         }
 
+        var jti = root.TryGetProperty("jti", out var jtiElement) ? jtiElement.GetString() : null;
+        if (string.IsNullOrEmpty(jti))
+        {
+            return (null, "access token has no jti");
+        }
+
         var clientId = root.TryGetProperty("client_id", out var client) ? client.GetString() : null;
         if (string.IsNullOrEmpty(clientId))
         {
@@ -120,7 +126,7 @@ internal sealed class AccessTokenService : IDisposable
             thumbprint = jkt.GetString();
         }
 
-        return (new AccessToken(clientId, scope, thumbprint, subject ?? clientId), string.Empty);
+        return (new AccessToken(clientId, scope, thumbprint, subject ?? clientId, jti, DateTimeOffset.FromUnixTimeSeconds(expSeconds)), string.Empty);
     }
 
     /// <summary>Writes the public key as a JWK (RFC 7517): kty, use, alg, kid, crv, x, y; never the private scalar.</summary>

@@ -6,7 +6,7 @@ namespace DPoP.Http.DemoServer;
 
 /// <summary>
 /// The server-side state of the code flow: authorization requests waiting for a sign-in (direct or pushed), issued
-/// codes and refresh tokens, and revoked grants. Every lookup checks expiry by the server's clock. Thread-safe.
+/// codes and refresh tokens, the grant of each code-flow access token, and what was revoked. Every lookup checks expiry by the server's clock. Thread-safe.
 /// </summary>
 internal sealed class AuthorizationState
 {
@@ -20,6 +20,8 @@ internal sealed class AuthorizationState
     private readonly ConcurrentDictionary<string, IssuedCode> _codes = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, IssuedRefreshToken> _refreshTokens = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _revokedGrants = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (string? GrantId, DateTimeOffset ExpiresAt)> _accessTokens = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _revokedAccessTokens = new(StringComparer.Ordinal);
     private readonly TimeProvider _timeProvider;
     private int _inserts;
 
@@ -73,6 +75,21 @@ internal sealed class AuthorizationState
 
     public bool IsRevoked(string grantId) => _revokedGrants.ContainsKey(grantId);
 
+    /// <summary>Remembers which grant an access token (by <c>jti</c>) came from, so revoking the grant revokes it too (RFC 7009 §2.1).</summary>
+    public void RecordAccessToken(string jti, string grantId, DateTimeOffset expiresAt)
+    {
+        _accessTokens[jti] = (grantId, expiresAt);
+        PurgeNow();
+    }
+
+    /// <summary>Revokes one access token until it expires anyway.</summary>
+    public void RevokeAccessToken(string jti, DateTimeOffset expiresAt) => _revokedAccessTokens[jti] = expiresAt;
+
+    /// <summary>Whether the access token was revoked, by itself or with its grant.</summary>
+    public bool IsAccessTokenRevoked(string jti) =>
+        _revokedAccessTokens.ContainsKey(jti) ||
+        (_accessTokens.TryGetValue(jti, out var entry) && entry.GrantId is not null && IsRevoked(entry.GrantId));
+
     /// <summary>256 random bits in base64url: the codes, refresh tokens and request ids of this server.</summary>
     public static string NewHandle() => Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));
 
@@ -106,6 +123,22 @@ internal sealed class AuthorizationState
             if (entry.Value.ExpiresAt <= now)
             {
                 _refreshTokens.TryRemove(entry.Key, out _);
+            }
+        }
+
+        foreach (var entry in _accessTokens)
+        {
+            if (entry.Value.ExpiresAt <= now)
+            {
+                _accessTokens.TryRemove(entry.Key, out _);
+            }
+        }
+
+        foreach (var entry in _revokedAccessTokens)
+        {
+            if (entry.Value <= now)
+            {
+                _revokedAccessTokens.TryRemove(entry.Key, out _);
             }
         }
     }

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http;
+using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
 namespace DPoP.Http.DemoServer;
@@ -130,6 +131,8 @@ internal sealed class CodeFlowGrants
     {
         var bound = _settings.IssueBearerTokens ? null : thumbprint;
         var accessToken = _tokens.Issue(issuer, clientId, scope, bound, _settings.AccessTokenLifetime, user.Subject);
+        var issued = new JsonWebToken(accessToken);
+        _state.RecordAccessToken(issued.Id, grantId, new DateTimeOffset(issued.ValidTo, TimeSpan.Zero));
         var refreshToken = _state.AddRefreshToken(new IssuedRefreshToken(
             clientId, user, grantScope ?? scope, bound, grantId, authTime, _settings.TimeProvider.GetUtcNow() + _settings.RefreshTokenLifetime));
         return (accessToken, refreshToken);

@@ -142,10 +142,11 @@ public sealed class DemoServer : IAsyncDisposable
         var tokenEndpoint = new TokenEndpoint(settings, log, proofs, tokens, new CodeFlowGrants(settings, state, tokens, idTokens), asNonces);
         var authorizeEndpoint = new AuthorizeEndpoint(settings, log, state);
         var parEndpoint = new PushedAuthorizationEndpoint(settings, log, proofs, state, asNonces);
-        var revocationEndpoint = new RevocationEndpoint(settings, log, state);
+        var revocationEndpoint = new RevocationEndpoint(settings, log, state, tokens);
         var endSessionEndpoint = new EndSessionEndpoint(settings, log, idTokens);
         var discovery = new DiscoveryEndpoint(settings, tokens, idTokens);
-        var resourceEndpoint = new ResourceEndpoint(settings, log, proofs, tokens, settings.RequireNonceAtResource ? resourceNonces : null);
+        var resourceEndpoint = new ResourceEndpoint(settings, log, proofs, tokens, state, settings.RequireNonceAtResource ? resourceNonces : null);
+
 
         WebApplication? app = null;
         try

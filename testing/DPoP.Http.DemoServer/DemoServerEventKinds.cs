@@ -21,7 +21,7 @@ public static class DemoServerEventKinds
     /// <summary>A user signed in and the authorization endpoint issued a code.</summary>
     public const string CodeIssued = "code_issued";
 
-    /// <summary>The revocation endpoint revoked a refresh token (and its grant).</summary>
+    /// <summary>The revocation endpoint revoked a refresh token (and its grant) or an access token.</summary>
     public const string TokenRevoked = "token_revoked";
 
     /// <summary>The end-session endpoint signed a user out.</summary>

@@ -65,7 +65,7 @@ public sealed class DemoServerStatistics
     /// <summary>Sign-ins completed: authorization codes issued.</summary>
     public long CodesIssued => Interlocked.Read(ref _codesIssued);
 
-    /// <summary>Refresh tokens revoked at the revocation endpoint (RFC 7009); unknown tokens do not count.</summary>
+    /// <summary>Refresh or access tokens revoked at the revocation endpoint (RFC 7009); unknown tokens do not count.</summary>
     public long Revocations => Interlocked.Read(ref _revocations);
 
     /// <summary>Requests to the end-session endpoint that signed a user out.</summary>

@@ -31,8 +31,6 @@ internal sealed class IssuedRefreshToken
 
     public DateTimeOffset ExpiresAt { get; }
 
-    public bool IsUsed => Volatile.Read(ref _used) != 0;
-
     /// <summary>Marks the token used; false when it already was (a replay of a rotated token).</summary>
     public bool TryUse() => Interlocked.Exchange(ref _used, 1) == 0;
 }

@@ -3,19 +3,21 @@ using Microsoft.AspNetCore.Http;
 namespace DPoP.Http.DemoServer;
 
 /// <summary>
-/// <c>POST /connect/revoke</c>: token revocation (RFC 7009) for refresh tokens. The client authenticates as at the
-/// token endpoint; revoking a refresh token revokes its whole grant (every rotation of it). Unknown tokens, access
-/// tokens (short-lived JWTs here) and other clients' tokens are answered with 200 and left alone (§2.2), so the
-/// answer never tells whether a token exists.
+/// <c>POST /connect/revoke</c>: token revocation (RFC 7009). The client authenticates as at the token endpoint;
+/// revoking a refresh token revokes its whole grant: every rotation of it and the access tokens issued with them
+/// (§2.1). An access token is revoked alone. Unknown tokens and other clients' tokens are answered with 200 and left
+/// alone (§2.2), so the answer never tells whether a token exists.
 /// </summary>
 internal sealed class RevocationEndpoint
 {
     private readonly DemoServerEventLog _log;
     private readonly ClientAuthenticator _clients;
     private readonly AuthorizationState _state;
+    private readonly AccessTokenService _tokens;
 
-    public RevocationEndpoint(DemoServerSettings settings, DemoServerEventLog log, AuthorizationState state)
+    public RevocationEndpoint(DemoServerSettings settings, DemoServerEventLog log, AuthorizationState state, AccessTokenService tokens)
     {
+        _tokens = tokens;
         _log = log;
         _clients = new ClientAuthenticator(settings.ClientSecrets);
         _state = state;
@@ -58,6 +60,16 @@ internal sealed class RevocationEndpoint
             _state.RevokeGrant(refreshToken.GrantId);
             _log.Statistics.AddRevocation();
             _log.Step(DemoServerEventKinds.TokenRevoked, endpoint, StatusCodes.Status200OK, $"refresh token of {refreshToken.User.Subject} revoked by {client.ClientId}");
+        }
+        else if (refreshToken is null && tokens[0]!.Contains('.', StringComparison.Ordinal))
+        {
+            var (accessToken, _) = await _tokens.ValidateAsync(tokens[0]!, DemoServer.IssuerFor(context)).ConfigureAwait(false);
+            if (accessToken is not null && accessToken.ClientId == client.ClientId)
+            {
+                _state.RevokeAccessToken(accessToken.Jti, accessToken.ExpiresAt);
+                _log.Statistics.AddRevocation();
+                _log.Step(DemoServerEventKinds.TokenRevoked, endpoint, StatusCodes.Status200OK, $"access token of {accessToken.Subject} revoked by {client.ClientId}");
+            }
         }
 
         context.Response.StatusCode = StatusCodes.Status200OK;

@@ -54,6 +54,64 @@ public sealed class RevocationAndEndSessionTests
         });
     }
 
+    private async Task<HttpResponseMessage> CallApiAsync(DPoPKey key, string accessToken)
+    {
+        using var api = new DemoServerClient(_server);
+        var orders = new Uri(_server.ApiBaseAddress, "orders");
+        return await api.SendResourceAsync(key, accessToken, HttpMethod.Get, orders, await api.GetResourceNonceAsync());
+    }
+
+    [Test]
+    public async Task Revoke_RefreshToken_AlsoRevokesTheAccessTokensOfItsGrant()
+    {
+        using var key = DPoPKey.Generate();
+        var tokens = await _client.SignInAndRedeemAsync(key);
+
+        using var revoke = await RevokeAsync(tokens.GetProperty("refresh_token").GetString()!);
+        using var response = await CallApiAsync(key, tokens.GetProperty("access_token").GetString()!);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+            Assert.That(DemoServerClient.ChallengeOf(response), Does.Contain("error=\"invalid_token\"").And.Contain("access token revoked"));
+        });
+    }
+
+    [Test]
+    public async Task Revoke_AccessToken_TheApiRefusesItAndTheRefreshTokenStillWorks()
+    {
+        using var key = DPoPKey.Generate();
+        var tokens = await _client.SignInAndRedeemAsync(key);
+        var accessToken = tokens.GetProperty("access_token").GetString()!;
+        using var before = await CallApiAsync(key, accessToken);
+        var revocationsBefore = _server.Statistics.Revocations;
+
+        using var revoke = await RevokeAsync(accessToken);
+        using var after = await CallApiAsync(key, accessToken);
+        using var refresh = await _client.RefreshAsync(key, tokens.GetProperty("refresh_token").GetString()!);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(before.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(revoke.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(after.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+            Assert.That(refresh.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(_server.Statistics.Revocations, Is.EqualTo(revocationsBefore + 1));
+        });
+    }
+
+    [Test]
+    public async Task Revoke_AnotherClientsAccessToken_LeavesItValid()
+    {
+        using var key = DPoPKey.Generate();
+        var accessToken = (await _client.SignInAndRedeemAsync(key)).GetProperty("access_token").GetString()!;
+
+        using var revoke = await RevokeAsync(accessToken, DemoServerClient.ClientId, DemoServerClient.ClientSecret);
+        using var response = await CallApiAsync(key, accessToken);
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+    }
+
     [Test]
     public async Task Revoke_RotatedRefreshToken_RevokesTheWholeGrant()
     {
