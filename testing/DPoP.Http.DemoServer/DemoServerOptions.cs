@@ -57,8 +57,9 @@ public sealed class DemoServerOptions
     /// <summary>
     /// The web clients that may use the authorization code flow (and the client credentials grant). By default one,
     /// <c>demo-web</c> with secret <c>demo-web-secret</c>, whose redirect URIs are the ASP.NET Core OpenID Connect
-    /// handler's defaults on loopback, any port: <c>http://127.0.0.1/signin-oidc</c> and
-    /// <c>http://localhost/signin-oidc</c>; after sign-out <c>…/signout-callback-oidc</c> on the same hosts.
+    /// handler's defaults on loopback, any port, http or https: <c>http://127.0.0.1/signin-oidc</c>,
+    /// <c>http://localhost/signin-oidc</c>, <c>https://127.0.0.1/signin-oidc</c>, <c>https://localhost/signin-oidc</c>;
+    /// after sign-out <c>…/signout-callback-oidc</c> on the same origins.
     /// </summary>
     public IList<DemoWebClient> WebClients { get; } = [CreateDefaultWebClient()];
 
@@ -120,10 +121,11 @@ public sealed class DemoServerOptions
     private static DemoWebClient CreateDefaultWebClient()
     {
         var client = new DemoWebClient { ClientId = DefaultWebClientId, ClientSecret = DefaultWebClientSecret };
-        client.RedirectUris.Add("http://127.0.0.1/signin-oidc");
-        client.RedirectUris.Add("http://localhost/signin-oidc");
-        client.PostLogoutRedirectUris.Add("http://127.0.0.1/signout-callback-oidc");
-        client.PostLogoutRedirectUris.Add("http://localhost/signout-callback-oidc");
+        foreach (var origin in (string[])["http://127.0.0.1", "http://localhost", "https://127.0.0.1", "https://localhost"])
+        {
+            client.RedirectUris.Add(origin + "/signin-oidc");
+            client.PostLogoutRedirectUris.Add(origin + "/signout-callback-oidc");
+        }
         return client;
     }
 }

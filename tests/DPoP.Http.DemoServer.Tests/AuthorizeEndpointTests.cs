@@ -185,6 +185,7 @@ public sealed class AuthorizeEndpointTests
 
     [TestCase("http://localhost:40123/signin-oidc")]
     [TestCase("http://127.0.0.1:1/signin-oidc")]
+    [TestCase("https://localhost:5001/signin-oidc")]
     public async Task Authorize_RegisteredLoopbackRedirectUriOnAnyPort_IsAccepted(string redirectUri)
     {
         var (_, challenge) = CodeFlowClient.Pkce();

@@ -22,8 +22,15 @@ public sealed class DemoServerOptionsTests
             Assert.That(options.IssueBearerTokens, Is.False);
             Assert.That(options.WebClients.Single().ClientId, Is.EqualTo("demo-web"));
             Assert.That(options.WebClients.Single().ClientSecret, Is.EqualTo("demo-web-secret"));
-            Assert.That(options.WebClients.Single().RedirectUris, Is.EqualTo(new[] { "http://127.0.0.1/signin-oidc", "http://localhost/signin-oidc" }));
-            Assert.That(options.WebClients.Single().PostLogoutRedirectUris, Is.EqualTo(new[] { "http://127.0.0.1/signout-callback-oidc", "http://localhost/signout-callback-oidc" }));
+            Assert.That(options.WebClients.Single().RedirectUris, Is.EqualTo(new[]
+            {
+                "http://127.0.0.1/signin-oidc", "http://localhost/signin-oidc", "https://127.0.0.1/signin-oidc", "https://localhost/signin-oidc",
+            }));
+            Assert.That(options.WebClients.Single().PostLogoutRedirectUris, Is.EqualTo(new[]
+            {
+                "http://127.0.0.1/signout-callback-oidc", "http://localhost/signout-callback-oidc",
+                "https://127.0.0.1/signout-callback-oidc", "https://localhost/signout-callback-oidc",
+            }));
             Assert.That(options.Users.Select(u => u.Subject), Is.EqualTo(new[] { "alice", "bob" }));
             Assert.That(options.SignInAutomatically, Is.False);
             Assert.That(options.RequirePushedAuthorizationRequests, Is.False);
