@@ -147,7 +147,7 @@ internal sealed class HeadlessChromium : IDisposable
     }
 
     /// <summary>Waits until an element matching <paramref name="by"/> is on the page and returns it.</summary>
-    /// <exception cref="WebDriverTimeoutException">It did not appear in time (10 s by default); the message shows the page.</exception>
+    /// <exception cref="WebDriverTimeoutException">It did not appear in time (30 s by default); the message shows where the browser is.</exception>
     public IWebElement WaitFor(By by, TimeSpan? timeout = null)
     {
         IWebElement? found = null;
@@ -163,19 +163,39 @@ internal sealed class HeadlessChromium : IDisposable
     /// <summary>Waits until <paramref name="condition"/> holds.</summary>
     /// <param name="condition">Checked about every 100 ms.</param>
     /// <param name="what">What is awaited, for the timeout message.</param>
-    /// <param name="timeout">10 s by default.</param>
-    /// <exception cref="WebDriverTimeoutException">It did not hold in time; the message shows the URL and the page.</exception>
+    /// <param name="timeout">30 s by default: CI machines are shared and slow.</param>
+    /// <exception cref="WebDriverTimeoutException">It did not hold in time; the message shows <see cref="Describe"/>.</exception>
     public void WaitUntil(Func<IWebDriver, bool> condition, string what, TimeSpan? timeout = null)
     {
-        var wait = new WebDriverWait(_driver, timeout ?? TimeSpan.FromSeconds(10)) { PollingInterval = TimeSpan.FromMilliseconds(100) };
+        var wait = new WebDriverWait(_driver, timeout ?? TimeSpan.FromSeconds(30)) { PollingInterval = TimeSpan.FromMilliseconds(100) };
         try
         {
             wait.Until(condition);
         }
         catch (WebDriverTimeoutException e)
         {
-            throw new WebDriverTimeoutException($"Timed out waiting for {what}; the browser is at {_driver.Url} showing: {_driver.PageSource}", e);
+            throw new WebDriverTimeoutException($"Timed out waiting for {what}; the browser is at {Describe()}", e);
         }
+    }
+
+    /// <summary>
+    /// Where the browser is, for failure messages: the URL without query (codes and states travel there) and the
+    /// page's visible text (hidden form fields, which carry codes on form_post pages, are not visible).
+    /// </summary>
+    public string Describe()
+    {
+        var url = Uri.TryCreate(_driver.Url, UriKind.Absolute, out var uri) ? uri.GetLeftPart(UriPartial.Path) : _driver.Url;
+        string text;
+        try
+        {
+            text = _driver.FindElement(By.TagName("body")).Text;
+        }
+        catch (WebDriverException)
+        {
+            text = "(no body)";
+        }
+
+        return $"{url} showing: {(text.Length > 1000 ? text[..1000] + "…" : text)}";
     }
 
     /// <summary>Closes the browser and the driver and deletes the profile.</summary>
