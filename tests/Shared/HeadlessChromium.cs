@@ -87,16 +87,20 @@ internal sealed class HeadlessChromium : IDisposable
     /// returns normally when both are there. <see cref="Start"/> calls it; call it yourself in a one-time set-up to
     /// skip expensive preparation.
     /// </summary>
-    public static void RequireInstalled()
+    public static void RequireInstalled() =>
+        RequireInstalled(BrowserPath, DriverPath, string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase));
+
+    /// <summary><see cref="RequireInstalled()"/> with the paths and the CI flag given, for its own tests.</summary>
+    internal static void RequireInstalled(string browserPath, string driverPath, bool isCi)
     {
-        if (IsInstalled)
+        if (File.Exists(browserPath) && File.Exists(driverPath))
         {
             return;
         }
 
-        var missing = File.Exists(BrowserPath) ? DriverPath : BrowserPath;
+        var missing = File.Exists(browserPath) ? driverPath : browserPath;
         var reason = $"This test needs Debian's headless Chromium and its driver; {missing} was not found. Install them with: {InstallCommand}";
-        if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
+        if (isCi)
         {
             Assert.Fail($"{reason} (CI=true: .ci/run installs them; a missing browser is a failure there, not a skip.)");
         }
