@@ -33,12 +33,13 @@ internal sealed class AccessTokenService : IDisposable
     /// <param name="scope">The requested scope, echoed, or null.</param>
     /// <param name="thumbprint">The proof key's thumbprint for <c>cnf.jkt</c>, or null for an unbound token.</param>
     /// <param name="lifetime">The token lifetime.</param>
-    public string Issue(string issuer, string clientId, string? scope, string? thumbprint, TimeSpan lifetime)
+    /// <param name="subject">The user the token acts for (code flow), or null: then the client is the subject.</param>
+    public string Issue(string issuer, string clientId, string? scope, string? thumbprint, TimeSpan lifetime, string? subject = null)
     {
         var now = _timeProvider.GetUtcNow();
         var claims = new Dictionary<string, object>(StringComparer.Ordinal)
         {
-            ["sub"] = clientId,
+            ["sub"] = subject ?? clientId,
             ["client_id"] = clientId,
             ["jti"] = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(16)),
         };
@@ -100,6 +101,12 @@ internal sealed class AccessTokenService : IDisposable
             return (null, "access token expired");
         }
 
+        var jti = root.TryGetProperty("jti", out var jtiElement) ? jtiElement.GetString() : null;
+        if (string.IsNullOrEmpty(jti))
+        {
+            return (null, "access token has no jti");
+        }
+
         var clientId = root.TryGetProperty("client_id", out var client) ? client.GetString() : null;
         if (string.IsNullOrEmpty(clientId))
         {
@@ -107,6 +114,7 @@ internal sealed class AccessTokenService : IDisposable
         }
 
         var scope = root.TryGetProperty("scope", out var scopeElement) ? scopeElement.GetString() : null;
+        var subject = root.TryGetProperty("sub", out var subElement) ? subElement.GetString() : null;
         string? thumbprint = null;
         if (root.TryGetProperty("cnf", out var cnf))
         {
@@ -118,7 +126,22 @@ internal sealed class AccessTokenService : IDisposable
             thumbprint = jkt.GetString();
         }
 
-        return (new AccessToken(clientId, scope, thumbprint), string.Empty);
+        return (new AccessToken(clientId, scope, thumbprint, subject ?? clientId, jti, DateTimeOffset.FromUnixTimeSeconds(expSeconds)), string.Empty);
+    }
+
+    /// <summary>Writes the public key as a JWK (RFC 7517): kty, use, alg, kid, crv, x, y; never the private scalar.</summary>
+    public void WritePublicJwk(Utf8JsonWriter writer)
+    {
+        var parameters = _ecdsa.ExportParameters(includePrivateParameters: false);
+        writer.WriteStartObject();
+        writer.WriteString("kty", "EC");
+        writer.WriteString("use", "sig");
+        writer.WriteString("alg", SecurityAlgorithms.EcdsaSha256);
+        writer.WriteString("kid", _key.KeyId);
+        writer.WriteString("crv", "P-256");
+        writer.WriteString("x", Base64UrlEncoder.Encode(parameters.Q.X));
+        writer.WriteString("y", Base64UrlEncoder.Encode(parameters.Q.Y));
+        writer.WriteEndObject();
     }
 
     public void Dispose() => _ecdsa.Dispose();

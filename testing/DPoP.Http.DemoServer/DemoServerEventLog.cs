@@ -45,6 +45,10 @@ internal sealed class DemoServerEventLog
         Record(new DemoServerEvent(DemoServerEventKinds.ResourceOk, endpoint, StatusCodes.Status200OK, detail, claims));
     }
 
+    /// <summary>Records a step of the code flow (a pushed request, a code, a revocation, a sign-out) with status 200.</summary>
+    public void Step(string kind, string endpoint, int statusCode, string detail) =>
+        Record(new DemoServerEvent(kind, endpoint, statusCode, detail, ProofClaims: null));
+
     private void Record(DemoServerEvent serverEvent)
     {
         lock (_lock)

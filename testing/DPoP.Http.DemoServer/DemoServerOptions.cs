@@ -7,6 +7,12 @@ namespace DPoP.Http.DemoServer;
 /// </summary>
 public sealed class DemoServerOptions
 {
+    /// <summary>The client id of the web client registered by default in <see cref="WebClients"/>.</summary>
+    public const string DefaultWebClientId = "demo-web";
+
+    /// <summary>The client secret of the web client registered by default in <see cref="WebClients"/>.</summary>
+    public const string DefaultWebClientSecret = "demo-web-secret";
+
     /// <summary>
     /// Whether the token endpoint demands a server nonce in every proof (RFC 9449 §8): a proof without one, or with
     /// an unknown or stale one, gets <c>400 use_dpop_nonce</c> and a fresh <c>DPoP-Nonce</c>. On by default.
@@ -49,6 +55,47 @@ public sealed class DemoServerOptions
         new Dictionary<string, string>(StringComparer.Ordinal) { ["demo-client"] = "demo-secret" };
 
     /// <summary>
+    /// The web clients that may use the authorization code flow (and the client credentials grant). By default one,
+    /// <c>demo-web</c> with secret <c>demo-web-secret</c>, whose redirect URIs are the ASP.NET Core OpenID Connect
+    /// handler's defaults on loopback, any port, http or https: <c>http://127.0.0.1/signin-oidc</c>,
+    /// <c>http://localhost/signin-oidc</c>, <c>https://127.0.0.1/signin-oidc</c>, <c>https://localhost/signin-oidc</c>;
+    /// after sign-out <c>…/signout-callback-oidc</c> on the same origins.
+    /// </summary>
+    public IList<DemoWebClient> WebClients { get; } = [CreateDefaultWebClient()];
+
+    /// <summary>
+    /// The users of the sign-in page, in the order of its buttons. By default <c>alice</c> (Alice Demo) and
+    /// <c>bob</c> (Bob Demo).
+    /// </summary>
+    public IList<DemoUser> Users { get; } =
+    [
+        new DemoUser("alice", "Alice Demo", "alice@example.com"),
+        new DemoUser("bob", "Bob Demo", "bob@example.com"),
+    ];
+
+    /// <summary>
+    /// When true, the authorization endpoint shows no sign-in page: it signs in the user named by
+    /// <c>login_hint</c> (or the first of <see cref="Users"/>) at once and redirects back, so a client that only
+    /// follows redirects gets through. Off by default: the page asks for one click.
+    /// </summary>
+    public bool SignInAutomatically { get; set; }
+
+    /// <summary>
+    /// When true, the authorization endpoint accepts only pushed authorization requests (RFC 9126 §5); discovery
+    /// says so in <c>require_pushed_authorization_requests</c>. Off by default.
+    /// </summary>
+    public bool RequirePushedAuthorizationRequests { get; set; }
+
+    /// <summary>How long an authorization code may be exchanged. One minute by default.</summary>
+    public TimeSpan AuthorizationCodeLifetime { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How long a refresh token is valid after it was issued (each rotation starts anew). Eight hours by default.</summary>
+    public TimeSpan RefreshTokenLifetime { get; set; } = TimeSpan.FromHours(8);
+
+    /// <summary>The lifetime of ID tokens (<c>exp</c> − <c>iat</c>). Five minutes by default.</summary>
+    public TimeSpan IdTokenLifetime { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
     /// The server's clock: proof <c>iat</c> windows, nonce rotation, replay-cache expiry and access-token
     /// <c>iat</c>/<c>exp</c> all read it. <see cref="System.TimeProvider.System"/> by default; tests pass a fake one.
     /// </summary>
@@ -70,4 +117,15 @@ public sealed class DemoServerOptions
     /// the request with status 500.
     /// </summary>
     public Action<DemoServerEvent>? OnEvent { get; set; }
+
+    private static DemoWebClient CreateDefaultWebClient()
+    {
+        var client = new DemoWebClient { ClientId = DefaultWebClientId, ClientSecret = DefaultWebClientSecret };
+        foreach (var origin in (string[])["http://127.0.0.1", "http://localhost", "https://127.0.0.1", "https://localhost"])
+        {
+            client.RedirectUris.Add(origin + "/signin-oidc");
+            client.PostLogoutRedirectUris.Add(origin + "/signout-callback-oidc");
+        }
+        return client;
+    }
 }

@@ -22,6 +22,23 @@ internal sealed class DemoServerSettings
         Port = options.Port;
         IssueBearerTokens = options.IssueBearerTokens;
         OnEvent = options.OnEvent;
+        WebClients = options.WebClients.ToFrozenDictionary(client => client.ClientId, client => new RegisteredWebClient(client), StringComparer.Ordinal);
+        Users = [.. options.Users];
+        SignInAutomatically = options.SignInAutomatically;
+        RequirePushedAuthorizationRequests = options.RequirePushedAuthorizationRequests;
+        AuthorizationCodeLifetime = options.AuthorizationCodeLifetime;
+        RefreshTokenLifetime = options.RefreshTokenLifetime;
+        IdTokenLifetime = options.IdTokenLifetime;
+
+        // The token endpoint authenticates both kinds of clients; a web client's secret wins over nothing else,
+        // since the two lists may not share an id.
+        var secrets = new Dictionary<string, string>(options.Clients, StringComparer.Ordinal);
+        foreach (var client in options.WebClients)
+        {
+            secrets[client.ClientId] = client.ClientSecret;
+        }
+
+        ClientSecrets = secrets.ToFrozenDictionary(StringComparer.Ordinal);
     }
 
     public bool RequireNonceAtTokenEndpoint { get; }
@@ -46,6 +63,24 @@ internal sealed class DemoServerSettings
     public bool IssueBearerTokens { get; }
 
     public Action<DemoServerEvent>? OnEvent { get; }
+
+    /// <summary>The web clients (authorization code flow) by client id.</summary>
+    public FrozenDictionary<string, RegisteredWebClient> WebClients { get; }
+
+    /// <summary>The secrets of every client, client-credentials-only and web, by client id.</summary>
+    public FrozenDictionary<string, string> ClientSecrets { get; }
+
+    public IReadOnlyList<DemoUser> Users { get; }
+
+    public bool SignInAutomatically { get; }
+
+    public bool RequirePushedAuthorizationRequests { get; }
+
+    public TimeSpan AuthorizationCodeLifetime { get; }
+
+    public TimeSpan RefreshTokenLifetime { get; }
+
+    public TimeSpan IdTokenLifetime { get; }
 
     /// <summary>Copies and checks the options.</summary>
     /// <exception cref="ArgumentException">A setting is out of range; the message names it.</exception>
@@ -88,6 +123,11 @@ internal sealed class DemoServerSettings
             }
         }
 
+        ThrowIfNotPositive(options.AuthorizationCodeLifetime, nameof(DemoServerOptions.AuthorizationCodeLifetime), nameof(options));
+        ThrowIfNotPositive(options.RefreshTokenLifetime, nameof(DemoServerOptions.RefreshTokenLifetime), nameof(options));
+        ThrowIfNotPositive(options.IdTokenLifetime, nameof(DemoServerOptions.IdTokenLifetime), nameof(options));
+        ValidateWebClients(options);
+        ValidateUsers(options);
         return new DemoServerSettings(options);
     }
 
@@ -96,6 +136,57 @@ internal sealed class DemoServerSettings
         if (value <= TimeSpan.Zero)
         {
             throw new ArgumentException($"DemoServerOptions.{name} must be positive.", paramName);
+        }
+    }
+
+    private static void ValidateWebClients(DemoServerOptions options)
+    {
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var client in options.WebClients)
+        {
+            if (client is null || string.IsNullOrEmpty(client.ClientId) || string.IsNullOrEmpty(client.ClientSecret))
+            {
+                throw new ArgumentException("DemoServerOptions.WebClients must not contain clients without a ClientId or a ClientSecret.", nameof(options));
+            }
+
+            if (!ids.Add(client.ClientId) || options.Clients.ContainsKey(client.ClientId))
+            {
+                throw new ArgumentException(
+                    $"DemoServerOptions.WebClients: the client id '{client.ClientId}' is registered twice (WebClients and Clients share one namespace).",
+                    nameof(options));
+            }
+
+            if (client.RedirectUris.Count == 0)
+            {
+                throw new ArgumentException($"DemoServerOptions.WebClients: client '{client.ClientId}' needs at least one RedirectUris entry.", nameof(options));
+            }
+
+            foreach (var uri in client.RedirectUris.Concat(client.PostLogoutRedirectUris))
+            {
+                if (!RegisteredWebClient.IsValidRegistration(uri))
+                {
+                    throw new ArgumentException(
+                        $"DemoServerOptions.WebClients: client '{client.ClientId}' has a redirect URI that is not an absolute http(s) URI without fragment.",
+                        nameof(options));
+                }
+            }
+        }
+    }
+
+    private static void ValidateUsers(DemoServerOptions options)
+    {
+        if (options.Users.Count == 0)
+        {
+            throw new ArgumentException("DemoServerOptions.Users must name at least one user.", nameof(options));
+        }
+
+        var subjects = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var user in options.Users)
+        {
+            if (user is null || string.IsNullOrEmpty(user.Subject) || string.IsNullOrEmpty(user.Name) || !subjects.Add(user.Subject))
+            {
+                throw new ArgumentException("DemoServerOptions.Users must have unique, non-empty subjects and non-empty names.", nameof(options));
+            }
         }
     }
 }

@@ -17,11 +17,13 @@ internal sealed class ResourceEndpoint
     private readonly DemoServerEventLog _log;
     private readonly DPoPProofValidator _proofs;
     private readonly AccessTokenService _tokens;
+    private readonly AuthorizationState _state;
     private readonly NonceIssuer? _nonces;
 
     /// <summary>Creates the endpoint; <paramref name="nonces"/> is null when the resource server requires no nonce.</summary>
-    public ResourceEndpoint(DemoServerSettings settings, DemoServerEventLog log, DPoPProofValidator proofs, AccessTokenService tokens, NonceIssuer? nonces)
+    public ResourceEndpoint(DemoServerSettings settings, DemoServerEventLog log, DPoPProofValidator proofs, AccessTokenService tokens, AuthorizationState state, NonceIssuer? nonces)
     {
+        _state = state;
         _settings = settings;
         _log = log;
         _proofs = proofs;
@@ -60,6 +62,12 @@ internal sealed class ResourceEndpoint
         if (accessToken is null)
         {
             await ChallengeAsync(context, endpoint, "invalid_token", tokenError).ConfigureAwait(false);
+            return;
+        }
+
+        if (_state.IsAccessTokenRevoked(accessToken.Jti))
+        {
+            await ChallengeAsync(context, endpoint, "invalid_token", "access token revoked").ConfigureAwait(false);
             return;
         }
 
@@ -108,6 +116,7 @@ internal sealed class ResourceEndpoint
             writer.WriteString("query", request.QueryString.ToString());
             writer.WriteString("jkt", proof.Thumbprint);
             writer.WriteString("client_id", accessToken.ClientId);
+            writer.WriteString("sub", accessToken.Subject);
             writer.WriteNumber("bodyLength", bodyLength);
             writer.WriteString("body", body);
         }).ConfigureAwait(false);

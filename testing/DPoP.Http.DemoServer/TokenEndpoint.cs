@@ -5,7 +5,8 @@ using Microsoft.Net.Http.Headers;
 namespace DPoP.Http.DemoServer;
 
 /// <summary>
-/// <c>POST /connect/token</c>: the client credentials grant (RFC 6749 §4.4) with DPoP-bound tokens (RFC 9449 §5)
+/// <c>POST /connect/token</c>: the client credentials grant (RFC 6749 §4.4) and, for web clients, the
+/// authorization code and refresh token grants (<see cref="CodeFlowGrants"/>), with DPoP-bound tokens (RFC 9449 §5)
 /// and token-endpoint nonces (§8).
 /// </summary>
 internal sealed class TokenEndpoint
@@ -17,14 +18,16 @@ internal sealed class TokenEndpoint
     private readonly ClientAuthenticator _clients;
     private readonly DPoPProofValidator _proofs;
     private readonly AccessTokenService _tokens;
+    private readonly CodeFlowGrants _codeFlow;
     private readonly NonceIssuer? _nonces;
 
     /// <summary>Creates the endpoint; <paramref name="nonces"/> is null when the token endpoint requires no nonce.</summary>
-    public TokenEndpoint(DemoServerSettings settings, DemoServerEventLog log, DPoPProofValidator proofs, AccessTokenService tokens, NonceIssuer? nonces)
+    public TokenEndpoint(DemoServerSettings settings, DemoServerEventLog log, DPoPProofValidator proofs, AccessTokenService tokens, CodeFlowGrants codeFlow, NonceIssuer? nonces)
     {
+        _codeFlow = codeFlow;
         _settings = settings;
         _log = log;
-        _clients = new ClientAuthenticator(settings.Clients);
+        _clients = new ClientAuthenticator(settings.ClientSecrets);
         _proofs = proofs;
         _tokens = tokens;
         _nonces = nonces;
@@ -75,9 +78,16 @@ internal sealed class TokenEndpoint
             return;
         }
 
-        if (grantTypes[0] != "client_credentials")
+        var grantType = grantTypes[0]!;
+        if (grantType is not ("client_credentials" or "authorization_code" or "refresh_token"))
         {
-            await RejectAsync(context, endpoint, StatusCodes.Status400BadRequest, "unsupported_grant_type", "only client_credentials is supported").ConfigureAwait(false);
+            await RejectAsync(context, endpoint, StatusCodes.Status400BadRequest, "unsupported_grant_type", "only client_credentials, authorization_code and refresh_token are supported").ConfigureAwait(false);
+            return;
+        }
+
+        if (grantType != "client_credentials" && !_settings.WebClients.ContainsKey(client.ClientId!))
+        {
+            await RejectAsync(context, endpoint, StatusCodes.Status400BadRequest, "unauthorized_client", $"{grantType} is only for web clients").ConfigureAwait(false);
             return;
         }
 
@@ -106,6 +116,15 @@ internal sealed class TokenEndpoint
                 return;
         }
 
+        if (grantType != "client_credentials")
+        {
+            var grant = grantType == "authorization_code"
+                ? _codeFlow.ExchangeCode(context, form, client.ClientId!, proof.Thumbprint!)
+                : _codeFlow.Refresh(context, form, client.ClientId!, proof.Thumbprint!);
+            await WriteGrantAsync(context, endpoint, grantType, client.ClientId!, grant, proof.Claims).ConfigureAwait(false);
+            return;
+        }
+
         var scopes = form["scope"];
         var scope = scopes.Count == 1 && !string.IsNullOrEmpty(scopes[0]) ? scopes[0] : null;
         var tokenType = _settings.IssueBearerTokens ? "Bearer" : "DPoP";
@@ -117,6 +136,7 @@ internal sealed class TokenEndpoint
             _settings.AccessTokenLifetime);
 
         // Events and counters before the response, so a client that has its answer also sees them recorded.
+        _log.Statistics.AddGrant(grantType);
         _log.TokenIssued(endpoint, $"{tokenType} token issued to {client.ClientId}", proof.Claims);
         await WriteAsync(context, StatusCodes.Status200OK, writer =>
         {
@@ -126,6 +146,35 @@ internal sealed class TokenEndpoint
             if (scope is not null)
             {
                 writer.WriteString("scope", scope);
+            }
+        }).ConfigureAwait(false);
+    }
+
+    private async Task WriteGrantAsync(HttpContext context, string endpoint, string grantType, string clientId, GrantResult grant, IReadOnlyDictionary<string, string>? claims)
+    {
+        if (!grant.Succeeded)
+        {
+            await RejectAsync(context, endpoint, StatusCodes.Status400BadRequest, grant.Error!, grant.Description, claims).ConfigureAwait(false);
+            return;
+        }
+
+        var tokenType = _settings.IssueBearerTokens ? "Bearer" : "DPoP";
+        _log.Statistics.AddGrant(grantType);
+        _log.TokenIssued(endpoint, $"{tokenType} token issued to {clientId} for {grant.Subject} ({grantType})", claims);
+        await WriteAsync(context, StatusCodes.Status200OK, writer =>
+        {
+            writer.WriteString("access_token", grant.AccessToken);
+            writer.WriteString("token_type", tokenType);
+            writer.WriteNumber("expires_in", (long)_settings.AccessTokenLifetime.TotalSeconds);
+            writer.WriteString("refresh_token", grant.RefreshToken);
+            if (grant.IdToken is not null)
+            {
+                writer.WriteString("id_token", grant.IdToken);
+            }
+
+            if (grant.Scope is not null)
+            {
+                writer.WriteString("scope", grant.Scope);
             }
         }).ConfigureAwait(false);
     }

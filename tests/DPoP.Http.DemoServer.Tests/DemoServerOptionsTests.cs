@@ -20,7 +20,68 @@ public sealed class DemoServerOptionsTests
             Assert.That(options.TimeProvider, Is.SameAs(TimeProvider.System));
             Assert.That(options.Port, Is.Zero);
             Assert.That(options.IssueBearerTokens, Is.False);
+            Assert.That(options.WebClients.Single().ClientId, Is.EqualTo("demo-web"));
+            Assert.That(options.WebClients.Single().ClientSecret, Is.EqualTo("demo-web-secret"));
+            Assert.That(options.WebClients.Single().RedirectUris, Is.EqualTo(new[]
+            {
+                "http://127.0.0.1/signin-oidc", "http://localhost/signin-oidc", "https://127.0.0.1/signin-oidc", "https://localhost/signin-oidc",
+            }));
+            Assert.That(options.WebClients.Single().PostLogoutRedirectUris, Is.EqualTo(new[]
+            {
+                "http://127.0.0.1/signout-callback-oidc", "http://localhost/signout-callback-oidc",
+                "https://127.0.0.1/signout-callback-oidc", "https://localhost/signout-callback-oidc",
+            }));
+            Assert.That(options.Users.Select(u => u.Subject), Is.EqualTo(new[] { "alice", "bob" }));
+            Assert.That(options.SignInAutomatically, Is.False);
+            Assert.That(options.RequirePushedAuthorizationRequests, Is.False);
+            Assert.That(options.AuthorizationCodeLifetime, Is.EqualTo(TimeSpan.FromMinutes(1)));
+            Assert.That(options.RefreshTokenLifetime, Is.EqualTo(TimeSpan.FromHours(8)));
+            Assert.That(options.IdTokenLifetime, Is.EqualTo(TimeSpan.FromMinutes(5)));
         });
+    }
+
+    [Test]
+    public void StartAsync_WebClientWithoutSecret_ThrowsNamingWebClients()
+    {
+        var options = new DemoServerOptions();
+        options.WebClients.Add(new DemoWebClient { ClientId = "public" });
+
+        Assert.That(() => DemoServer.StartAsync(options), Throws.ArgumentException.With.Message.Contains("WebClients"));
+    }
+
+    [Test]
+    public void StartAsync_WebClientIdAlsoInClients_ThrowsNamingWebClients()
+    {
+        var options = new DemoServerOptions();
+        options.Clients["demo-web"] = "x";
+
+        Assert.That(() => DemoServer.StartAsync(options), Throws.ArgumentException.With.Message.Contains("WebClients"));
+    }
+
+    [Test]
+    public void StartAsync_RelativeRedirectUri_ThrowsNamingWebClients()
+    {
+        var options = new DemoServerOptions();
+        options.WebClients[0].RedirectUris.Add("/signin-oidc");
+
+        Assert.That(() => DemoServer.StartAsync(options), Throws.ArgumentException.With.Message.Contains("WebClients"));
+    }
+
+    [Test]
+    public void StartAsync_NoUsers_ThrowsNamingUsers()
+    {
+        var options = new DemoServerOptions();
+        options.Users.Clear();
+
+        Assert.That(() => DemoServer.StartAsync(options), Throws.ArgumentException.With.Message.Contains("Users"));
+    }
+
+    [Test]
+    public void StartAsync_ZeroRefreshTokenLifetime_ThrowsNamingRefreshTokenLifetime()
+    {
+        var options = new DemoServerOptions { RefreshTokenLifetime = TimeSpan.Zero };
+
+        Assert.That(() => DemoServer.StartAsync(options), Throws.ArgumentException.With.Message.Contains("RefreshTokenLifetime"));
     }
 
     [Test]
