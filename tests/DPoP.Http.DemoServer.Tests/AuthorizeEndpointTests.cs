@@ -4,31 +4,14 @@ using DPoP.Http.DemoServer.Tests.Support;
 namespace DPoP.Http.DemoServer.Tests;
 
 /// <summary>The authorization endpoint and its sign-in page: which requests it refuses, and how it answers.</summary>
-public sealed class AuthorizeEndpointTests
+internal sealed class AuthorizeEndpointTests : CodeFlowTest
 {
-    private DemoServer _server = null!;
-    private CodeFlowClient _client = null!;
-
-    [OneTimeSetUp]
-    public async Task StartServer()
-    {
-        _server = await DemoServer.StartAsync();
-        _client = new CodeFlowClient(_server);
-    }
-
-    [OneTimeTearDown]
-    public async Task StopServer()
-    {
-        _client.Dispose();
-        await _server.DisposeAsync();
-    }
-
     [Test]
     public async Task Authorize_ValidRequest_ShowsOneSignInButtonPerUser()
     {
         var (_, challenge) = CodeFlowClient.Pkce();
 
-        using var response = await _client.Http.GetAsync(_client.AuthorizeUri(CodeFlowClient.AuthorizeParameters(challenge)));
+        using var response = await Client.Http.GetAsync(Client.AuthorizeUri(CodeFlowClient.AuthorizeParameters(challenge)));
         var html = await response.Content.ReadAsStringAsync();
 
         Assert.Multiple(() =>
@@ -46,9 +29,9 @@ public sealed class AuthorizeEndpointTests
     {
         var (_, challenge) = CodeFlowClient.Pkce();
         var parameters = CodeFlowClient.AuthorizeParameters(challenge);
-        var codesBefore = _server.Statistics.CodesIssued;
+        var codesBefore = Server.Statistics.CodesIssued;
 
-        using var response = await _client.SignInAsync(_client.AuthorizeUri(parameters));
+        using var response = await Client.SignInAsync(Client.AuthorizeUri(parameters));
         var redirect = CodeFlowClient.RedirectParameters(response);
 
         Assert.Multiple(() =>
@@ -56,9 +39,9 @@ public sealed class AuthorizeEndpointTests
             Assert.That(response.Headers.Location!.GetLeftPart(UriPartial.Path), Is.EqualTo(CodeFlowClient.RedirectUri));
             Assert.That(redirect["code"], Does.Match("^[A-Za-z0-9_-]{43}$"));
             Assert.That(redirect["state"], Is.EqualTo(parameters["state"]));
-            Assert.That(redirect["iss"], Is.EqualTo(_server.Issuer));
-            Assert.That(_server.Statistics.CodesIssued, Is.EqualTo(codesBefore + 1));
-            Assert.That(_server.Events, Has.Some.Matches<DemoServerEvent>(e => e.Kind == DemoServerEventKinds.CodeIssued && e.Detail.Contains("alice", StringComparison.Ordinal)));
+            Assert.That(redirect["iss"], Is.EqualTo(Server.Issuer));
+            Assert.That(Server.Statistics.CodesIssued, Is.EqualTo(codesBefore + 1));
+            Assert.That(Server.Events, Has.Some.Matches<DemoServerEvent>(e => e.Kind == DemoServerEventKinds.CodeIssued && e.Detail.Contains("alice", StringComparison.Ordinal)));
         });
     }
 
@@ -69,7 +52,7 @@ public sealed class AuthorizeEndpointTests
         var parameters = CodeFlowClient.AuthorizeParameters(challenge);
         parameters["response_mode"] = "form_post";
 
-        using var response = await _client.SignInAsync(_client.AuthorizeUri(parameters));
+        using var response = await Client.SignInAsync(Client.AuthorizeUri(parameters));
         var html = await response.Content.ReadAsStringAsync();
 
         Assert.Multiple(() =>
@@ -86,11 +69,11 @@ public sealed class AuthorizeEndpointTests
     public async Task SignIn_SameRequestTwice_SecondIsRefused()
     {
         var (_, challenge) = CodeFlowClient.Pkce();
-        using var page = await _client.Http.GetAsync(_client.AuthorizeUri(CodeFlowClient.AuthorizeParameters(challenge)));
+        using var page = await Client.Http.GetAsync(Client.AuthorizeUri(CodeFlowClient.AuthorizeParameters(challenge)));
         var requestId = CodeFlowClient.RequestIdOf(await page.Content.ReadAsStringAsync());
 
-        using var first = await _client.PostSignInAsync(requestId, "alice");
-        using var second = await _client.PostSignInAsync(requestId, "alice");
+        using var first = await Client.PostSignInAsync(requestId, "alice");
+        using var second = await Client.PostSignInAsync(requestId, "alice");
 
         Assert.Multiple(() =>
         {
@@ -103,9 +86,9 @@ public sealed class AuthorizeEndpointTests
     public async Task SignIn_UnknownUser_Returns400Page()
     {
         var (_, challenge) = CodeFlowClient.Pkce();
-        using var page = await _client.Http.GetAsync(_client.AuthorizeUri(CodeFlowClient.AuthorizeParameters(challenge)));
+        using var page = await Client.Http.GetAsync(Client.AuthorizeUri(CodeFlowClient.AuthorizeParameters(challenge)));
 
-        using var response = await _client.PostSignInAsync(CodeFlowClient.RequestIdOf(await page.Content.ReadAsStringAsync()), "mallory");
+        using var response = await Client.PostSignInAsync(CodeFlowClient.RequestIdOf(await page.Content.ReadAsStringAsync()), "mallory");
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
     }
@@ -122,7 +105,7 @@ public sealed class AuthorizeEndpointTests
         var parameters = CodeFlowClient.AuthorizeParameters(challenge);
         parameters[parameter] = value;
 
-        using var response = await _client.Http.GetAsync(_client.AuthorizeUri(parameters));
+        using var response = await Client.Http.GetAsync(Client.AuthorizeUri(parameters));
         var html = await response.Content.ReadAsStringAsync();
 
         Assert.Multiple(() =>
@@ -147,7 +130,7 @@ public sealed class AuthorizeEndpointTests
         var parameters = CodeFlowClient.AuthorizeParameters(challenge);
         parameters[parameter] = value;
 
-        using var response = await _client.Http.GetAsync(_client.AuthorizeUri(parameters));
+        using var response = await Client.Http.GetAsync(Client.AuthorizeUri(parameters));
         var redirect = CodeFlowClient.RedirectParameters(response);
 
         Assert.Multiple(() =>
@@ -155,7 +138,7 @@ public sealed class AuthorizeEndpointTests
             Assert.That(redirect["error"], Is.EqualTo(error));
             Assert.That(redirect["error_description"], Is.EqualTo(description));
             Assert.That(redirect["state"], Is.EqualTo(parameters["state"]));
-            Assert.That(redirect["iss"], Is.EqualTo(_server.Issuer));
+            Assert.That(redirect["iss"], Is.EqualTo(Server.Issuer));
             Assert.That(redirect, Does.Not.ContainKey("code"));
         });
     }
@@ -164,9 +147,9 @@ public sealed class AuthorizeEndpointTests
     public async Task Authorize_RepeatedParameter_RedirectsInvalidRequest()
     {
         var (_, challenge) = CodeFlowClient.Pkce();
-        var uri = _client.AuthorizeUri(CodeFlowClient.AuthorizeParameters(challenge)) + "&nonce=second";
+        var uri = Client.AuthorizeUri(CodeFlowClient.AuthorizeParameters(challenge)) + "&nonce=second";
 
-        using var response = await _client.Http.GetAsync(new Uri(uri));
+        using var response = await Client.Http.GetAsync(new Uri(uri));
 
         Assert.That(CodeFlowClient.RedirectParameters(response)["error_description"], Is.EqualTo("nonce repeated"));
     }
@@ -178,7 +161,7 @@ public sealed class AuthorizeEndpointTests
         var parameters = CodeFlowClient.AuthorizeParameters(challenge);
         parameters["response_mode"] = "fragment";
 
-        using var response = await _client.Http.GetAsync(_client.AuthorizeUri(parameters));
+        using var response = await Client.Http.GetAsync(Client.AuthorizeUri(parameters));
 
         Assert.That(CodeFlowClient.RedirectParameters(response)["error"], Is.EqualTo("invalid_request"));
     }
@@ -192,7 +175,7 @@ public sealed class AuthorizeEndpointTests
         var parameters = CodeFlowClient.AuthorizeParameters(challenge);
         parameters["redirect_uri"] = redirectUri;
 
-        using var response = await _client.Http.GetAsync(_client.AuthorizeUri(parameters));
+        using var response = await Client.Http.GetAsync(Client.AuthorizeUri(parameters));
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
     }
@@ -203,7 +186,7 @@ public sealed class AuthorizeEndpointTests
         var (_, challenge) = CodeFlowClient.Pkce();
         var parameters = CodeFlowClient.AuthorizeParameters(challenge).Where(p => p.Value is not null).Select(p => new KeyValuePair<string, string>(p.Key, p.Value!));
 
-        using var response = await _client.Http.PostAsync(_server.AuthorizationEndpoint, new FormUrlEncodedContent(parameters));
+        using var response = await Client.Http.PostAsync(Server.AuthorizationEndpoint, new FormUrlEncodedContent(parameters));
 
         Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain("Sign in as Alice Demo"));
     }
@@ -245,7 +228,7 @@ public sealed class AuthorizeEndpointTests
         parameters["response_mode"] = "form_post";
         parameters["state"] = "\"><script>alert(1)</script>";
 
-        using var response = await _client.SignInAsync(_client.AuthorizeUri(parameters));
+        using var response = await Client.SignInAsync(Client.AuthorizeUri(parameters));
         var html = await response.Content.ReadAsStringAsync();
 
         Assert.That(html, Does.Not.Contain("<script>alert(1)</script>"));

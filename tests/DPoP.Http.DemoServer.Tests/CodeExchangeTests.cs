@@ -6,33 +6,16 @@ using Microsoft.IdentityModel.Tokens;
 namespace DPoP.Http.DemoServer.Tests;
 
 /// <summary>The authorization code grant: PKCE, dpop_jkt, single use, nonces, and the tokens it answers.</summary>
-public sealed class CodeExchangeTests
+internal sealed class CodeExchangeTests : CodeFlowTest
 {
-    private DemoServer _server = null!;
-    private CodeFlowClient _client = null!;
-
-    [OneTimeSetUp]
-    public async Task StartServer()
-    {
-        _server = await DemoServer.StartAsync();
-        _client = new CodeFlowClient(_server);
-    }
-
-    [OneTimeTearDown]
-    public async Task StopServer()
-    {
-        _client.Dispose();
-        await _server.DisposeAsync();
-    }
-
     [Test]
     public async Task Exchange_ValidCode_AnswersDPoPBoundTokensAndIdToken()
     {
         using var key = DPoPKey.Generate();
-        var (code, verifier, request) = await _client.GetCodeAsync(key.JwkThumbprint);
-        var grantsBefore = _server.Statistics.AuthorizationCodeGrants;
+        var (code, verifier, request) = await Client.GetCodeAsync(key.JwkThumbprint);
+        var grantsBefore = Server.Statistics.AuthorizationCodeGrants;
 
-        using var response = await _client.ExchangeAsync(key, code, verifier);
+        using var response = await Client.ExchangeAsync(key, code, verifier);
         var body = await DemoServerClient.ReadJsonAsync(response);
         var accessToken = Jwt.Payload(body.GetProperty("access_token").GetString()!);
 
@@ -47,8 +30,8 @@ public sealed class CodeExchangeTests
             Assert.That(accessToken.GetProperty("sub").GetString(), Is.EqualTo("alice"));
             Assert.That(accessToken.GetProperty("client_id").GetString(), Is.EqualTo(CodeFlowClient.ClientId));
             Assert.That(response.Headers.CacheControl?.NoStore, Is.True);
-            Assert.That(_server.Statistics.AuthorizationCodeGrants, Is.EqualTo(grantsBefore + 1));
-            Assert.That(_server.Statistics.GrantsOf("authorization_code"), Is.EqualTo(grantsBefore + 1));
+            Assert.That(Server.Statistics.AuthorizationCodeGrants, Is.EqualTo(grantsBefore + 1));
+            Assert.That(Server.Statistics.GrantsOf("authorization_code"), Is.EqualTo(grantsBefore + 1));
         });
     }
 
@@ -56,17 +39,17 @@ public sealed class CodeExchangeTests
     public async Task Exchange_OpenIdScope_IdTokenHasTheClaimsAndVerifiesWithTheJwks()
     {
         using var key = DPoPKey.Generate();
-        var (code, verifier, request) = await _client.GetCodeAsync(key.JwkThumbprint, user: "bob");
+        var (code, verifier, request) = await Client.GetCodeAsync(key.JwkThumbprint, user: "bob");
         var before = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
 
-        using var response = await _client.ExchangeAsync(key, code, verifier);
+        using var response = await Client.ExchangeAsync(key, code, verifier);
         var body = await DemoServerClient.ReadJsonAsync(response);
         var idToken = body.GetProperty("id_token").GetString()!;
-        var jwks = new JsonWebKeySet(await _client.Http.GetStringAsync(_server.JwksUri));
+        var jwks = new JsonWebKeySet(await Client.Http.GetStringAsync(Server.JwksUri));
         var validation = await new JsonWebTokenHandler().ValidateTokenAsync(idToken, new TokenValidationParameters
         {
             IssuerSigningKeys = jwks.GetSigningKeys(),
-            ValidIssuer = _server.Issuer,
+            ValidIssuer = Server.Issuer,
             ValidAudience = CodeFlowClient.ClientId,
         });
         var claims = Jwt.Payload(idToken);
@@ -75,7 +58,7 @@ public sealed class CodeExchangeTests
         {
             Assert.That(validation.IsValid, Is.True, validation.Exception?.Message);
             Assert.That(Jwt.Header(idToken).GetProperty("alg").GetString(), Is.EqualTo("RS256"));
-            Assert.That(claims.GetProperty("iss").GetString(), Is.EqualTo(_server.Issuer));
+            Assert.That(claims.GetProperty("iss").GetString(), Is.EqualTo(Server.Issuer));
             Assert.That(claims.GetProperty("aud").GetString(), Is.EqualTo(CodeFlowClient.ClientId));
             Assert.That(claims.GetProperty("sub").GetString(), Is.EqualTo("bob"));
             Assert.That(claims.GetProperty("name").GetString(), Is.EqualTo("Bob Demo"));
@@ -92,7 +75,7 @@ public sealed class CodeExchangeTests
     {
         using var key = DPoPKey.Generate();
 
-        var body = await _client.SignInAndRedeemAsync(key);
+        var body = await Client.SignInAndRedeemAsync(key);
         var accessToken = body.GetProperty("access_token").GetString()!;
         var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.ASCII.GetBytes(accessToken));
 
@@ -107,9 +90,9 @@ public sealed class CodeExchangeTests
         var (verifier, challenge) = CodeFlowClient.Pkce();
         var parameters = CodeFlowClient.AuthorizeParameters(challenge);
         parameters["scope"] = "orders.read";
-        using var signIn = await _client.SignInAsync(_client.AuthorizeUri(parameters));
+        using var signIn = await Client.SignInAsync(Client.AuthorizeUri(parameters));
 
-        using var response = await _client.ExchangeAsync(key, CodeFlowClient.RedirectParameters(signIn)["code"], verifier);
+        using var response = await Client.ExchangeAsync(key, CodeFlowClient.RedirectParameters(signIn)["code"], verifier);
         var body = await DemoServerClient.ReadJsonAsync(response);
 
         Assert.That(body.TryGetProperty("id_token", out _), Is.False, body.ToString());
@@ -119,9 +102,9 @@ public sealed class CodeExchangeTests
     public async Task Exchange_AccessToken_IsAcceptedByTheResourceServerForTheUser()
     {
         using var key = DPoPKey.Generate();
-        var token = (await _client.SignInAndRedeemAsync(key)).GetProperty("access_token").GetString()!;
-        using var api = new DemoServerClient(_server);
-        var orders = new Uri(_server.ApiBaseAddress, "orders");
+        var token = (await Client.SignInAndRedeemAsync(key)).GetProperty("access_token").GetString()!;
+        using var api = new DemoServerClient(Server);
+        var orders = new Uri(Server.ApiBaseAddress, "orders");
 
         using var response = await api.SendResourceAsync(key, token, HttpMethod.Get, orders, await api.GetResourceNonceAsync());
         var echo = await DemoServerClient.ReadJsonAsync(response);
@@ -140,11 +123,11 @@ public sealed class CodeExchangeTests
     {
         using var key = DPoPKey.Generate();
         using var otherKey = DPoPKey.Generate();
-        var (code, verifier, _) = await _client.GetCodeAsync(key.JwkThumbprint);
+        var (code, verifier, _) = await Client.GetCodeAsync(key.JwkThumbprint);
 
-        using var wrong = await _client.ExchangeAsync(otherKey, code, verifier);
+        using var wrong = await Client.ExchangeAsync(otherKey, code, verifier);
         var error = await CodeFlowClient.ErrorOf(wrong);
-        using var right = await _client.ExchangeAsync(key, code, verifier);
+        using var right = await Client.ExchangeAsync(key, code, verifier);
 
         Assert.Multiple(() =>
         {
@@ -157,9 +140,9 @@ public sealed class CodeExchangeTests
     public async Task Exchange_NoDPoPJkt_BindsTokensToTheProofKey()
     {
         using var key = DPoPKey.Generate();
-        var (code, verifier, _) = await _client.GetCodeAsync(dpopJkt: null);
+        var (code, verifier, _) = await Client.GetCodeAsync(dpopJkt: null);
 
-        using var response = await _client.ExchangeAsync(key, code, verifier);
+        using var response = await Client.ExchangeAsync(key, code, verifier);
         var body = await DemoServerClient.ReadJsonAsync(response);
 
         Assert.That(Jwt.Payload(body.GetProperty("access_token").GetString()!).GetProperty("cnf").GetProperty("jkt").GetString(), Is.EqualTo(key.JwkThumbprint));
@@ -169,10 +152,10 @@ public sealed class CodeExchangeTests
     public async Task Exchange_WrongCodeVerifier_Returns400InvalidGrant()
     {
         using var key = DPoPKey.Generate();
-        var (code, _, _) = await _client.GetCodeAsync(key.JwkThumbprint);
+        var (code, _, _) = await Client.GetCodeAsync(key.JwkThumbprint);
         var (otherVerifier, _) = CodeFlowClient.Pkce();
 
-        using var response = await _client.ExchangeAsync(key, code, otherVerifier);
+        using var response = await Client.ExchangeAsync(key, code, otherVerifier);
 
         Assert.That(await CodeFlowClient.ErrorOf(response), Is.EqualTo((HttpStatusCode.BadRequest, "invalid_grant", "code_verifier does not match the code_challenge (PKCE)")));
     }
@@ -181,9 +164,9 @@ public sealed class CodeExchangeTests
     public async Task Exchange_OtherRedirectUri_Returns400InvalidGrant()
     {
         using var key = DPoPKey.Generate();
-        var (code, verifier, _) = await _client.GetCodeAsync(key.JwkThumbprint);
+        var (code, verifier, _) = await Client.GetCodeAsync(key.JwkThumbprint);
 
-        using var response = await _client.ExchangeAsync(key, code, verifier, "http://127.0.0.1:6000/signin-oidc");
+        using var response = await Client.ExchangeAsync(key, code, verifier, "http://127.0.0.1:6000/signin-oidc");
 
         Assert.That(await CodeFlowClient.ErrorOf(response), Is.EqualTo((HttpStatusCode.BadRequest, "invalid_grant", "redirect_uri does not match the authorization request")));
     }
@@ -192,9 +175,9 @@ public sealed class CodeExchangeTests
     public async Task Exchange_MissingCodeVerifier_Returns400InvalidRequest()
     {
         using var key = DPoPKey.Generate();
-        var (code, _, _) = await _client.GetCodeAsync(key.JwkThumbprint);
+        var (code, _, _) = await Client.GetCodeAsync(key.JwkThumbprint);
 
-        using var response = await _client.PostTokenAsync(key, [new("grant_type", "authorization_code"), new("code", code), new("redirect_uri", CodeFlowClient.RedirectUri)]);
+        using var response = await Client.PostTokenAsync(key, [new("grant_type", "authorization_code"), new("code", code), new("redirect_uri", CodeFlowClient.RedirectUri)]);
 
         Assert.That((await CodeFlowClient.ErrorOf(response)).Error, Is.EqualTo("invalid_request"));
     }
@@ -203,13 +186,13 @@ public sealed class CodeExchangeTests
     public async Task Exchange_CodeUsedTwice_SecondIsRefusedAndTheFirstRefreshTokenIsRevoked()
     {
         using var key = DPoPKey.Generate();
-        var (code, verifier, _) = await _client.GetCodeAsync(key.JwkThumbprint);
-        using var first = await _client.ExchangeAsync(key, code, verifier);
+        var (code, verifier, _) = await Client.GetCodeAsync(key.JwkThumbprint);
+        using var first = await Client.ExchangeAsync(key, code, verifier);
         var refreshToken = (await DemoServerClient.ReadJsonAsync(first)).GetProperty("refresh_token").GetString()!;
 
-        using var second = await _client.ExchangeAsync(key, code, verifier);
+        using var second = await Client.ExchangeAsync(key, code, verifier);
         var secondError = await CodeFlowClient.ErrorOf(second);
-        using var refresh = await _client.RefreshAsync(key, refreshToken);
+        using var refresh = await Client.RefreshAsync(key, refreshToken);
 
         await Assert.MultipleAsync(async () =>
         {
@@ -223,7 +206,7 @@ public sealed class CodeExchangeTests
     {
         using var key = DPoPKey.Generate();
 
-        using var response = await _client.ExchangeAsync(key, "not-a-code", CodeFlowClient.Pkce().Verifier);
+        using var response = await Client.ExchangeAsync(key, "not-a-code", CodeFlowClient.Pkce().Verifier);
 
         Assert.That(await CodeFlowClient.ErrorOf(response), Is.EqualTo((HttpStatusCode.BadRequest, "invalid_grant", "authorization code unknown or expired")));
     }
@@ -232,8 +215,8 @@ public sealed class CodeExchangeTests
     public async Task Exchange_WithoutNonce_Returns400UseDpopNonceAndKeepsTheCode()
     {
         using var key = DPoPKey.Generate();
-        var (code, verifier, _) = await _client.GetCodeAsync(key.JwkThumbprint);
-        using var request = new HttpRequestMessage(HttpMethod.Post, _server.TokenEndpoint)
+        var (code, verifier, _) = await Client.GetCodeAsync(key.JwkThumbprint);
+        using var request = new HttpRequestMessage(HttpMethod.Post, Server.TokenEndpoint)
         {
             Content = new FormUrlEncodedContent(
             [
@@ -241,11 +224,11 @@ public sealed class CodeExchangeTests
                 new("code_verifier", verifier), new("client_id", CodeFlowClient.ClientId), new("client_secret", CodeFlowClient.ClientSecret),
             ]),
         };
-        request.Headers.Add("DPoP", DPoPProof.Create(key, HttpMethod.Post, _server.TokenEndpoint));
+        request.Headers.Add("DPoP", DPoPProof.Create(key, HttpMethod.Post, Server.TokenEndpoint));
 
-        using var challenge = await _client.Http.SendAsync(request);
+        using var challenge = await Client.Http.SendAsync(request);
         var error = await CodeFlowClient.ErrorOf(challenge);
-        using var retry = await _client.ExchangeAsync(key, code, verifier);
+        using var retry = await Client.ExchangeAsync(key, code, verifier);
 
         Assert.Multiple(() =>
         {
@@ -259,9 +242,9 @@ public sealed class CodeExchangeTests
     public async Task Exchange_WithoutProof_Returns400InvalidDPoPProof()
     {
         using var key = DPoPKey.Generate();
-        var (code, verifier, _) = await _client.GetCodeAsync(key.JwkThumbprint);
+        var (code, verifier, _) = await Client.GetCodeAsync(key.JwkThumbprint);
 
-        using var response = await _client.PostTokenAsync(null, [new("grant_type", "authorization_code"), new("code", code), new("redirect_uri", CodeFlowClient.RedirectUri), new("code_verifier", verifier)]);
+        using var response = await Client.PostTokenAsync(null, [new("grant_type", "authorization_code"), new("code", code), new("redirect_uri", CodeFlowClient.RedirectUri), new("code_verifier", verifier)]);
 
         Assert.That((await CodeFlowClient.ErrorOf(response)).Error, Is.EqualTo("invalid_dpop_proof"));
     }
@@ -270,9 +253,9 @@ public sealed class CodeExchangeTests
     public async Task Exchange_ByAClientCredentialsClient_Returns400UnauthorizedClient()
     {
         using var key = DPoPKey.Generate();
-        var (code, verifier, _) = await _client.GetCodeAsync(key.JwkThumbprint);
+        var (code, verifier, _) = await Client.GetCodeAsync(key.JwkThumbprint);
 
-        using var response = await _client.PostTokenAsync(key,
+        using var response = await Client.PostTokenAsync(key,
             [new("grant_type", "authorization_code"), new("code", code), new("redirect_uri", CodeFlowClient.RedirectUri), new("code_verifier", verifier)],
             DemoServerClient.ClientId, DemoServerClient.ClientSecret);
 
@@ -302,16 +285,16 @@ public sealed class CodeExchangeTests
     public async Task ClientCredentials_ByTheWebClient_IsGranted()
     {
         using var key = DPoPKey.Generate();
-        var before = _server.Statistics.ClientCredentialsGrants;
+        var before = Server.Statistics.ClientCredentialsGrants;
 
-        using var response = await _client.PostTokenAsync(key, [new("grant_type", "client_credentials")]);
+        using var response = await Client.PostTokenAsync(key, [new("grant_type", "client_credentials")]);
         var body = await DemoServerClient.ReadJsonAsync(response);
 
         Assert.Multiple(() =>
         {
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), body.ToString());
             Assert.That(body.TryGetProperty("refresh_token", out _), Is.False);
-            Assert.That(_server.Statistics.ClientCredentialsGrants, Is.EqualTo(before + 1));
+            Assert.That(Server.Statistics.ClientCredentialsGrants, Is.EqualTo(before + 1));
         });
     }
 

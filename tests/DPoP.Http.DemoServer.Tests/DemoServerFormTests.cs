@@ -4,38 +4,21 @@ using DPoP.Http.DemoServer.Tests.Support;
 namespace DPoP.Http.DemoServer.Tests;
 
 /// <summary>DemoServerForm reads the sign-in page and the form_post page as a browser would submit them.</summary>
-public sealed class DemoServerFormTests
+internal sealed class DemoServerFormTests : CodeFlowTest
 {
-    private DemoServer _server = null!;
-    private CodeFlowClient _client = null!;
-
-    [OneTimeSetUp]
-    public async Task StartServer()
-    {
-        _server = await DemoServer.StartAsync();
-        _client = new CodeFlowClient(_server);
-    }
-
-    [OneTimeTearDown]
-    public async Task StopServer()
-    {
-        _client.Dispose();
-        await _server.DisposeAsync();
-    }
-
     [Test]
     public async Task ReadAll_SignInPage_OneFormPerUserWithRequestIdAndUser()
     {
         var (_, challenge) = CodeFlowClient.Pkce();
-        var uri = _client.AuthorizeUri(CodeFlowClient.AuthorizeParameters(challenge));
-        var html = await _client.Http.GetStringAsync(uri);
+        var uri = Client.AuthorizeUri(CodeFlowClient.AuthorizeParameters(challenge));
+        var html = await Client.Http.GetStringAsync(uri);
 
         var forms = DemoServerForm.ReadAll(html, uri);
 
         Assert.Multiple(() =>
         {
             Assert.That(forms.Select(f => f.Id), Is.EqualTo(new[] { "signin-alice", "signin-bob" }));
-            Assert.That(forms[0].Action, Is.EqualTo(new Uri(_server.BaseAddress, "connect/authorize/signin")));
+            Assert.That(forms[0].Action, Is.EqualTo(new Uri(Server.BaseAddress, "connect/authorize/signin")));
             Assert.That(forms[0].Fields.Select(f => f.Key), Is.EqualTo(new[] { "request_id", "user" }));
             Assert.That(forms[0].Fields[0].Value, Is.EqualTo(CodeFlowClient.RequestIdOf(html)));
             Assert.That(forms[1].Fields[1].Value, Is.EqualTo("bob"));
@@ -49,10 +32,10 @@ public sealed class DemoServerFormTests
         var parameters = CodeFlowClient.AuthorizeParameters(challenge);
         parameters["response_mode"] = "form_post";
         parameters["state"] = "a&b\"<c>";
-        var uri = _client.AuthorizeUri(parameters);
-        var signIn = DemoServerForm.ReadAll(await _client.Http.GetStringAsync(uri), uri).Single(f => f.Id == "signin-alice");
+        var uri = Client.AuthorizeUri(parameters);
+        var signIn = DemoServerForm.ReadAll(await Client.Http.GetStringAsync(uri), uri).Single(f => f.Id == "signin-alice");
 
-        using var answer = await _client.Http.PostAsync(signIn.Action, signIn.ToContent());
+        using var answer = await Client.Http.PostAsync(signIn.Action, signIn.ToContent());
         var form = DemoServerForm.ReadAll(await answer.Content.ReadAsStringAsync(), signIn.Action).Single();
 
         Assert.Multiple(() =>
@@ -62,7 +45,7 @@ public sealed class DemoServerFormTests
             Assert.That(form.Action, Is.EqualTo(new Uri(CodeFlowClient.RedirectUri)));
             Assert.That(form.Fields.Select(f => f.Key), Is.EqualTo(new[] { "code", "state", "iss" }));
             Assert.That(form.Fields[1].Value, Is.EqualTo("a&b\"<c>"));
-            Assert.That(form.Fields[2].Value, Is.EqualTo(_server.Issuer));
+            Assert.That(form.Fields[2].Value, Is.EqualTo(Server.Issuer));
         });
     }
 

@@ -5,28 +5,11 @@ using DPoP.Http.DemoServer.Tests.Support;
 namespace DPoP.Http.DemoServer.Tests;
 
 /// <summary>Pushed authorization requests (RFC 9126), with dpop_jkt or a DPoP proof (RFC 9449 §10.1).</summary>
-public sealed class PushedAuthorizationTests
+internal sealed class PushedAuthorizationTests : CodeFlowTest
 {
-    private DemoServer _server = null!;
-    private CodeFlowClient _client = null!;
-
-    [OneTimeSetUp]
-    public async Task StartServer()
-    {
-        _server = await DemoServer.StartAsync();
-        _client = new CodeFlowClient(_server);
-    }
-
-    [OneTimeTearDown]
-    public async Task StopServer()
-    {
-        _client.Dispose();
-        await _server.DisposeAsync();
-    }
-
     private async Task<HttpResponseMessage> PushAsync(Dictionary<string, string?> parameters, string? proof = null, bool authenticate = true)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, _server.PushedAuthorizationRequestEndpoint)
+        using var request = new HttpRequestMessage(HttpMethod.Post, Server.PushedAuthorizationRequestEndpoint)
         {
             Content = new FormUrlEncodedContent(parameters.Where(p => p.Value is not null).Select(p => new KeyValuePair<string, string>(p.Key, p.Value!))),
         };
@@ -40,11 +23,11 @@ public sealed class PushedAuthorizationTests
             request.Headers.Add("DPoP", proof);
         }
 
-        return await _client.Http.SendAsync(request);
+        return await Client.Http.SendAsync(request);
     }
 
     private Uri AuthorizeWithRequestUri(string requestUri, string clientId = CodeFlowClient.ClientId) =>
-        _client.AuthorizeUri(new Dictionary<string, string?> { ["client_id"] = clientId, ["request_uri"] = requestUri });
+        Client.AuthorizeUri(new Dictionary<string, string?> { ["client_id"] = clientId, ["request_uri"] = requestUri });
 
     [Test]
     public async Task Push_ValidRequest_Returns201WithRequestUriThatLeadsToACode()
@@ -52,14 +35,14 @@ public sealed class PushedAuthorizationTests
         using var key = DPoPKey.Generate();
         var (verifier, challenge) = CodeFlowClient.Pkce();
         var parameters = CodeFlowClient.AuthorizeParameters(challenge, key.JwkThumbprint);
-        var before = _server.Statistics.PushedAuthorizationRequests;
+        var before = Server.Statistics.PushedAuthorizationRequests;
 
         using var pushed = await PushAsync(parameters);
         var body = await DemoServerClient.ReadJsonAsync(pushed);
         var requestUri = body.GetProperty("request_uri").GetString()!;
-        using var signIn = await _client.SignInAsync(AuthorizeWithRequestUri(requestUri));
+        using var signIn = await Client.SignInAsync(AuthorizeWithRequestUri(requestUri));
         var redirect = CodeFlowClient.RedirectParameters(signIn);
-        using var token = await _client.ExchangeAsync(key, redirect["code"], verifier);
+        using var token = await Client.ExchangeAsync(key, redirect["code"], verifier);
 
         Assert.Multiple(() =>
         {
@@ -68,7 +51,7 @@ public sealed class PushedAuthorizationTests
             Assert.That(body.GetProperty("expires_in").GetInt64(), Is.Positive);
             Assert.That(redirect["state"], Is.EqualTo(parameters["state"]));
             Assert.That(token.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-            Assert.That(_server.Statistics.PushedAuthorizationRequests, Is.EqualTo(before + 1));
+            Assert.That(Server.Statistics.PushedAuthorizationRequests, Is.EqualTo(before + 1));
         });
     }
 
@@ -80,9 +63,9 @@ public sealed class PushedAuthorizationTests
         var (verifier, challenge) = CodeFlowClient.Pkce();
         using var pushed = await PushAsync(CodeFlowClient.AuthorizeParameters(challenge, key.JwkThumbprint));
         var requestUri = (await DemoServerClient.ReadJsonAsync(pushed)).GetProperty("request_uri").GetString()!;
-        using var signIn = await _client.SignInAsync(AuthorizeWithRequestUri(requestUri));
+        using var signIn = await Client.SignInAsync(AuthorizeWithRequestUri(requestUri));
 
-        using var response = await _client.ExchangeAsync(otherKey, CodeFlowClient.RedirectParameters(signIn)["code"], verifier);
+        using var response = await Client.ExchangeAsync(otherKey, CodeFlowClient.RedirectParameters(signIn)["code"], verifier);
 
         Assert.That((await CodeFlowClient.ErrorOf(response)).Description, Is.EqualTo("DPoP proof key does not match dpop_jkt of the authorization request"));
     }
@@ -93,7 +76,7 @@ public sealed class PushedAuthorizationTests
         using var key = DPoPKey.Generate();
         var (_, challenge) = CodeFlowClient.Pkce();
 
-        using var response = await PushAsync(CodeFlowClient.AuthorizeParameters(challenge), DPoPProof.Create(key, HttpMethod.Post, _server.PushedAuthorizationRequestEndpoint));
+        using var response = await PushAsync(CodeFlowClient.AuthorizeParameters(challenge), DPoPProof.Create(key, HttpMethod.Post, Server.PushedAuthorizationRequestEndpoint));
 
         await Assert.MultipleAsync(async () =>
         {
@@ -108,14 +91,14 @@ public sealed class PushedAuthorizationTests
         using var key = DPoPKey.Generate();
         using var otherKey = DPoPKey.Generate();
         var (verifier, challenge) = CodeFlowClient.Pkce();
-        var proof = DPoPProof.Create(key, HttpMethod.Post, _server.PushedAuthorizationRequestEndpoint, null, await _client.GetNonceAsync());
+        var proof = DPoPProof.Create(key, HttpMethod.Post, Server.PushedAuthorizationRequestEndpoint, null, await Client.GetNonceAsync());
         using var pushed = await PushAsync(CodeFlowClient.AuthorizeParameters(challenge), proof);
         var requestUri = (await DemoServerClient.ReadJsonAsync(pushed)).GetProperty("request_uri").GetString()!;
-        using var signIn = await _client.SignInAsync(AuthorizeWithRequestUri(requestUri));
+        using var signIn = await Client.SignInAsync(AuthorizeWithRequestUri(requestUri));
         var code = CodeFlowClient.RedirectParameters(signIn)["code"];
 
-        using var wrong = await _client.ExchangeAsync(otherKey, code, verifier);
-        using var right = await _client.ExchangeAsync(key, code, verifier);
+        using var wrong = await Client.ExchangeAsync(otherKey, code, verifier);
+        using var right = await Client.ExchangeAsync(key, code, verifier);
 
         Assert.Multiple(() =>
         {
@@ -131,7 +114,7 @@ public sealed class PushedAuthorizationTests
         using var key = DPoPKey.Generate();
         using var otherKey = DPoPKey.Generate();
         var (_, challenge) = CodeFlowClient.Pkce();
-        var proof = DPoPProof.Create(key, HttpMethod.Post, _server.PushedAuthorizationRequestEndpoint, null, await _client.GetNonceAsync());
+        var proof = DPoPProof.Create(key, HttpMethod.Post, Server.PushedAuthorizationRequestEndpoint, null, await Client.GetNonceAsync());
 
         using var response = await PushAsync(CodeFlowClient.AuthorizeParameters(challenge, otherKey.JwkThumbprint), proof);
 
@@ -152,13 +135,13 @@ public sealed class PushedAuthorizationTests
     public async Task Push_WrongBasicSecret_Returns401WithBasicChallenge()
     {
         var (_, challenge) = CodeFlowClient.Pkce();
-        using var request = new HttpRequestMessage(HttpMethod.Post, _server.PushedAuthorizationRequestEndpoint)
+        using var request = new HttpRequestMessage(HttpMethod.Post, Server.PushedAuthorizationRequestEndpoint)
         {
             Content = new FormUrlEncodedContent(CodeFlowClient.AuthorizeParameters(challenge).Where(p => p.Value is not null).Select(p => new KeyValuePair<string, string>(p.Key, p.Value!))),
         };
         request.Headers.Authorization = new AuthenticationHeaderValue("Basic", DemoServerClient.Basic(CodeFlowClient.ClientId, "wrong"));
 
-        using var response = await _client.Http.SendAsync(request);
+        using var response = await Client.Http.SendAsync(request);
 
         Assert.Multiple(() =>
         {
@@ -198,7 +181,7 @@ public sealed class PushedAuthorizationTests
         using var pushed = await PushAsync(CodeFlowClient.AuthorizeParameters(challenge));
         var requestUri = (await DemoServerClient.ReadJsonAsync(pushed)).GetProperty("request_uri").GetString()!;
 
-        using var response = await _client.Http.GetAsync(AuthorizeWithRequestUri(requestUri, "demo-client"));
+        using var response = await Client.Http.GetAsync(AuthorizeWithRequestUri(requestUri, "demo-client"));
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
     }
@@ -206,7 +189,7 @@ public sealed class PushedAuthorizationTests
     [Test]
     public async Task Authorize_UnknownRequestUri_ShowsError()
     {
-        using var response = await _client.Http.GetAsync(AuthorizeWithRequestUri("urn:ietf:params:oauth:request_uri:nothing"));
+        using var response = await Client.Http.GetAsync(AuthorizeWithRequestUri("urn:ietf:params:oauth:request_uri:nothing"));
 
         Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain("invalid_request_uri"));
     }
@@ -217,9 +200,9 @@ public sealed class PushedAuthorizationTests
         var (_, challenge) = CodeFlowClient.Pkce();
         using var pushed = await PushAsync(CodeFlowClient.AuthorizeParameters(challenge));
         var requestUri = (await DemoServerClient.ReadJsonAsync(pushed)).GetProperty("request_uri").GetString()!;
-        using var signIn = await _client.SignInAsync(AuthorizeWithRequestUri(requestUri));
+        using var signIn = await Client.SignInAsync(AuthorizeWithRequestUri(requestUri));
 
-        using var again = await _client.Http.GetAsync(AuthorizeWithRequestUri(requestUri));
+        using var again = await Client.Http.GetAsync(AuthorizeWithRequestUri(requestUri));
 
         Assert.That(again.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
     }

@@ -4,34 +4,17 @@ using DPoP.Http.DemoServer.Tests.Support;
 namespace DPoP.Http.DemoServer.Tests;
 
 /// <summary>The refresh token grant: rotation, the key binding (RFC 9449 §5), reuse detection and the grant counter.</summary>
-public sealed class RefreshTokenTests
+internal sealed class RefreshTokenTests : CodeFlowTest
 {
-    private DemoServer _server = null!;
-    private CodeFlowClient _client = null!;
-
-    [OneTimeSetUp]
-    public async Task StartServer()
-    {
-        _server = await DemoServer.StartAsync();
-        _client = new CodeFlowClient(_server);
-    }
-
-    [OneTimeTearDown]
-    public async Task StopServer()
-    {
-        _client.Dispose();
-        await _server.DisposeAsync();
-    }
-
     [Test]
     public async Task Refresh_SameKey_AnswersNewTokensAndCountsOneRefreshGrant()
     {
         using var key = DPoPKey.Generate();
-        var tokens = await _client.SignInAndRedeemAsync(key);
+        var tokens = await Client.SignInAndRedeemAsync(key);
         var refreshToken = tokens.GetProperty("refresh_token").GetString()!;
-        var before = _server.Statistics.RefreshTokenGrants;
+        var before = Server.Statistics.RefreshTokenGrants;
 
-        using var response = await _client.RefreshAsync(key, refreshToken);
+        using var response = await Client.RefreshAsync(key, refreshToken);
         var body = await DemoServerClient.ReadJsonAsync(response);
 
         Assert.Multiple(() =>
@@ -43,9 +26,9 @@ public sealed class RefreshTokenTests
             Assert.That(Jwt.Payload(body.GetProperty("access_token").GetString()!).GetProperty("cnf").GetProperty("jkt").GetString(), Is.EqualTo(key.JwkThumbprint));
             Assert.That(Jwt.Payload(body.GetProperty("access_token").GetString()!).GetProperty("sub").GetString(), Is.EqualTo("alice"));
             Assert.That(body.GetProperty("scope").GetString(), Is.EqualTo(tokens.GetProperty("scope").GetString()));
-            Assert.That(_server.Statistics.RefreshTokenGrants, Is.EqualTo(before + 1));
-            Assert.That(_server.Statistics.GrantsOf("refresh_token"), Is.EqualTo(before + 1));
-            Assert.That(_server.Events, Has.Some.Matches<DemoServerEvent>(e => e.Kind == DemoServerEventKinds.TokenIssued && e.Detail.EndsWith("for alice (refresh_token)", StringComparison.Ordinal)));
+            Assert.That(Server.Statistics.RefreshTokenGrants, Is.EqualTo(before + 1));
+            Assert.That(Server.Statistics.GrantsOf("refresh_token"), Is.EqualTo(before + 1));
+            Assert.That(Server.Events, Has.Some.Matches<DemoServerEvent>(e => e.Kind == DemoServerEventKinds.TokenIssued && e.Detail.EndsWith("for alice (refresh_token)", StringComparison.Ordinal)));
         });
     }
 
@@ -53,11 +36,11 @@ public sealed class RefreshTokenTests
     public async Task Refresh_RotatedToken_NewOneWorksOldOneIsRefused()
     {
         using var key = DPoPKey.Generate();
-        var first = (await _client.SignInAndRedeemAsync(key)).GetProperty("refresh_token").GetString()!;
-        using var rotation = await _client.RefreshAsync(key, first);
+        var first = (await Client.SignInAndRedeemAsync(key)).GetProperty("refresh_token").GetString()!;
+        using var rotation = await Client.RefreshAsync(key, first);
         var second = (await DemoServerClient.ReadJsonAsync(rotation)).GetProperty("refresh_token").GetString()!;
 
-        using var third = await _client.RefreshAsync(key, second);
+        using var third = await Client.RefreshAsync(key, second);
 
         Assert.That(third.StatusCode, Is.EqualTo(HttpStatusCode.OK));
     }
@@ -66,13 +49,13 @@ public sealed class RefreshTokenTests
     public async Task Refresh_OldTokenAfterRotation_Returns400InvalidGrantAndRevokesTheGrant()
     {
         using var key = DPoPKey.Generate();
-        var first = (await _client.SignInAndRedeemAsync(key)).GetProperty("refresh_token").GetString()!;
-        using var rotation = await _client.RefreshAsync(key, first);
+        var first = (await Client.SignInAndRedeemAsync(key)).GetProperty("refresh_token").GetString()!;
+        using var rotation = await Client.RefreshAsync(key, first);
         var second = (await DemoServerClient.ReadJsonAsync(rotation)).GetProperty("refresh_token").GetString()!;
 
-        using var replay = await _client.RefreshAsync(key, first);
+        using var replay = await Client.RefreshAsync(key, first);
         var replayError = await CodeFlowClient.ErrorOf(replay);
-        using var afterReplay = await _client.RefreshAsync(key, second);
+        using var afterReplay = await Client.RefreshAsync(key, second);
 
         await Assert.MultipleAsync(async () =>
         {
@@ -86,11 +69,11 @@ public sealed class RefreshTokenTests
     {
         using var key = DPoPKey.Generate();
         using var thief = DPoPKey.Generate();
-        var refreshToken = (await _client.SignInAndRedeemAsync(key)).GetProperty("refresh_token").GetString()!;
+        var refreshToken = (await Client.SignInAndRedeemAsync(key)).GetProperty("refresh_token").GetString()!;
 
-        using var stolen = await _client.RefreshAsync(thief, refreshToken);
+        using var stolen = await Client.RefreshAsync(thief, refreshToken);
         var error = await CodeFlowClient.ErrorOf(stolen);
-        using var legitimate = await _client.RefreshAsync(key, refreshToken);
+        using var legitimate = await Client.RefreshAsync(key, refreshToken);
 
         Assert.Multiple(() =>
         {
@@ -103,9 +86,9 @@ public sealed class RefreshTokenTests
     public async Task Refresh_WithoutProof_Returns400InvalidDPoPProof()
     {
         using var key = DPoPKey.Generate();
-        var refreshToken = (await _client.SignInAndRedeemAsync(key)).GetProperty("refresh_token").GetString()!;
+        var refreshToken = (await Client.SignInAndRedeemAsync(key)).GetProperty("refresh_token").GetString()!;
 
-        using var response = await _client.PostTokenAsync(null, [new("grant_type", "refresh_token"), new("refresh_token", refreshToken)]);
+        using var response = await Client.PostTokenAsync(null, [new("grant_type", "refresh_token"), new("refresh_token", refreshToken)]);
 
         Assert.That((await CodeFlowClient.ErrorOf(response)).Error, Is.EqualTo("invalid_dpop_proof"));
     }
@@ -114,10 +97,10 @@ public sealed class RefreshTokenTests
     public async Task Refresh_ConcurrentUsesOfOneToken_ExactlyOneSucceeds()
     {
         using var key = DPoPKey.Generate();
-        var refreshToken = (await _client.SignInAndRedeemAsync(key)).GetProperty("refresh_token").GetString()!;
-        var before = _server.Statistics.RefreshTokenGrants;
+        var refreshToken = (await Client.SignInAndRedeemAsync(key)).GetProperty("refresh_token").GetString()!;
+        var before = Server.Statistics.RefreshTokenGrants;
 
-        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => _client.RefreshAsync(key, refreshToken)));
+        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Client.RefreshAsync(key, refreshToken)));
         var statuses = responses.Select(r => r.StatusCode).ToList();
         foreach (var response in responses)
         {
@@ -127,7 +110,7 @@ public sealed class RefreshTokenTests
         Assert.Multiple(() =>
         {
             Assert.That(statuses.Count(s => s == HttpStatusCode.OK), Is.EqualTo(1));
-            Assert.That(_server.Statistics.RefreshTokenGrants, Is.EqualTo(before + 1));
+            Assert.That(Server.Statistics.RefreshTokenGrants, Is.EqualTo(before + 1));
         });
     }
 
@@ -135,9 +118,9 @@ public sealed class RefreshTokenTests
     public async Task Refresh_WiderScope_Returns400InvalidScope()
     {
         using var key = DPoPKey.Generate();
-        var refreshToken = (await _client.SignInAndRedeemAsync(key)).GetProperty("refresh_token").GetString()!;
+        var refreshToken = (await Client.SignInAndRedeemAsync(key)).GetProperty("refresh_token").GetString()!;
 
-        using var response = await _client.PostTokenAsync(key, [new("grant_type", "refresh_token"), new("refresh_token", refreshToken), new("scope", "openid admin")]);
+        using var response = await Client.PostTokenAsync(key, [new("grant_type", "refresh_token"), new("refresh_token", refreshToken), new("scope", "openid admin")]);
 
         Assert.That((await CodeFlowClient.ErrorOf(response)).Error, Is.EqualTo("invalid_scope"));
     }
@@ -146,9 +129,9 @@ public sealed class RefreshTokenTests
     public async Task Refresh_NarrowerScope_IsGranted()
     {
         using var key = DPoPKey.Generate();
-        var refreshToken = (await _client.SignInAndRedeemAsync(key)).GetProperty("refresh_token").GetString()!;
+        var refreshToken = (await Client.SignInAndRedeemAsync(key)).GetProperty("refresh_token").GetString()!;
 
-        using var response = await _client.PostTokenAsync(key, [new("grant_type", "refresh_token"), new("refresh_token", refreshToken), new("scope", "openid")]);
+        using var response = await Client.PostTokenAsync(key, [new("grant_type", "refresh_token"), new("refresh_token", refreshToken), new("scope", "openid")]);
         var body = await DemoServerClient.ReadJsonAsync(response);
 
         Assert.That(body.GetProperty("scope").GetString(), Is.EqualTo("openid"), body.ToString());
