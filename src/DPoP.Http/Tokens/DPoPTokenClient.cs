@@ -190,7 +190,7 @@ public sealed class DPoPTokenClient
 
     private DPoPTokenResponse ParseSuccess(HttpStatusCode status, byte[] body)
     {
-        string? accessToken = null, tokenType = null, refreshToken = null, scope = null;
+        string? accessToken = null, tokenType = null, refreshToken = null, scope = null, idToken = null;
         double? expiresIn = null;
         try
         {
@@ -202,6 +202,7 @@ public sealed class DPoPTokenClient
                 tokenType = GetString(root, "token_type");
                 refreshToken = GetString(root, "refresh_token");
                 scope = GetString(root, "scope");
+                idToken = GetString(root, "id_token");
                 if (root.TryGetProperty("expires_in", out var expires))
                 {
                     expiresIn = expires.ValueKind switch
@@ -228,7 +229,8 @@ public sealed class DPoPTokenClient
             _timeProvider.GetUtcNow() + (expiresIn is > 0 ? TimeSpan.FromSeconds(expiresIn.Value) : _options.DefaultTokenLifetime),
             expiresIn is > 0 ? TimeSpan.FromSeconds(expiresIn.Value) : null,
             refreshToken,
-            scope);
+            scope,
+            idToken);
 
         // RFC 9449 §5: a Bearer answer means the server did not bind the token to our key.
         if (!response.IsDPoPBound && !(_options.AllowBearerTokens && string.Equals(tokenType, "Bearer", StringComparison.OrdinalIgnoreCase)))
