@@ -72,9 +72,8 @@ public static class DPoPOpenIdConnectServiceCollectionExtensions
         services.TryAddSingleton<SchemeEndpoints>();
         services.TryAddSingleton<UserSessions>();
         services.TryAddSingleton<OpenIdConnectDPoPEvents>();
-        services.TryAddSingleton<OpenIdConnectDPoPOptionsValidator>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OpenIdConnectOptions>, OpenIdConnectDPoPOptionsValidator>(sp => sp.GetRequiredService<OpenIdConnectDPoPOptionsValidator>()));
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DPoPOpenIdConnectOptions>, OpenIdConnectDPoPOptionsValidator>(sp => sp.GetRequiredService<OpenIdConnectDPoPOptionsValidator>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OpenIdConnectOptions>, OpenIdConnectDPoPOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DPoPOpenIdConnectOptions>, DPoPOpenIdConnectOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<OpenIdConnectOptions>, OpenIdConnectDPoPPostConfigure>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<CookieAuthenticationOptions>, CookieSignOutPostConfigure>());
         return registry;

@@ -5,11 +5,11 @@ using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 namespace DPoP.Http.AspNetCore.Internal;
 
 /// <summary>
-/// Checks at start-up that a DPoP scheme's OpenID Connect options leave room for DPoP, and that its
-/// <see cref="DPoPOpenIdConnectOptions"/> are usable; every message names the scheme and the property.
+/// Checks at start-up that a DPoP scheme's OpenID Connect options leave room for DPoP (code flow, PKCE, no
+/// userinfo call with a Bearer header, events the package can hook); every message names the scheme and the property.
 /// </summary>
 internal sealed class OpenIdConnectDPoPOptionsValidator(DPoPSchemeRegistry registry, IOptionsMonitor<DPoPOpenIdConnectOptions> dpopOptions)
-    : IValidateOptions<OpenIdConnectOptions>, IValidateOptions<DPoPOpenIdConnectOptions>
+    : IValidateOptions<OpenIdConnectOptions>
 {
     public ValidateOptionsResult Validate(string? name, OpenIdConnectOptions options)
     {
@@ -55,7 +55,11 @@ internal sealed class OpenIdConnectDPoPOptionsValidator(DPoPSchemeRegistry regis
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
+}
 
+/// <summary>Checks each DPoP scheme's <see cref="DPoPOpenIdConnectOptions"/> at start-up; every message names the scheme and the property.</summary>
+internal sealed class DPoPOpenIdConnectOptionsValidator(DPoPSchemeRegistry registry) : IValidateOptions<DPoPOpenIdConnectOptions>
+{
     public ValidateOptionsResult Validate(string? name, DPoPOpenIdConnectOptions options)
     {
         if (name is null || !registry.Contains(name))

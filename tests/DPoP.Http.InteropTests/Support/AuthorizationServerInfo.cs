@@ -15,7 +15,10 @@ internal sealed record AuthorizationServerInfo(
     OAuthClient BasicClient,
     OAuthClient PostClient,
     OAuthClient PrivateKeyJwtClient,
-    OAuthClient ResourceServerClient)
+    OAuthClient ResourceServerClient,
+    Uri AuthorizationEndpoint,
+    OAuthClient WebClient,
+    string WebScope)
 {
     public static AuthorizationServerInfo Parse(JsonElement ready)
     {
@@ -32,6 +35,9 @@ internal sealed record AuthorizationServerInfo(
             OAuthClient.Parse(clients.GetProperty("basic")),
             OAuthClient.Parse(clients.GetProperty("post")),
             OAuthClient.Parse(clients.GetProperty("privateKeyJwt")),
-            OAuthClient.Parse(clients.GetProperty("rs")));
+            OAuthClient.Parse(clients.GetProperty("rs")),
+            new Uri(ready.GetProperty("authorizationEndpoint").GetString()!),
+            OAuthClient.Parse(clients.GetProperty("web")),
+            ready.GetProperty("webScope").GetString()!);
     }
 }
