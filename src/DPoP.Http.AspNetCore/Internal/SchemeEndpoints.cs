@@ -68,8 +68,7 @@ internal sealed class SchemeEndpoints(
     public async Task<Uri?> GetRevocationEndpointAsync(string scheme, CancellationToken cancellationToken)
     {
         var configuration = await GetConfigurationAsync(scheme, cancellationToken).ConfigureAwait(false);
-        return configuration.AdditionalData.TryGetValue("revocation_endpoint", out var value) &&
-            Uri.TryCreate(value?.ToString(), UriKind.Absolute, out var endpoint) ? endpoint : null;
+        return Uri.TryCreate(configuration.RevocationEndpoint, UriKind.Absolute, out var endpoint) ? endpoint : null;
     }
 
     public HttpClient CreateHttpClient(string scheme) => httpClientFactory.CreateClient(TokenClientName(scheme));

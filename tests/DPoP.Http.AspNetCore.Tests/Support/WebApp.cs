@@ -56,7 +56,7 @@ internal sealed class WebApp : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
-        if (Environment.GetEnvironmentVariable("DPOP_WEB_TEST_LOG") == "1")
+        if (Environment.GetEnvironmentVariable("DPOP_WEB_TEST_LOG") is { Length: > 0 })
         {
             builder.Logging.AddProvider(new ProgressLoggerProvider()).SetMinimumLevel(LogLevel.Debug);
         }
