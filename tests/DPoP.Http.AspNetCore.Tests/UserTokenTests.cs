@@ -130,6 +130,43 @@ public sealed class UserTokenTests : InteropTest
         Assert.That(await response.Content.ReadAsStringAsync(), Is.EqualTo("session-expired:RefreshTokenRejected"));
     }
 
+    [Test]
+    public async Task AccessTokenRejectedByTheApi_IsRefreshedOnce_AndAnEndedGrantEndsTheSession()
+    {
+        // Opaque tokens, which the resource server introspects, so a revoked one is refused with invalid_token.
+        // oidc-provider revokes every token of the grant with it, so the one refresh that follows is refused too.
+        await using var app = await WebApp.StartAsync(o => o.Resource = InteropServers.AuthorizationServer.OpaqueResource);
+        using var alice = new BrowserUser("alice", app.BaseAddress);
+        using var _ = await alice.SignInAsync();
+        var (_, session) = await WebSignInTests.StoredSessionAsync(app);
+        await RevokeAsync(session.AccessToken, "access_token");
+        var mark = InteropServers.Log.Count;
+
+        using var response = await alice.GetAsync("api");
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await response.Content.ReadAsStringAsync(), Is.EqualTo("session-expired:RefreshTokenRejected"));
+            Assert.That(ProviderLog.Count(mark, "invalid_token: access token is not active"), Is.EqualTo(1), "the API refused the token once");
+            Assert.That(ProviderLog.Count(mark, "grant.error POST /token invalid_grant"), Is.EqualTo(1), "one refresh attempt followed");
+            Assert.That(ProviderLog.ApiRequests(mark), Is.EqualTo(2), "the nonce challenge and the refused call; no retry without a token");
+        });
+    }
+
+    private static async Task RevokeAsync(string token, string hint)
+    {
+        var server = InteropServers.AuthorizationServer;
+        using var http = new HttpClient();
+        using var response = await http.PostAsync(server.RevocationEndpoint, new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["token"] = token,
+            ["token_type_hint"] = hint,
+            ["client_id"] = server.WebClient.Id,
+            ["client_secret"] = server.WebClient.Secret!,
+        }));
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), "revoked at oidc-provider");
+    }
+
     private static async Task<ApiResult> GetApiAsync(BrowserUser user)
     {
         using var response = await user.GetAsync("api");

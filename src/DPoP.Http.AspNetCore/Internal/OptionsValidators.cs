@@ -46,7 +46,17 @@ internal sealed class OpenIdConnectDPoPOptionsValidator(DPoPSchemeRegistry regis
             Fail(nameof(options.EventsType), "must be null: DPoP hooks the scheme's Events instance, which an EventsType would replace. Set handlers on Events instead.");
         }
 
-        var dpop = dpopOptions.Get(name);
+        DPoPOpenIdConnectOptions dpop;
+        try
+        {
+            dpop = dpopOptions.Get(name);
+        }
+        catch (OptionsValidationException)
+        {
+            // Reported by the DPoP options' own validation; say it once.
+            return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+        }
+
         var method = SchemeEndpoints.ClientAuthentication(options, dpop);
         if (method is DPoPClientAuthenticationMethod.ClientSecretBasic or DPoPClientAuthenticationMethod.ClientSecretPost && string.IsNullOrEmpty(options.ClientSecret))
         {
