@@ -62,7 +62,8 @@ function clientMetadata(c) {
       client_secret: c.secret,
       token_endpoint_auth_method: c.method,
       application_type: 'native',
-      grant_types: ['authorization_code', 'refresh_token'],
+      // client_credentials too: the same registration gets the app's own tokens (AddClientCredentialsToken("oidc")).
+      grant_types: ['authorization_code', 'refresh_token', 'client_credentials'],
       response_types: ['code'],
       redirect_uris: [`http://127.0.0.1${c.redirectPath}`],
       post_logout_redirect_uris: ['http://127.0.0.1/signout-callback-oidc'],

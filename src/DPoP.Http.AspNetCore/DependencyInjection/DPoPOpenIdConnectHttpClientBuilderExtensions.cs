@@ -41,4 +41,49 @@ public static class DPoPOpenIdConnectHttpClientBuilderExtensions
             .ValidateOnStart();
         return builder;
     }
+
+    /// <summary>
+    /// Gets this client's app tokens (not a user's) with the client credentials grant, reusing the OpenID Connect
+    /// scheme <paramref name="openIdConnectScheme"/>'s client id, secret and token endpoint (from its discovery
+    /// document), so one registration serves sign-in and app calls. The tokens are bound to this client's DPoP key
+    /// (the token request is signed with it: same <c>KeyName</c>, <c>Algorithm</c> and configured key), cached until
+    /// shortly before they expire, requested once however many callers wait, renewed once when the API answers
+    /// <c>invalid_token</c>. Needs <c>AddDPoP()</c> on the same client and <c>AddOpenIdConnectDPoP(openIdConnectScheme)</c>.
+    /// </summary>
+    /// <param name="builder">The HttpClient builder (after <c>AddDPoP()</c>).</param>
+    /// <param name="openIdConnectScheme">The OpenID Connect scheme whose client and endpoints to use.</param>
+    /// <param name="configure">Sets what to ask for (<c>Scope</c>, <c>Resources</c>, <c>Audience</c>); the endpoint and credentials come from the scheme.</param>
+    /// <returns>The builder, for chaining.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="openIdConnectScheme"/> is null or empty.</exception>
+    public static IHttpClientBuilder AddClientCredentialsToken(this IHttpClientBuilder builder, string openIdConnectScheme, Action<DPoPTokenClientOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrEmpty(openIdConnectScheme);
+        var name = builder.Name;
+        var tokenClientName = $"{name}.DPoP.Http.AspNetCore.client-credentials";
+        var services = builder.Services;
+        services.AddDPoPWebCore();
+
+        // The token request signs with the API client's key, so the token's cnf.jkt matches its proofs.
+        services.AddHttpClient(tokenClientName).AddDPoP();
+        // Through the provider, not an injected IOptionsMonitor<DPoPClientOptions>: that monitor is built from this
+        // very configuration, and asking for it here would be a cycle.
+        services.AddOptions<DPoPClientOptions>(tokenClientName).Configure<IServiceProvider>((token, sp) =>
+        {
+            var api = sp.GetRequiredService<IOptionsMonitor<DPoPClientOptions>>().Get(name);
+            token.KeyName = string.IsNullOrEmpty(api.KeyName) ? name : api.KeyName;
+            token.Algorithm = api.Algorithm;
+            token.PrivateKey = api.PrivateKey;
+            token.PrivateKeyPath = api.PrivateKeyPath;
+        });
+        services.AddKeyedSingleton<IDPoPAccessTokenProvider>(name, (sp, _) => new SchemeClientCredentialsTokenProvider(
+            sp.GetRequiredService<SchemeEndpoints>(), sp.GetRequiredService<IHttpClientFactory>(), openIdConnectScheme, tokenClientName, configure));
+        services.AddOptions<DPoPClientOptions>(name)
+            .Validate<DPoPSchemeRegistry>(
+                (_, registry) => registry.Contains(openIdConnectScheme),
+                $"HttpClient '{name}' calls AddClientCredentialsToken(\"{openIdConnectScheme}\"), but services.AddOpenIdConnectDPoP(\"{openIdConnectScheme}\") was not called.")
+            .ValidateOnStart();
+        return builder;
+    }
 }

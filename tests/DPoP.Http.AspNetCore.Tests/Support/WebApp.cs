@@ -97,6 +97,9 @@ internal sealed class WebApp : IAsyncDisposable
         builder.Services.AddHttpClient("api", c => c.BaseAddress = InteropServers.ResourceServer)
             .AddDPoP()
             .AddUserAccessToken(Scheme);
+        builder.Services.AddHttpClient("app", c => c.BaseAddress = InteropServers.ResourceServer)
+            .AddDPoP()
+            .AddClientCredentialsToken(Scheme, o => o.Scope = "orders:read");
 
         var app = builder.Build();
         app.Use(async (context, next) =>
@@ -118,6 +121,7 @@ internal sealed class WebApp : IAsyncDisposable
             ? Results.Text(context.User.FindFirst("sub")?.Value)
             : Results.Unauthorized());
         app.MapGet("/api", async (HttpContext context, IHttpClientFactory factory) => Results.Json(await CallApiAsync(context, factory)));
+        app.MapGet("/app-api", async (HttpContext context, IHttpClientFactory factory) => Results.Json(await CallApiAsync(context, factory, "app")));
         app.MapGet("/api/streamed", async (HttpContext context, IHttpClientFactory factory) =>
         {
             // The response has started (headers and a first line sent) before the user's token is refreshed:
@@ -138,13 +142,13 @@ internal sealed class WebApp : IAsyncDisposable
         return new WebApp(app, clock, store);
     }
 
-    private static async Task<ApiResult> CallApiAsync(HttpContext context, IHttpClientFactory factory)
+    private static async Task<ApiResult> CallApiAsync(HttpContext context, IHttpClientFactory factory, string client = "api")
     {
-        using var response = await factory.CreateClient("api").GetAsync("orders", context.RequestAborted);
+        using var response = await factory.CreateClient(client).GetAsync("orders", context.RequestAborted);
         var body = await response.Content.ReadAsStringAsync(context.RequestAborted);
         using var json = body.Length > 0 ? JsonDocument.Parse(body) : null;
         string? Read(string name) => json?.RootElement.TryGetProperty(name, out var v) == true && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-        return new ApiResult(context.User.FindFirst("sub")?.Value, (int)response.StatusCode, Read("sub"), Read("jkt"), Read("error_description"), false);
+        return new ApiResult(context.User.FindFirst("sub")?.Value, (int)response.StatusCode, Read("sub"), Read("jkt"), Read("error_description"), false, Read("clientId"));
     }
 
     public async ValueTask DisposeAsync()
@@ -155,7 +159,7 @@ internal sealed class WebApp : IAsyncDisposable
 }
 
 /// <summary>What the app's /api endpoints answer: the signed-in user and what the resource server said.</summary>
-internal sealed record ApiResult(string? User, int ApiStatus, string? TokenSubject, string? TokenJkt, string? ApiError, bool ResponseStartedBeforeCall)
+internal sealed record ApiResult(string? User, int ApiStatus, string? TokenSubject, string? TokenJkt, string? ApiError, bool ResponseStartedBeforeCall, string? ClientId = null)
 {
     public static async Task<ApiResult> ReadAsync(HttpResponseMessage response) =>
         (await response.Content.ReadFromJsonAsync<ApiResult>())!;
