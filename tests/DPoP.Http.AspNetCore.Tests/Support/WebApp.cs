@@ -28,9 +28,10 @@ internal sealed class WebApp : IAsyncDisposable
 
     private readonly WebApplication _app;
 
-    private WebApp(WebApplication app, FakeTimeProvider clock, TrackingDistributedCache store)
+    private WebApp(WebApplication app, FakeTimeProvider clock, TrackingDistributedCache store, RecordingLoggerProvider log)
     {
         _app = app;
+        Log = log;
         Clock = clock;
         Store = store;
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!;
@@ -44,6 +45,9 @@ internal sealed class WebApp : IAsyncDisposable
 
     public TrackingDistributedCache Store { get; }
 
+    /// <summary>Everything the app logged, at every level.</summary>
+    public RecordingLoggerProvider Log { get; }
+
     public IServiceProvider Services => _app.Services;
 
     public static async Task<WebApp> StartAsync(Action<OpenIdConnectOptions>? configureOidc = null, Action<DPoPOpenIdConnectOptions>? configureDPoP = null)
@@ -55,10 +59,11 @@ internal sealed class WebApp : IAsyncDisposable
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
+        var log = new RecordingLoggerProvider();
+        builder.Logging.ClearProviders().AddProvider(log).SetMinimumLevel(LogLevel.Trace);
         if (Environment.GetEnvironmentVariable("DPOP_WEB_TEST_LOG") is { Length: > 0 })
         {
-            builder.Logging.AddProvider(new ProgressLoggerProvider()).SetMinimumLevel(LogLevel.Debug);
+            builder.Logging.AddProvider(new ProgressLoggerProvider());
         }
         builder.Services.AddSingleton<IDistributedCache>(store);
         builder.Services.AddDataProtection().UseEphemeralDataProtectionProvider();
@@ -139,7 +144,7 @@ internal sealed class WebApp : IAsyncDisposable
             return Results.Text("signed out");
         });
         await app.StartAsync();
-        return new WebApp(app, clock, store);
+        return new WebApp(app, clock, store, log);
     }
 
     private static async Task<ApiResult> CallApiAsync(HttpContext context, IHttpClientFactory factory, string client = "api")
