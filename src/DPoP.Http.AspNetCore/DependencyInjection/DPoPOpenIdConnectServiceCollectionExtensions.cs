@@ -70,6 +70,7 @@ public static class DPoPOpenIdConnectServiceCollectionExtensions
         services.TryAddSingleton<UserSessionStore>();
         services.TryAddSingleton<SessionKeys>();
         services.TryAddSingleton<SchemeEndpoints>();
+        services.TryAddSingleton<RefreshTokenRevocation>();
         services.TryAddSingleton<UserSessions>();
         services.TryAddSingleton<OpenIdConnectDPoPEvents>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OpenIdConnectOptions>, OpenIdConnectDPoPOptionsValidator>());

@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
@@ -18,6 +17,7 @@ internal sealed class UserSessions(
     UserSessionStore store,
     SessionKeys keys,
     SchemeEndpoints endpoints,
+    RefreshTokenRevocation revocation,
     IOptionsMonitor<DPoPOpenIdConnectOptions> optionsMonitor,
     IOptionsMonitor<OpenIdConnectOptions> oidcOptions,
     IAuthenticationSchemeProvider schemes,
@@ -85,7 +85,7 @@ internal sealed class UserSessions(
         var session = await store.GetAsync(scheme, sessionId, cancellationToken).ConfigureAwait(false);
         if (session?.RefreshToken is { } refreshToken)
         {
-            await RevokeAsync(scheme, session, refreshToken, cancellationToken).ConfigureAwait(false);
+            await revocation.RevokeAsync(scheme, session, refreshToken, cancellationToken).ConfigureAwait(false);
         }
 
         await store.RemoveAsync(scheme, sessionId, cancellationToken).ConfigureAwait(false);
@@ -162,10 +162,14 @@ internal sealed class UserSessions(
             DPoPWebLog.Refreshing(_logger, scheme, reason);
             var issuedAt = endpoints.TimeProvider(scheme).GetUtcNow();
             DPoPTokenResponse response;
+
+            // Its own copy of the key: the request that started the refresh may end (and dispose its copy) before
+            // the refresh does, while other requests still wait for it.
+            var key = await keys.GetForSessionAsync(scheme, current, CancellationToken.None).ConfigureAwait(false);
             try
             {
                 var client = await endpoints.CreateTokenClientAsync(scheme, CancellationToken.None).ConfigureAwait(false);
-                using (AmbientDPoPKey.Use(request.Key))
+                using (AmbientDPoPKey.Use(key))
                 {
                     response = await client.RefreshTokenAsync(refreshToken, cancellationToken: CancellationToken.None).ConfigureAwait(false);
                 }
@@ -180,6 +184,13 @@ internal sealed class UserSessions(
                 }
 
                 throw;
+            }
+            finally
+            {
+                if (SessionKeys.IsOwnedByCaller(current))
+                {
+                    key.Dispose();
+                }
             }
 
             var updated = new UserSession(
@@ -202,84 +213,6 @@ internal sealed class UserSessions(
             {
                 _refreshes.Remove((scheme, request.SessionId));
             }
-        }
-    }
-
-    private async Task RevokeAsync(string scheme, UserSession session, string refreshToken, CancellationToken cancellationToken)
-    {
-        var oidc = oidcOptions.Get(scheme);
-        var dpop = optionsMonitor.Get(scheme);
-        var method = SchemeEndpoints.ClientAuthentication(oidc, dpop);
-        if (!dpop.RevokeRefreshTokenOnSignOut)
-        {
-            DPoPWebLog.RevocationSkipped(_logger, scheme, "RevokeRefreshTokenOnSignOut is false");
-            return;
-        }
-
-        if (method == DPoPClientAuthenticationMethod.PrivateKeyJwt)
-        {
-            DPoPWebLog.RevocationSkipped(_logger, scheme, "revocation with private_key_jwt is not supported yet");
-            return;
-        }
-
-        try
-        {
-            var endpoint = await endpoints.GetRevocationEndpointAsync(scheme, cancellationToken).ConfigureAwait(false);
-            if (endpoint is null)
-            {
-                DPoPWebLog.RevocationSkipped(_logger, scheme, "the provider's discovery document has no revocation_endpoint");
-                return;
-            }
-
-            // RFC 7009 §2.1, authenticated as at the token endpoint (RFC 6749 §2.3.1: form-encode basic credentials).
-            var form = new List<KeyValuePair<string, string>> { new("token", refreshToken), new("token_type_hint", "refresh_token") };
-            using var revocation = new HttpRequestMessage(HttpMethod.Post, endpoint);
-            switch (method)
-            {
-                case DPoPClientAuthenticationMethod.ClientSecretBasic:
-                    var credentials = $"{Uri.EscapeDataString(oidc.ClientId!)}:{Uri.EscapeDataString(oidc.ClientSecret!)}";
-                    revocation.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(credentials)));
-                    break;
-                case DPoPClientAuthenticationMethod.ClientSecretPost:
-                    form.Add(new("client_id", oidc.ClientId!));
-                    form.Add(new("client_secret", oidc.ClientSecret!));
-                    break;
-                default:
-                    form.Add(new("client_id", oidc.ClientId!));
-                    break;
-            }
-
-            revocation.Content = new FormUrlEncodedContent(form);
-            var key = await keys.GetForSessionAsync(scheme, session, cancellationToken).ConfigureAwait(false);
-            try
-            {
-                using (AmbientDPoPKey.Use(key))
-                {
-                    using var response = await endpoints.CreateHttpClient(scheme).SendAsync(revocation, cancellationToken).ConfigureAwait(false);
-                    if (!response.IsSuccessStatusCode)
-                    {
-                        metrics.Revocations.Add(1, new("dpop.scheme", scheme), new("outcome", "failure"));
-                        DPoPWebLog.RevocationFailed(_logger, scheme, $"{(int)response.StatusCode} {response.StatusCode}");
-                        return;
-                    }
-                }
-            }
-            finally
-            {
-                if (SessionKeys.IsOwnedByCaller(session))
-                {
-                    key.Dispose();
-                }
-            }
-
-            metrics.Revocations.Add(1, new("dpop.scheme", scheme), new("outcome", "success"));
-            DPoPWebLog.Revoked(_logger, scheme);
-        }
-        catch (Exception ex) when (ex is HttpRequestException or InvalidOperationException or IOException or TaskCanceledException)
-        {
-            // Sign-out goes on: the tokens are dropped here whatever the provider says.
-            metrics.Revocations.Add(1, new("dpop.scheme", scheme), new("outcome", "failure"));
-            DPoPWebLog.RevocationFailed(_logger, scheme, ex.GetType().Name);
         }
     }
 
