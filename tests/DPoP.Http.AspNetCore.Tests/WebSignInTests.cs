@@ -83,6 +83,42 @@ public sealed class WebSignInTests : InteropTest
     }
 
     [Test]
+    public async Task SignIn_WithPrivateKeyJwt_AnswersTheNonceChallengeWithAFreshAssertion()
+    {
+        // oidc-provider refuses a client assertion it has seen (its jti), so the code exchange's nonce retry only
+        // passes with a new one.
+        var client = InteropServers.AuthorizationServer.WebPrivateKeyJwtClient;
+        await using var app = await WebApp.StartAsync(
+            o =>
+            {
+                o.ClientId = client.Id;
+                o.ClientSecret = null;
+                o.PushedAuthorizationBehavior = PushedAuthorizationBehavior.Disable; // the handler's PAR has no private_key_jwt
+            },
+            o =>
+            {
+                o.ClientAuthentication = DPoPClientAuthenticationMethod.PrivateKeyJwt;
+                o.ClientAssertionKey = client.PrivateJwk;
+                o.ClientAssertionKeyId = "interop-private-key-jwt";
+            });
+        using var alice = new BrowserUser("alice", app.BaseAddress);
+        var mark = InteropServers.Log.Count;
+
+        using var signedIn = await alice.SignInAsync();
+        using var apiResponse = await alice.GetAsync("api");
+        var api = await ApiResult.ReadAsync(apiResponse);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(signedIn.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(ProviderLog.Count(mark, "grant.error POST /token use_dpop_nonce"), Is.EqualTo(1), "the first attempt met the nonce challenge");
+            Assert.That(ProviderLog.Count(mark, $"grant.success {client.Id} authorization_code"), Is.EqualTo(1), "the retry, with a new assertion, passed");
+            Assert.That(api.ApiStatus, Is.EqualTo(200), api.ApiError);
+            Assert.That(api.ClientId, Is.EqualTo(client.Id));
+        });
+    }
+
+    [Test]
     public async Task SignIn_StoresTokensAndKeyOnlyProtected()
     {
         await using var app = await WebApp.StartAsync();

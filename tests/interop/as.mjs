@@ -52,14 +52,16 @@ const clients = {
   // The resource server's own credentials, for introspecting opaque tokens.
   rs: { id: 'interop-rs', secret: secret(), method: 'client_secret_basic' },
   web: { id: 'interop-web', secret: secret(), method: 'client_secret_post', redirectPath: '/signin-oidc' },
+  // The same web client authenticating with private_key_jwt (the private_key_jwt client's key pair).
+  webPrivateKeyJwt: { id: 'interop-web-private-key-jwt', method: 'private_key_jwt', redirectPath: '/signin-oidc' },
 };
 const WEB_SCOPE = `openid offline_access ${SCOPE}`;
 
 function clientMetadata(c) {
-  if (c === clients.web) {
+  if (c === clients.web || c === clients.webPrivateKeyJwt) {
     return {
       client_id: c.id,
-      client_secret: c.secret,
+      ...(c.secret ? { client_secret: c.secret } : { jwks: { keys: [assertionPublicJwk] } }),
       token_endpoint_auth_method: c.method,
       application_type: 'native',
       // client_credentials too: the same registration gets the app's own tokens (AddClientCredentialsToken("oidc")).
@@ -122,7 +124,7 @@ const provider = new Provider(issuer, {
       enabled: true,
       defaultResource: async (ctx, client, oneOf) => oneOf ?? JWT_RESOURCE,
       // The web client asks for the resource at authorization; its code and refresh grants get tokens for it.
-      useGrantedResource: async (ctx) => ctx.oidc.client?.clientId === clients.web.id,
+      useGrantedResource: async (ctx) => [clients.web.id, clients.webPrivateKeyJwt.id].includes(ctx.oidc.client?.clientId),
       getResourceServerInfo: async (ctx, resourceIndicator) => {
         switch (resourceIndicator) {
           case JWT_RESOURCE:

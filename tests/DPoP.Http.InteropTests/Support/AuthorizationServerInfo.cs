@@ -18,6 +18,7 @@ internal sealed record AuthorizationServerInfo(
     OAuthClient ResourceServerClient,
     Uri AuthorizationEndpoint,
     OAuthClient WebClient,
+    OAuthClient WebPrivateKeyJwtClient,
     string WebScope)
 {
     public static AuthorizationServerInfo Parse(JsonElement ready)
@@ -38,6 +39,7 @@ internal sealed record AuthorizationServerInfo(
             OAuthClient.Parse(clients.GetProperty("rs")),
             new Uri(ready.GetProperty("authorizationEndpoint").GetString()!),
             OAuthClient.Parse(clients.GetProperty("web")),
+            OAuthClient.Parse(clients.GetProperty("webPrivateKeyJwt")) with { PrivateJwk = clients.GetProperty("privateKeyJwt").GetProperty("privateJwk").GetRawText() },
             ready.GetProperty("webScope").GetString()!);
     }
 }
