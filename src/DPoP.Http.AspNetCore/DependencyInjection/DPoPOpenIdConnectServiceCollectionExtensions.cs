@@ -49,6 +49,20 @@ public static class DPoPOpenIdConnectServiceCollectionExtensions
         return services;
     }
 
+    /// <summary>
+    /// Like <see cref="AddOpenIdConnectDPoP(IServiceCollection, string, Action{DPoPOpenIdConnectOptions}?)"/> for the
+    /// default scheme name, <see cref="OpenIdConnectDefaults.AuthenticationScheme"/> (<c>"OpenIdConnect"</c>).
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <param name="configure">Configures the scheme's <see cref="DPoPOpenIdConnectOptions"/>.</param>
+    /// <returns>The services, for chaining.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="services"/> or <paramref name="configure"/> is null.</exception>
+    public static IServiceCollection AddOpenIdConnectDPoP(this IServiceCollection services, Action<DPoPOpenIdConnectOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        return services.AddOpenIdConnectDPoP(OpenIdConnectDefaults.AuthenticationScheme, configure);
+    }
+
     /// <summary>The package's shared registrations, added once; returns the registry of DPoP schemes.</summary>
     internal static DPoPSchemeRegistry AddDPoPWebCore(this IServiceCollection services)
     {
