@@ -55,7 +55,13 @@ public sealed class InteropServers
         {
             if (!NodeTools.IsInstalled(interopDirectory))
             {
-                await InstallAsync(npm!, interopDirectory);
+                // Two test assemblies use these servers (DPoP.Http.InteropTests, DPoP.Http.AspNetCore.Tests) and
+                // `dotnet test` runs them at once: one npm ci at a time, and none once the other has installed.
+                using var installLock = await NodeTools.LockInstallAsync(interopDirectory, NpmTimeout);
+                if (!NodeTools.IsInstalled(interopDirectory))
+                {
+                    await InstallAsync(npm!, interopDirectory);
+                }
             }
 
             _authorizationServerProcess = NodeProcess.Start("as", node!, ["as.mjs"], interopDirectory, Log);

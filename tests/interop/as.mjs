@@ -6,6 +6,12 @@
 // DPoP-bound (cnf.jkt). Clients authenticate with client_secret_basic, client_secret_post or private_key_jwt;
 // secrets and the private_key_jwt key pair are made anew per run.
 //
+// A web app client ("interop-web", client_secret_post) signs users in with the authorization code grant for
+// DPoP.Http.AspNetCore's end-to-end tests: PKCE required, DPoP-bound codes (dpop_jkt) and tokens, refresh tokens
+// always issued and rotated on every use, revocation. Its redirect URI is http://127.0.0.1/signin-oidc on any port
+// (application_type native: RFC 8252 §7.3 loopback ports), so each test app may listen on a free port. Login and
+// consent are oidc-provider's devInteractions pages (any login name, any password), which the tests post to.
+//
 // Prints one JSON line on stdout once listening: {"ready":true,"issuer":…,"clients":{…},…}. Everything else goes to
 // stderr. Exits when stdin closes, so a test host that dies leaves no server behind.
 import { randomBytes } from 'node:crypto';
@@ -45,7 +51,41 @@ const clients = {
   },
   // The resource server's own credentials, for introspecting opaque tokens.
   rs: { id: 'interop-rs', secret: secret(), method: 'client_secret_basic' },
+  web: { id: 'interop-web', secret: secret(), method: 'client_secret_post', redirectPath: '/signin-oidc' },
+  // The same web client authenticating with private_key_jwt (the private_key_jwt client's key pair).
+  webPrivateKeyJwt: { id: 'interop-web-private-key-jwt', method: 'private_key_jwt', redirectPath: '/signin-oidc' },
 };
+const WEB_SCOPE = `openid offline_access ${SCOPE}`;
+
+function clientMetadata(c) {
+  if (c === clients.web || c === clients.webPrivateKeyJwt) {
+    return {
+      client_id: c.id,
+      ...(c.secret ? { client_secret: c.secret } : { jwks: { keys: [assertionPublicJwk] } }),
+      token_endpoint_auth_method: c.method,
+      application_type: 'native',
+      // client_credentials too: the same registration gets the app's own tokens (AddClientCredentialsToken("oidc")).
+      grant_types: ['authorization_code', 'refresh_token', 'client_credentials'],
+      response_types: ['code'],
+      redirect_uris: [`http://127.0.0.1${c.redirectPath}`],
+      post_logout_redirect_uris: ['http://127.0.0.1/signout-callback-oidc'],
+      scope: WEB_SCOPE,
+      dpop_bound_access_tokens: true,
+    };
+  }
+
+  return {
+    client_id: c.id,
+    ...(c.secret ? { client_secret: c.secret } : { jwks: { keys: [assertionPublicJwk] } }),
+    token_endpoint_auth_method: c.method,
+    grant_types: c === clients.rs ? [] : ['client_credentials'],
+    response_types: [],
+    redirect_uris: [],
+    scope: SCOPE,
+    // A token request without a DPoP proof is refused rather than answered with a Bearer token.
+    dpop_bound_access_tokens: c !== clients.rs,
+  };
+}
 
 // The issuer must carry the port, so listen first and attach the provider once the port is known.
 const server = createServer();
@@ -56,22 +96,17 @@ await new Promise((resolve, reject) => {
 const issuer = `http://127.0.0.1:${server.address().port}`;
 
 const provider = new Provider(issuer, {
-  clients: Object.values(clients).map((c) => ({
-    client_id: c.id,
-    ...(c.secret ? { client_secret: c.secret } : { jwks: { keys: [assertionPublicJwk] } }),
-    token_endpoint_auth_method: c.method,
-    grant_types: c === clients.rs ? [] : ['client_credentials'],
-    response_types: [],
-    redirect_uris: [],
-    scope: SCOPE,
-    // A token request without a DPoP proof is refused rather than answered with a Bearer token.
-    dpop_bound_access_tokens: c !== clients.rs,
-  })),
+  clients: Object.values(clients).map(clientMetadata),
   jwks: { keys: [await signingKey('RS256', 'rs256'), await signingKey('ES256', 'es256')] },
   cookies: { keys: [secret()] },
-  scopes: SCOPE.split(' '),
+  scopes: WEB_SCOPE.split(' '),
+  // The web client: PKCE on every authorization request, a refresh token with every code (no offline_access
+  // consent dance needed), a new refresh token on every refresh (the old one is then refused).
+  pkce: { required: () => true },
+  issueRefreshToken: async (ctx, client) => client.grantTypeAllowed('refresh_token'),
+  rotateRefreshToken: () => true,
   features: {
-    devInteractions: { enabled: false },
+    devInteractions: { enabled: true },
     clientCredentials: { enabled: true },
     // RFC 7009, so a test can revoke an opaque token and watch the client renew it.
     revocation: { enabled: true },
@@ -88,7 +123,8 @@ const provider = new Provider(issuer, {
     resourceIndicators: {
       enabled: true,
       defaultResource: async (ctx, client, oneOf) => oneOf ?? JWT_RESOURCE,
-      useGrantedResource: async () => false,
+      // The web client asks for the resource at authorization; its code and refresh grants get tokens for it.
+      useGrantedResource: async (ctx) => [clients.web.id, clients.webPrivateKeyJwt.id].includes(ctx.oidc.client?.clientId),
       getResourceServerInfo: async (ctx, resourceIndicator) => {
         switch (resourceIndicator) {
           case JWT_RESOURCE:
@@ -113,7 +149,8 @@ const provider = new Provider(issuer, {
 for (const event of ['grant.error', 'introspection.error', 'revocation.error', 'jwks.error', 'discovery.error', 'server_error']) {
   provider.on(event, (ctx, err) => log(event, ctx.method, ctx.path, err.error ?? err.name, err.error_description ?? err.message, err.error_detail ?? ''));
 }
-provider.on('grant.success', (ctx) => log('grant.success', ctx.oidc.client?.clientId));
+// DPoP.Http.AspNetCore's tests count refresh grants by these lines: "grant.success <client> <grant_type>".
+provider.on('grant.success', (ctx) => log('grant.success', ctx.oidc.client?.clientId, ctx.oidc.params?.grant_type));
 
 const callback = provider.callback();
 server.on('request', (req, res) => {
@@ -127,6 +164,8 @@ console.log(JSON.stringify({
   tokenEndpoint: provider.urlFor('token'),
   introspectionEndpoint: provider.urlFor('introspection'),
   revocationEndpoint: provider.urlFor('revocation'),
+  authorizationEndpoint: provider.urlFor('authorization'),
+  webScope: WEB_SCOPE,
   jwksUri: provider.urlFor('jwks'),
   jwtResource: JWT_RESOURCE,
   opaqueResource: OPAQUE_RESOURCE,

@@ -13,7 +13,7 @@
 // Failures: 401 with two challenges, WWW-Authenticate: Bearer realm="…" and WWW-Authenticate: DPoP
 // error="use_dpop_nonce" | "invalid_dpop_proof" | "invalid_token", error_description (a quoted-string that may hold
 // commas and escaped quotes) and algs. Every response carries DPoP-Nonce. Success: 200 JSON
-// {method, path, query, jkt, alg, tokenFormat, clientId, scope, body}, body being the request body as received.
+// {method, path, query, jkt, alg, tokenFormat, clientId, scope, sub, body}, body being the request body as received.
 //
 // Configuration (environment): INTEROP_AS_ISSUER (required), INTEROP_RS_CLIENT_ID / INTEROP_RS_CLIENT_SECRET (for
 // introspection), INTEROP_JWT_RESOURCE, INTEROP_OPAQUE_RESOURCE. Prints one JSON ready line on stdout; logs to
@@ -116,7 +116,7 @@ async function verifyAccessToken(token) {
         algorithms: ACCESS_TOKEN_ALGS,
         requiredClaims: ['exp', 'iat', 'jti', 'client_id'],
       });
-      return { format: 'jwt', clientId: payload.client_id, scope: payload.scope, jkt: payload.cnf?.jkt };
+      return { format: 'jwt', clientId: payload.client_id, scope: payload.scope, jkt: payload.cnf?.jkt, sub: payload.sub };
     } catch (err) {
       throw new Challenge('invalid_token', `access token rejected: ${err.code ?? err.name}: ${err.message}`);
     }
@@ -145,7 +145,7 @@ async function verifyAccessToken(token) {
   if (introspection.token_type !== 'DPoP') {
     throw new Challenge('invalid_token', `access token type is ${introspection.token_type}, not DPoP`);
   }
-  return { format: 'opaque', clientId: introspection.client_id, scope: introspection.scope, jkt: introspection.cnf?.jkt };
+  return { format: 'opaque', clientId: introspection.client_id, scope: introspection.scope, jkt: introspection.cnf?.jkt, sub: introspection.sub };
 }
 
 async function authenticate(req, url) {
@@ -282,6 +282,7 @@ const server = createServer(async (req, res) => {
         tokenFormat: result.format,
         clientId: result.clientId,
         scope: result.scope,
+        sub: result.sub,
         body,
       });
     } catch (err) {

@@ -3,7 +3,7 @@ namespace DPoP.Http;
 /// <summary>A successful token response (RFC 6749 §5.1) from <see cref="DPoPTokenClient"/>.</summary>
 public sealed class DPoPTokenResponse
 {
-    internal DPoPTokenResponse(string accessToken, string tokenType, DateTimeOffset expiresAt, TimeSpan? expiresIn, string? refreshToken, string? scope)
+    internal DPoPTokenResponse(string accessToken, string tokenType, DateTimeOffset expiresAt, TimeSpan? expiresIn, string? refreshToken, string? scope, string? idToken = null)
     {
         AccessToken = accessToken;
         TokenType = tokenType;
@@ -11,6 +11,7 @@ public sealed class DPoPTokenResponse
         ExpiresIn = expiresIn;
         RefreshToken = refreshToken;
         Scope = scope;
+        IdToken = idToken;
     }
 
     /// <summary>The access token. Treat it as a secret.</summary>
@@ -41,6 +42,9 @@ public sealed class DPoPTokenResponse
 
     /// <summary>The granted scope, if the server said.</summary>
     public string? Scope { get; }
+
+    /// <summary>The OpenID Connect ID token (<c>id_token</c>), when the server issued one (authorization code grant with the <c>openid</c> scope). Treat it as a secret.</summary>
+    public string? IdToken { get; }
 
     /// <summary>Shows type, expiry and scope, never a token.</summary>
     /// <returns>A description without secrets.</returns>

@@ -15,7 +15,11 @@ internal sealed record AuthorizationServerInfo(
     OAuthClient BasicClient,
     OAuthClient PostClient,
     OAuthClient PrivateKeyJwtClient,
-    OAuthClient ResourceServerClient)
+    OAuthClient ResourceServerClient,
+    Uri AuthorizationEndpoint,
+    OAuthClient WebClient,
+    OAuthClient WebPrivateKeyJwtClient,
+    string WebScope)
 {
     public static AuthorizationServerInfo Parse(JsonElement ready)
     {
@@ -32,6 +36,10 @@ internal sealed record AuthorizationServerInfo(
             OAuthClient.Parse(clients.GetProperty("basic")),
             OAuthClient.Parse(clients.GetProperty("post")),
             OAuthClient.Parse(clients.GetProperty("privateKeyJwt")),
-            OAuthClient.Parse(clients.GetProperty("rs")));
+            OAuthClient.Parse(clients.GetProperty("rs")),
+            new Uri(ready.GetProperty("authorizationEndpoint").GetString()!),
+            OAuthClient.Parse(clients.GetProperty("web")),
+            OAuthClient.Parse(clients.GetProperty("webPrivateKeyJwt")) with { PrivateJwk = clients.GetProperty("privateKeyJwt").GetProperty("privateJwk").GetRawText() },
+            ready.GetProperty("webScope").GetString()!);
     }
 }

@@ -73,4 +73,31 @@ internal static class NodeTools
         var manifest = new FileInfo(Path.Combine(interopDirectory, "package.json"));
         return installed.LastWriteTimeUtc >= lockFile.LastWriteTimeUtc && installed.LastWriteTimeUtc >= manifest.LastWriteTimeUtc;
     }
+
+    /// <summary>
+    /// Takes the machine-wide lock on installing <paramref name="interopDirectory"/>'s packages: a file opened
+    /// exclusively (tests/interop/.npm-install.lock, ignored by git), released by disposing it, and by the OS if the
+    /// test host dies.
+    /// </summary>
+    /// <exception cref="TimeoutException">Another process held it longer than <paramref name="timeout"/>.</exception>
+    public static async Task<IDisposable> LockInstallAsync(string interopDirectory, TimeSpan timeout)
+    {
+        var path = Path.Combine(interopDirectory, ".npm-install.lock");
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(250));
+            }
+            catch (IOException ex)
+            {
+                throw new TimeoutException($"Another process has been installing the interop servers' packages for over {timeout.TotalSeconds:0} s ({path}).", ex);
+            }
+        }
+    }
 }

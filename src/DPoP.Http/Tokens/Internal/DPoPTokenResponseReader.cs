@@ -107,6 +107,12 @@ internal static class DPoPTokenResponseReader
                 return null;
             }
 
+            if (!TryGetString(root, "id_token", out var idToken))
+            {
+                problem = "id_token is not a string";
+                return null;
+            }
+
             if (!TryGetLifetime(root, out var lifetime))
             {
                 problem = "expires_in is not a number";
@@ -114,7 +120,7 @@ internal static class DPoPTokenResponseReader
             }
 
             problem = null;
-            return new DPoPTokenResponse(accessToken, tokenType, AddClamped(now, lifetime ?? defaultLifetime), lifetime, refreshToken, scope);
+            return new DPoPTokenResponse(accessToken, tokenType, AddClamped(now, lifetime ?? defaultLifetime), lifetime, refreshToken, scope, idToken);
         }
         catch (JsonException)
         {

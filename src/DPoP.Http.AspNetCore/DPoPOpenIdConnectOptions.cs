@@ -1,0 +1,66 @@
+namespace DPoP.Http.AspNetCore;
+
+/// <summary>
+/// DPoP for one OpenID Connect scheme's sign-in and for the user tokens it yields. Named after the scheme
+/// (<c>services.AddOpenIdConnectDPoP("oidc", o => …)</c>), validated at start-up.
+/// </summary>
+public sealed class DPoPOpenIdConnectOptions
+{
+    /// <summary>
+    /// One key per user session (the default): generated at the challenge so the authorization request's
+    /// <c>dpop_jkt</c> names it, carried to the callback inside the protected state and kept, protected with Data
+    /// Protection, with the session's tokens. False: every session signs with one app-wide key, from
+    /// <see cref="PrivateKey"/>/<see cref="PrivateKeyPath"/> or else from the app's <see cref="IDPoPKeyProvider"/>
+    /// under <see cref="KeyName"/>.
+    /// </summary>
+    public bool KeyPerSession { get; set; } = true;
+
+    /// <summary>The algorithm of per-session keys. Default <see cref="DPoPAlgorithms.ES256"/>.</summary>
+    public string Algorithm { get; set; } = DPoPAlgorithms.ES256;
+
+    /// <summary>With <see cref="KeyPerSession"/> false and no configured key: the name the app-wide key is asked for from <see cref="IDPoPKeyProvider"/>. Default: the scheme's name.</summary>
+    public string? KeyName { get; set; }
+
+    /// <summary>With <see cref="KeyPerSession"/> false: the app-wide key as PEM (PKCS#8, SEC 1, PKCS#1) or a private JWK.</summary>
+    public string? PrivateKey { get; set; }
+
+    /// <summary>With <see cref="KeyPerSession"/> false: the path of a file holding the app-wide key (PEM or private JWK).</summary>
+    public string? PrivateKeyPath { get; set; }
+
+    /// <summary>
+    /// How the app authenticates at the token and revocation endpoints. Null (the default):
+    /// <see cref="DPoPClientAuthenticationMethod.ClientSecretPost"/> when the OpenID Connect scheme has a
+    /// <c>ClientSecret</c>, as the OpenID Connect handler itself does, otherwise <see cref="DPoPClientAuthenticationMethod.None"/>.
+    /// </summary>
+    public DPoPClientAuthenticationMethod? ClientAuthentication { get; set; }
+
+    /// <summary>For <see cref="DPoPClientAuthenticationMethod.PrivateKeyJwt"/>: the client's assertion signing key (PEM or private JWK). Not the DPoP key.</summary>
+    public string? ClientAssertionKey { get; set; }
+
+    /// <summary>For <see cref="DPoPClientAuthenticationMethod.PrivateKeyJwt"/>: the path of a file holding <see cref="ClientAssertionKey"/>.</summary>
+    public string? ClientAssertionKeyPath { get; set; }
+
+    /// <summary>For <see cref="DPoPClientAuthenticationMethod.PrivateKeyJwt"/>: the <c>kid</c> of client assertions.</summary>
+    public string? ClientAssertionKeyId { get; set; }
+
+    /// <summary>
+    /// Accept <c>token_type</c> <c>Bearer</c> from the token endpoint. Default false: a Bearer answer means the
+    /// authorization server did not bind the tokens, and sign-in fails.
+    /// </summary>
+    public bool AllowBearerTokens { get; set; }
+
+    /// <summary>Refresh the user's access token this long before it expires. Default 60 seconds.</summary>
+    public TimeSpan RefreshBeforeExpiry { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// How long a session's tokens and key are kept in the store after their last use (sliding). Default 14 days;
+    /// make it at least as long as the sign-in cookie lives.
+    /// </summary>
+    public TimeSpan SessionIdleTimeout { get; set; } = TimeSpan.FromDays(14);
+
+    /// <summary>Revoke the refresh token (RFC 7009) when the user signs out, if the provider's discovery document names a <c>revocation_endpoint</c>. Default true.</summary>
+    public bool RevokeRefreshTokenOnSignOut { get; set; } = true;
+
+    /// <summary>The clock for token expiry; the app's <see cref="System.TimeProvider"/> (or the system clock) when null.</summary>
+    public TimeProvider? TimeProvider { get; set; }
+}

@@ -1,0 +1,89 @@
+using DPoP.Http;
+using DPoP.Http.AspNetCore;
+using DPoP.Http.AspNetCore.Internal;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Binds the signed-in user's DPoP-bound tokens to HttpClients built by IHttpClientFactory.</summary>
+public static class DPoPOpenIdConnectHttpClientBuilderExtensions
+{
+    /// <summary>
+    /// Sends the signed-in user's access token (from the sign-in of <paramref name="openIdConnectScheme"/>, see
+    /// <c>AddOpenIdConnectDPoP()</c>) on every request of this client, with proofs signed by that user's session key:
+    /// refreshed shortly before it expires (one refresh per session however many requests need it), refreshed once
+    /// more when the API answers <c>invalid_token</c>. Use the client while handling the user's request. When the
+    /// session can no longer get a token, requests throw <see cref="DPoPSessionExpiredException"/>: challenge the
+    /// scheme to sign the user in again. Needs <c>AddDPoP()</c> on the same client.
+    /// </summary>
+    /// <param name="builder">The HttpClient builder (after <c>AddDPoP()</c>).</param>
+    /// <param name="openIdConnectScheme">The OpenID Connect scheme the user signed in with.</param>
+    /// <returns>The builder, for chaining.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="openIdConnectScheme"/> is null or empty.</exception>
+    public static IHttpClientBuilder AddUserAccessToken(this IHttpClientBuilder builder, string openIdConnectScheme = OpenIdConnectDefaults.AuthenticationScheme)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrEmpty(openIdConnectScheme);
+        var name = builder.Name;
+        var services = builder.Services;
+        services.AddDPoPWebCore();
+        services.AddKeyedSingleton<IDPoPKeyProvider>(name, (sp, _) =>
+            new UserSessionKeyProvider(sp.GetRequiredService<IHttpContextAccessor>(), sp.GetRequiredService<UserSessions>(), openIdConnectScheme, name));
+        services.AddKeyedSingleton<IDPoPAccessTokenProvider>(name, (sp, _) =>
+            new UserAccessTokenProvider(sp.GetRequiredService<IHttpContextAccessor>(), sp.GetRequiredService<UserSessions>(), openIdConnectScheme, name));
+        services.AddOptions<DPoPClientOptions>(name)
+            .Validate<DPoPSchemeRegistry>(
+                (_, registry) => registry.Contains(openIdConnectScheme),
+                $"HttpClient '{name}' calls AddUserAccessToken(\"{openIdConnectScheme}\"), but services.AddOpenIdConnectDPoP(\"{openIdConnectScheme}\") was not called: the scheme's sign-in is not DPoP-enabled.")
+            .ValidateOnStart();
+        return builder;
+    }
+
+    /// <summary>
+    /// Gets this client's app tokens (not a user's) with the client credentials grant, reusing the OpenID Connect
+    /// scheme <paramref name="openIdConnectScheme"/>'s client id, secret and token endpoint (from its discovery
+    /// document), so one registration serves sign-in and app calls. The tokens are bound to this client's DPoP key
+    /// (the token request is signed with it: same <c>KeyName</c>, <c>Algorithm</c> and configured key), cached until
+    /// shortly before they expire, requested once however many callers wait, renewed once when the API answers
+    /// <c>invalid_token</c>. Needs <c>AddDPoP()</c> on the same client and <c>AddOpenIdConnectDPoP(openIdConnectScheme)</c>.
+    /// </summary>
+    /// <param name="builder">The HttpClient builder (after <c>AddDPoP()</c>).</param>
+    /// <param name="openIdConnectScheme">The OpenID Connect scheme whose client and endpoints to use.</param>
+    /// <param name="configure">Sets what to ask for (<c>Scope</c>, <c>Resources</c>, <c>Audience</c>); the endpoint and credentials come from the scheme.</param>
+    /// <returns>The builder, for chaining.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="openIdConnectScheme"/> is null or empty.</exception>
+    public static IHttpClientBuilder AddClientCredentialsToken(this IHttpClientBuilder builder, string openIdConnectScheme, Action<DPoPTokenClientOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrEmpty(openIdConnectScheme);
+        var name = builder.Name;
+        var tokenClientName = $"{name}.DPoP.Http.AspNetCore.client-credentials";
+        var services = builder.Services;
+        services.AddDPoPWebCore();
+
+        // The token request signs with the API client's key, so the token's cnf.jkt matches its proofs.
+        services.AddHttpClient(tokenClientName).AddDPoP();
+        // Through the provider, not an injected IOptionsMonitor<DPoPClientOptions>: that monitor is built from this
+        // very configuration, and asking for it here would be a cycle.
+        services.AddOptions<DPoPClientOptions>(tokenClientName).Configure<IServiceProvider>((token, sp) =>
+        {
+            var api = sp.GetRequiredService<IOptionsMonitor<DPoPClientOptions>>().Get(name);
+            token.KeyName = string.IsNullOrEmpty(api.KeyName) ? name : api.KeyName;
+            token.Algorithm = api.Algorithm;
+            token.PrivateKey = api.PrivateKey;
+            token.PrivateKeyPath = api.PrivateKeyPath;
+        });
+        services.AddKeyedSingleton<IDPoPAccessTokenProvider>(name, (sp, _) => new SchemeClientCredentialsTokenProvider(
+            sp.GetRequiredService<SchemeEndpoints>(), sp.GetRequiredService<IHttpClientFactory>(), openIdConnectScheme, tokenClientName, configure));
+        services.AddOptions<DPoPClientOptions>(name)
+            .Validate<DPoPSchemeRegistry>(
+                (_, registry) => registry.Contains(openIdConnectScheme),
+                $"HttpClient '{name}' calls AddClientCredentialsToken(\"{openIdConnectScheme}\"), but services.AddOpenIdConnectDPoP(\"{openIdConnectScheme}\") was not called.")
+            .ValidateOnStart();
+        return builder;
+    }
+}

@@ -1,0 +1,37 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace DPoP.Http.AspNetCore.Internal;
+
+/// <summary>
+/// Ends the DPoP sessions of a cookie that is being signed out (<see cref="CookieAuthenticationEvents.OnSigningOut"/>
+/// of every cookie scheme): revokes the refresh token and drops the session's tokens and key, then runs the
+/// app's own handler.
+/// </summary>
+internal sealed class CookieSignOutPostConfigure(DPoPSchemeRegistry registry, IServiceProvider services) : IPostConfigureOptions<CookieAuthenticationOptions>
+{
+    public void PostConfigure(string? name, CookieAuthenticationOptions options)
+    {
+        var events = options.Events ??= new CookieAuthenticationEvents();
+        var signingOut = events.OnSigningOut;
+        events.OnSigningOut = async context =>
+        {
+            var result = await context.HttpContext.AuthenticateAsync(context.Scheme.Name).ConfigureAwait(false);
+            if (result.Properties is { } properties)
+            {
+                var sessions = services.GetRequiredService<UserSessions>();
+                foreach (var scheme in registry.Schemes)
+                {
+                    if (properties.Items.TryGetValue(UserSessions.SessionItem(scheme), out var sessionId) && !string.IsNullOrEmpty(sessionId))
+                    {
+                        await sessions.EndAsync(scheme, sessionId, context.HttpContext.RequestAborted).ConfigureAwait(false);
+                    }
+                }
+            }
+
+            await signingOut(context).ConfigureAwait(false);
+        };
+    }
+}

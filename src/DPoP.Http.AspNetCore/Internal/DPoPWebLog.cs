@@ -1,0 +1,49 @@
+using Microsoft.Extensions.Logging;
+
+namespace DPoP.Http.AspNetCore.Internal;
+
+/// <summary>
+/// The package's log messages (category <c>DPoP.Http.AspNetCore</c>, event ids from 100). None takes a token,
+/// nonce, key, session id or secret: schemes, reasons and OAuth error codes only.
+/// </summary>
+internal static partial class DPoPWebLog
+{
+    [LoggerMessage(EventId = 100, Level = LogLevel.Debug, Message = "DPoP OpenID Connect scheme '{Scheme}': dpop_jkt added to the authorization request (key per session: {KeyPerSession}).")]
+    public static partial void DPoPJktAdded(ILogger logger, string scheme, bool keyPerSession);
+
+    [LoggerMessage(EventId = 101, Level = LogLevel.Debug, Message = "DPoP OpenID Connect scheme '{Scheme}': dpop_jkt added to the pushed authorization request.")]
+    public static partial void DPoPJktPushed(ILogger logger, string scheme);
+
+    [LoggerMessage(EventId = 102, Level = LogLevel.Information, Message = "DPoP OpenID Connect scheme '{Scheme}': authorization code redeemed for a {TokenType} token (refresh token: {HasRefreshToken}).")]
+    public static partial void CodeRedeemed(ILogger logger, string scheme, string tokenType, bool hasRefreshToken);
+
+    [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "DPoP OpenID Connect scheme '{Scheme}': the code exchange failed ({Error}).")]
+    public static partial void CodeRedemptionFailed(ILogger logger, string scheme, string error);
+
+    [LoggerMessage(EventId = 104, Level = LogLevel.Debug, Message = "DPoP OpenID Connect scheme '{Scheme}': session tokens stored.")]
+    public static partial void SessionStored(ILogger logger, string scheme);
+
+    [LoggerMessage(EventId = 105, Level = LogLevel.Debug, Message = "DPoP OpenID Connect scheme '{Scheme}': refreshing the user's access token (reason: {Reason}).")]
+    public static partial void Refreshing(ILogger logger, string scheme, string reason);
+
+    [LoggerMessage(EventId = 106, Level = LogLevel.Information, Message = "DPoP OpenID Connect scheme '{Scheme}': user access token refreshed (refresh token rotated: {Rotated}).")]
+    public static partial void Refreshed(ILogger logger, string scheme, bool rotated);
+
+    [LoggerMessage(EventId = 107, Level = LogLevel.Warning, Message = "DPoP OpenID Connect scheme '{Scheme}': the session has ended ({Reason}); the user must sign in again.")]
+    public static partial void SessionExpired(ILogger logger, string scheme, DPoPSessionExpiredReason reason);
+
+    [LoggerMessage(EventId = 108, Level = LogLevel.Information, Message = "DPoP OpenID Connect scheme '{Scheme}': refresh token revoked at sign-out.")]
+    public static partial void Revoked(ILogger logger, string scheme);
+
+    [LoggerMessage(EventId = 109, Level = LogLevel.Warning, Message = "DPoP OpenID Connect scheme '{Scheme}': revoking the refresh token at sign-out failed ({Error}); the session's tokens and key are dropped all the same.")]
+    public static partial void RevocationFailed(ILogger logger, string scheme, string error);
+
+    [LoggerMessage(EventId = 110, Level = LogLevel.Debug, Message = "DPoP OpenID Connect scheme '{Scheme}': not revoking at sign-out ({Reason}).")]
+    public static partial void RevocationSkipped(ILogger logger, string scheme, string reason);
+
+    [LoggerMessage(EventId = 111, Level = LogLevel.Debug, Message = "DPoP OpenID Connect scheme '{Scheme}': session tokens and key dropped at sign-out.")]
+    public static partial void SessionEnded(ILogger logger, string scheme);
+
+    [LoggerMessage(EventId = 112, Level = LogLevel.Information, Message = "DPoP OpenID Connect scheme '{Scheme}': the API rejected the user's access token (invalid_token); it will be refreshed once.")]
+    public static partial void AccessTokenRejected(ILogger logger, string scheme);
+}

@@ -1,0 +1,97 @@
+using System.Net.Http.Headers;
+
+namespace DPoP.Http.AspNetCore.Internal;
+
+/// <summary>
+/// App tokens for <c>AddClientCredentialsToken(openIdConnectScheme)</c>: the client credentials grant at the
+/// scheme's token endpoint (from its discovery document) with its client id and secret, through a token client that
+/// signs with the API client's key. Cached until shortly before expiry; one request however many callers wait;
+/// dropped when the API answers <c>invalid_token</c>.
+/// </summary>
+internal sealed class SchemeClientCredentialsTokenProvider(
+    SchemeEndpoints endpoints,
+    IHttpClientFactory httpClientFactory,
+    string scheme,
+    string tokenClientName,
+    Action<DPoPTokenClientOptions>? configure) : IDPoPAccessTokenProvider
+{
+    private readonly Lock _lock = new();
+    private (DPoPTokenResponse Response, DateTimeOffset RenewAt)? _current;
+    private Task<(DPoPTokenResponse, DateTimeOffset)>? _renewal;
+
+    public async ValueTask<string?> GetAccessTokenAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        Task<(DPoPTokenResponse, DateTimeOffset)> pending;
+        lock (_lock)
+        {
+            if (_current is { } current && endpoints.TimeProvider(scheme).GetUtcNow() < current.RenewAt)
+            {
+                return Bind(request, current.Response);
+            }
+
+            // One request for everyone waiting; a caller that gives up does not cancel it for the others.
+            pending = _renewal ??= RenewAsync();
+        }
+
+        var (response, _) = await pending.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return Bind(request, response);
+    }
+
+    public ValueTask<bool> OnAccessTokenRejectedAsync(string rejectedAccessToken, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            if (_current is { } current && string.Equals(current.Response.AccessToken, rejectedAccessToken, StringComparison.Ordinal))
+            {
+                _current = null;
+            }
+        }
+
+        return ValueTask.FromResult(true);
+    }
+
+    private static string? Bind(HttpRequestMessage request, DPoPTokenResponse response)
+    {
+        if (response.IsDPoPBound)
+        {
+            return response.AccessToken;
+        }
+
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", response.AccessToken);
+        return null;
+    }
+
+    private async Task<(DPoPTokenResponse, DateTimeOffset)> RenewAsync()
+    {
+        try
+        {
+            await Task.Yield(); // leave the lock before any I/O
+            var configuration = await endpoints.GetConfigurationAsync(scheme, CancellationToken.None).ConfigureAwait(false);
+            if (!Uri.TryCreate(configuration.TokenEndpoint, UriKind.Absolute, out var tokenEndpoint))
+            {
+                throw new InvalidOperationException($"OpenID Connect scheme '{scheme}': the provider's configuration has no token_endpoint.");
+            }
+
+            var options = endpoints.CreateTokenClientOptions(scheme, tokenEndpoint);
+            configure?.Invoke(options);
+            var time = endpoints.TimeProvider(scheme);
+            var client = new DPoPTokenClient(httpClientFactory.CreateClient(tokenClientName), options, time);
+            var response = await client.RequestClientCredentialsTokenAsync(CancellationToken.None).ConfigureAwait(false);
+            var lifetime = response.ExpiresAt - time.GetUtcNow();
+            var renewAt = response.ExpiresAt - TimeSpan.FromTicks(Math.Min(options.RefreshBeforeExpiry.Ticks, lifetime.Ticks / 2));
+            lock (_lock)
+            {
+                _current = (response, renewAt);
+            }
+
+            return (response, renewAt);
+        }
+        finally
+        {
+            lock (_lock)
+            {
+                _renewal = null;
+            }
+        }
+    }
+}

@@ -1,0 +1,171 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using DPoP.Http.AspNetCore;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+
+namespace DPoP.Http.InteropTests.AspNetCore.Support;
+
+/// <summary>
+/// The app under test, as an app developer would write it: Kestrel on 127.0.0.1 (a free port), cookie + OpenID
+/// Connect against oidc-provider, <c>AddOpenIdConnectDPoP()</c>, and an HttpClient with
+/// <c>AddDPoP().AddUserAccessToken()</c> that calls the resource server as the signed-in user.
+/// </summary>
+internal sealed class WebApp : IAsyncDisposable
+{
+    public const string Scheme = "oidc";
+
+    private readonly WebApplication _app;
+
+    private WebApp(WebApplication app, FakeTimeProvider clock, TrackingDistributedCache store, RecordingLoggerProvider log)
+    {
+        _app = app;
+        Log = log;
+        Clock = clock;
+        Store = store;
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!;
+        BaseAddress = new Uri(addresses.Addresses.Single().TrimEnd('/') + "/");
+    }
+
+    public Uri BaseAddress { get; }
+
+    /// <summary>The clock the package judges token expiry by (proofs and the OIDC handler use the real one).</summary>
+    public FakeTimeProvider Clock { get; }
+
+    public TrackingDistributedCache Store { get; }
+
+    /// <summary>Everything the app logged, at every level.</summary>
+    public RecordingLoggerProvider Log { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    public static async Task<WebApp> StartAsync(Action<OpenIdConnectOptions>? configureOidc = null, Action<DPoPOpenIdConnectOptions>? configureDPoP = null)
+    {
+        var server = InteropServers.AuthorizationServer;
+        var client = server.WebClient;
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var store = new TrackingDistributedCache();
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
+        var log = new RecordingLoggerProvider();
+        builder.Logging.ClearProviders().AddProvider(log).SetMinimumLevel(LogLevel.Trace);
+        if (Environment.GetEnvironmentVariable("DPOP_WEB_TEST_LOG") is { Length: > 0 })
+        {
+            builder.Logging.AddProvider(new ProgressLoggerProvider());
+        }
+        builder.Services.AddSingleton<IDistributedCache>(store);
+        builder.Services.AddDataProtection().UseEphemeralDataProtectionProvider();
+        builder.Services
+            .AddAuthentication(o =>
+            {
+                o.DefaultScheme = CookieAuthenticationDefaults.AuthenticationScheme;
+                o.DefaultChallengeScheme = Scheme;
+            })
+            .AddCookie()
+            .AddOpenIdConnect(Scheme, o =>
+            {
+                o.Authority = server.Issuer.OriginalString;
+                o.RequireHttpsMetadata = false; // oidc-provider listens on http://127.0.0.1 in the tests
+                o.ClientId = client.Id;
+                o.ClientSecret = client.Secret;
+                o.ResponseType = "code";
+                o.ResponseMode = "query";
+                o.Scope.Clear();
+                foreach (var scope in server.WebScope.Split(' '))
+                {
+                    o.Scope.Add(scope);
+                }
+
+                o.Resource = server.JwtResource;
+                o.MapInboundClaims = false;
+                o.CorrelationCookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                o.NonceCookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                configureOidc?.Invoke(o);
+            });
+        builder.Services.AddOpenIdConnectDPoP(Scheme, o =>
+        {
+            o.TimeProvider = clock;
+            configureDPoP?.Invoke(o);
+        });
+        builder.Services.AddHttpClient("api", c => c.BaseAddress = InteropServers.ResourceServer)
+            .AddDPoP()
+            .AddUserAccessToken(Scheme);
+        builder.Services.AddHttpClient("app", c => c.BaseAddress = InteropServers.ResourceServer)
+            .AddDPoP()
+            .AddClientCredentialsToken(Scheme, o => o.Scope = "orders:read");
+
+        var app = builder.Build();
+        app.Use(async (context, next) =>
+        {
+            try
+            {
+                await next(context);
+            }
+            catch (DPoPSessionExpiredException ex) when (!context.Response.HasStarted)
+            {
+                // What an app does with it: here, tell the test; a real app challenges the scheme.
+                context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                await context.Response.WriteAsync($"session-expired:{ex.Reason}");
+            }
+        });
+        app.UseAuthentication();
+        app.MapGet("/login", () => Results.Challenge(new AuthenticationProperties { RedirectUri = "/me" }, [Scheme]));
+        app.MapGet("/me", (HttpContext context) => context.User.Identity?.IsAuthenticated == true
+            ? Results.Text(context.User.FindFirst("sub")?.Value)
+            : Results.Unauthorized());
+        app.MapGet("/api", async (HttpContext context, IHttpClientFactory factory) => Results.Json(await CallApiAsync(context, factory)));
+        app.MapGet("/app-api", async (HttpContext context, IHttpClientFactory factory) => Results.Json(await CallApiAsync(context, factory, "app")));
+        app.MapGet("/api/streamed", async (HttpContext context, IHttpClientFactory factory) =>
+        {
+            // The response has started (headers and a first line sent) before the user's token is refreshed:
+            // the cookie can no longer change, so the rotated refresh token must be kept elsewhere.
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync(" ");
+            await context.Response.Body.FlushAsync();
+            var started = context.Response.HasStarted;
+            var result = await CallApiAsync(context, factory);
+            await context.Response.WriteAsync(JsonSerializer.Serialize(result with { ResponseStartedBeforeCall = started }));
+        });
+        app.MapGet("/logout", async (HttpContext context) =>
+        {
+            await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+            return Results.Text("signed out");
+        });
+        await app.StartAsync();
+        return new WebApp(app, clock, store, log);
+    }
+
+    private static async Task<ApiResult> CallApiAsync(HttpContext context, IHttpClientFactory factory, string client = "api")
+    {
+        using var response = await factory.CreateClient(client).GetAsync("orders", context.RequestAborted);
+        var body = await response.Content.ReadAsStringAsync(context.RequestAborted);
+        using var json = body.Length > 0 ? JsonDocument.Parse(body) : null;
+        string? Read(string name) => json?.RootElement.TryGetProperty(name, out var v) == true && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+        return new ApiResult(context.User.FindFirst("sub")?.Value, (int)response.StatusCode, Read("sub"), Read("jkt"), Read("error_description"), false, Read("clientId"));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
+
+/// <summary>What the app's /api endpoints answer: the signed-in user and what the resource server said.</summary>
+internal sealed record ApiResult(string? User, int ApiStatus, string? TokenSubject, string? TokenJkt, string? ApiError, bool ResponseStartedBeforeCall, string? ClientId = null)
+{
+    public static async Task<ApiResult> ReadAsync(HttpResponseMessage response) =>
+        (await response.Content.ReadFromJsonAsync<ApiResult>())!;
+}

@@ -1,0 +1,77 @@
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace DPoP.Http.AspNetCore.Tests.Unit;
+
+public sealed class OptionsValidatorTests
+{
+    [Test]
+    public void OpenIdConnectOptions_WithEventsType_FailNamingSchemeAndProperty()
+    {
+        using var services = UnitServices.Build(o => o.EventsType = typeof(OpenIdConnectEvents));
+
+        var failure = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptionsMonitor<OpenIdConnectOptions>>().Get("oidc"));
+
+        Assert.That(failure!.Message, Does.Contain("OpenID Connect scheme 'oidc' (DPoP): EventsType"));
+    }
+
+    [Test]
+    public void OpenIdConnectOptions_WithSecretMethodAndNoSecret_FailNamingSchemeAndProperty()
+    {
+        using var services = UnitServices.Build(o => o.ClientSecret = null, o => o.ClientAuthentication = DPoPClientAuthenticationMethod.ClientSecretBasic);
+
+        var failure = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptionsMonitor<OpenIdConnectOptions>>().Get("oidc"));
+
+        Assert.That(failure!.Message, Does.Contain("OpenID Connect scheme 'oidc' (DPoP): ClientSecret"));
+    }
+
+    [TestCase("Algorithm")]
+    [TestCase("RefreshBeforeExpiry")]
+    [TestCase("SessionIdleTimeout")]
+    [TestCase("ClientAuthentication")]
+    [TestCase("PrivateKeyPath")]
+    public void DPoPOptions_WithBadSetting_FailNamingSchemeAndProperty(string property)
+    {
+        using var services = UnitServices.Build(configureDPoP: o =>
+        {
+            switch (property)
+            {
+                case "Algorithm": o.Algorithm = "HS256"; break;
+                case "RefreshBeforeExpiry": o.RefreshBeforeExpiry = TimeSpan.FromSeconds(-1); break;
+                case "SessionIdleTimeout": o.SessionIdleTimeout = TimeSpan.Zero; break;
+                case "ClientAuthentication": o.ClientAuthentication = DPoPClientAuthenticationMethod.PrivateKeyJwt; break;
+                default: o.KeyPerSession = false; o.PrivateKeyPath = "/no/such/key.pem"; break;
+            }
+        });
+
+        var failure = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptionsMonitor<DPoPOpenIdConnectOptions>>().Get("oidc"));
+
+        Assert.That(failure!.Message, Does.Contain($"DPoP options of OpenID Connect scheme 'oidc': {property}"));
+    }
+
+    [Test]
+    public void AddUserAccessToken_ForASchemeWithoutDPoP_FailsNamingClientAndScheme()
+    {
+        var services = new ServiceCollection();
+        services.AddHttpClient("api").AddDPoP().AddUserAccessToken("other");
+        using var provider = services.BuildServiceProvider();
+
+        var failure = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptionsMonitor<DPoPClientOptions>>().Get("api"));
+
+        Assert.That(failure!.Message, Does.Contain("HttpClient 'api'").And.Contain("AddOpenIdConnectDPoP(\"other\")"));
+    }
+
+    [Test]
+    public void SessionExpiredException_NamesSchemeAndReason_AndKeepsThem()
+    {
+        var exception = new DPoPSessionExpiredException("oidc", DPoPSessionExpiredReason.RefreshTokenRejected);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(exception.Scheme, Is.EqualTo("oidc"));
+            Assert.That(exception.Reason, Is.EqualTo(DPoPSessionExpiredReason.RefreshTokenRejected));
+            Assert.That(exception.Message, Does.Contain("'oidc'").And.Contain("invalid_grant"));
+        });
+    }
+}
