@@ -1,0 +1,134 @@
+using DPoP.Http.AspNetCore;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using DemoServerHost = DPoP.Http.DemoServer.DemoServer;
+
+namespace DPoP.Http.Samples.Web;
+
+/// <summary>The sample web app and, unless a provider is configured, the demo OpenID provider and API it uses.</summary>
+internal sealed class WebSample : IAsyncDisposable
+{
+    private const string Scheme = OpenIdConnectDefaults.AuthenticationScheme;
+
+    private readonly WebApplication _app;
+    private readonly DemoServerHost? _demo;
+
+    private WebSample(WebApplication app, DemoServerHost? demo, Uri baseAddress)
+    {
+        _app = app;
+        _demo = demo;
+        BaseAddress = baseAddress;
+    }
+
+    /// <summary>Where the app listens.</summary>
+    public Uri BaseAddress { get; }
+
+    /// <summary>The in-process demo server, when no provider was configured.</summary>
+    public DemoServerHost? Demo => _demo;
+
+    /// <summary>Starts the app (on http://127.0.0.1:5080 unless <c>--urls</c> says otherwise) and, without configuration, the demo server.</summary>
+    public static async Task<WebSample> StartAsync(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
+        {
+            builder.WebHost.UseUrls("http://127.0.0.1:5080");
+        }
+
+        var settings = builder.Configuration.GetSection("Server").Get<ServerSettings>() ?? new ServerSettings();
+        var demo = settings.Authority is null ? await DemoServerHost.StartAsync() : null;
+        var authority = settings.Authority ?? new Uri(demo!.Issuer);
+        var api = settings.ApiBaseAddress ?? demo?.ApiBaseAddress ?? throw new InvalidOperationException("Set --Server:ApiBaseAddress with --Server:Authority.");
+
+        builder.Services.AddAuthentication(o =>
+            {
+                o.DefaultScheme = CookieAuthenticationDefaults.AuthenticationScheme;
+                o.DefaultChallengeScheme = Scheme;
+            })
+            .AddCookie()
+            .AddOpenIdConnect(Scheme, o =>
+            {
+                o.Authority = authority.ToString();
+                o.RequireHttpsMetadata = authority.Scheme == Uri.UriSchemeHttps;
+                o.ClientId = settings.ClientId;
+                o.ClientSecret = settings.ClientSecret;
+                o.ResponseType = "code";
+                o.MapInboundClaims = false;
+                o.TokenValidationParameters.NameClaimType = "name";
+                foreach (var scope in settings.Scope.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                {
+                    o.Scope.Add(scope);
+                }
+
+                // RP-initiated logout names the client: the tokens (ID token included) live server-side, not in the cookie.
+                o.Events.OnRedirectToIdentityProviderForSignOut = context =>
+                {
+                    context.ProtocolMessage.ClientId = context.Options.ClientId;
+                    return Task.CompletedTask;
+                };
+
+                // The correlation and nonce cookies stay Secure (SameSite=None needs it): browsers treat http on
+                // 127.0.0.1 and localhost as a secure context, so the sample works over http on loopback as it is.
+            });
+
+        // The DPoP part: sign-in binds the code and tokens to a key per session, and the API client sends the
+        // signed-in user's DPoP-bound token with a fresh proof on every request, refreshing it when it is due.
+        builder.Services.AddOpenIdConnectDPoP(Scheme);
+        builder.Services.AddHttpClient<DemoApi>(c => c.BaseAddress = api)
+            .AddDPoP()
+            .AddUserAccessToken(Scheme);
+
+        var app = builder.Build();
+        app.UseAuthentication();
+        MapPages(app);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        return new WebSample(app, demo, new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).TrimEnd('/') + "/"));
+    }
+
+    /// <summary>Waits until the app is asked to stop (Ctrl+C).</summary>
+    public Task WaitForShutdownAsync() => _app.WaitForShutdownAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        if (_demo is not null)
+        {
+            await _demo.DisposeAsync();
+        }
+    }
+
+    private static void MapPages(WebApplication app)
+    {
+        app.MapGet("/", (HttpContext context) => Results.Content(Pages.Home(context.User), "text/html"));
+
+        app.MapGet("/signin", () => Results.Challenge(new AuthenticationProperties { RedirectUri = "/" }, [Scheme]));
+
+        app.MapGet("/call", async (HttpContext context, DemoApi api) =>
+        {
+            if (context.User.Identity?.IsAuthenticated != true)
+            {
+                return Results.Challenge(new AuthenticationProperties { RedirectUri = "/call" }, [Scheme]);
+            }
+
+            try
+            {
+                return Results.Content(Pages.Call(context.User, await api.GetOrdersAsync(context.RequestAborted)), "text/html");
+            }
+            catch (DPoPSessionExpiredException)
+            {
+                // The session's tokens or key are gone, or its refresh token was refused: sign in again.
+                return Results.Challenge(new AuthenticationProperties { RedirectUri = "/call" }, [Scheme]);
+            }
+        });
+
+        app.MapPost("/signout", () => Results.SignOut(
+            new AuthenticationProperties { RedirectUri = "/" },
+            [CookieAuthenticationDefaults.AuthenticationScheme, Scheme])).DisableAntiforgery();
+    }
+}
