@@ -379,7 +379,7 @@ internal sealed class ClientCredentialsTokenProvider : IDPoPAccessTokenProvider
     {
         var response = token.Response;
         var entry = new DPoPTokenCacheEntry(response.AccessToken, response.TokenType, response.ExpiresAt, token.RenewAt, response.Scope, key.Thumbprint);
-        _sharedCache!.Set(key.CacheKey, entry.Serialize(), token.RenewAt - _timeProvider.GetUtcNow(), key.Replace);
+        _sharedCache!.Set(key.CacheKey, entry.Serialize(), token.RenewAt - _timeProvider.GetUtcNow(), key.Replace, _options.SharedCacheTimeout, _clientName);
     }
 
     /// <summary>What went wrong, in words that carry no secret: a status and OAuth error code, or an exception type.</summary>

@@ -86,23 +86,40 @@ internal sealed class DPoPSharedTokenCache
     /// Stores an entry in the background until <paramref name="expiration"/> from now; never waited for, never throws.
     /// With <paramref name="replace"/>, whatever the key holds is deleted first: HybridCache reads an entry it cannot
     /// use (corrupt, foreign, written as another Redis type) as a miss and may fail to overwrite it, so after a miss the
-    /// key is cleared before the new entry is written.
+    /// key is cleared before the new entry is written. That removal is also how a failing L2 shows itself: HybridCache
+    /// reads a Redis that refuses connections as a miss, but passes a failed removal on, so it counts as a failed lookup.
     /// </summary>
-    public void Set(string key, string value, TimeSpan expiration, bool replace)
+    public void Set(string key, string value, TimeSpan expiration, bool replace, TimeSpan timeout, string clientName)
     {
         if (IsPaused || expiration <= TimeSpan.Zero)
         {
             return;
         }
 
-        Observe(SetAsync(key, value, new HybridCacheEntryOptions { Expiration = expiration, LocalCacheExpiration = expiration }, replace));
+        Observe(SetAsync(key, value, new HybridCacheEntryOptions { Expiration = expiration, LocalCacheExpiration = expiration }, replace, timeout, clientName));
     }
 
-    private async Task SetAsync(string key, string value, HybridCacheEntryOptions options, bool replace)
+    private async Task SetAsync(string key, string value, HybridCacheEntryOptions options, bool replace, TimeSpan timeout, string clientName)
     {
         if (replace)
         {
-            await _cache.RemoveAsync(key).ConfigureAwait(false);
+            Task? removal = null;
+            try
+            {
+                removal = _cache.RemoveAsync(key).AsTask();
+                await removal.WaitAsync(timeout, _timeProvider).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                Observe(removal);
+                OnFailed(clientName, $"no answer within {timeout.TotalMilliseconds:0} ms");
+                return;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                OnFailed(clientName, ex.GetType().Name);
+                return;
+            }
         }
 
         await _cache.SetAsync(key, value, options).ConfigureAwait(false);
