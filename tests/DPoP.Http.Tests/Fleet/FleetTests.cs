@@ -215,6 +215,45 @@ public sealed class FleetTests
         }
     }
 
+    [Test]
+    public async Task RedisStalls_LookupsAreBoundedBySharedCacheTimeout_AndNoRequestFails()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var server = await DemoServerHost.StartAsync();
+        var fleet = StartFleet(server, redis, 4, sharedCacheTimeout: TimeSpan.FromMilliseconds(300));
+        try
+        {
+            var before = await CallConcurrentlyAsync(fleet, 20);
+
+            // Redis accepts connections but answers nothing for 6 s (longer than StackExchange.Redis' 5 s default timeout).
+            Assert.That(await redis.CommandAsync("CLIENT", "PAUSE", "6000", "ALL"), Is.EqualTo("+OK"));
+            foreach (var instance in fleet)
+            {
+                await instance.DropTokenAsync(); // renewals (their HybridCache L1 answers; the store behind them stalls)
+            }
+
+            // Two instances start during the stall: their lookups go to Redis and get no answer.
+            fleet = [.. fleet, .. StartFleet(server, redis, 2, sharedCacheTimeout: TimeSpan.FromMilliseconds(300))];
+            var started = DateTime.UtcNow;
+            var during = await CallConcurrentlyAsync(fleet, 60);
+            var elapsed = DateTime.UtcNow - started;
+            await Task.Delay(1000); // the stores (and their timeouts) run in the background
+            TestContext.Out.WriteLine($"Redis stalled: 60 requests across 6 instances in {elapsed.TotalMilliseconds:0} ms, {during.Count(r => !r)} failed, {fleet.Sum(i => i.Warnings(121))} warning(s)");
+
+            Assert.Multiple(() =>
+            {
+                Assert.That(before, Has.All.True);
+                Assert.That(during, Has.All.True);
+                Assert.That(elapsed, Is.LessThan(TimeSpan.FromSeconds(4)), "no request waited for the stalled Redis");
+                Assert.That(fleet.Select(i => i.Warnings(121)), Has.All.EqualTo(1), "one warning per instance");
+            });
+        }
+        finally
+        {
+            Stop(fleet);
+        }
+    }
+
     [TestCase("not a HybridCache payload")]
     [TestCase("wrong Redis type")]
     [TestCase("foreign entry")]
