@@ -19,7 +19,7 @@ internal sealed class FleetInstance : IDisposable
 
     private readonly ServiceProvider _services;
 
-    public FleetInstance(DemoServerHost server, RedisServer redis, string? privateKeyPem, TimeSpan? sharedCacheTimeout = null)
+    public FleetInstance(DemoServerHost server, RedisServer redis, string? privateKeyPem, TimeSpan? sharedCacheTimeout = null, TimeSpan? refreshBeforeExpiry = null)
     {
         var services = new ServiceCollection();
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Debug).AddProvider(new FakeLoggerProvider(Logs)));
@@ -37,6 +37,11 @@ internal sealed class FleetInstance : IDisposable
                 o.ClientId = "demo-client";
                 o.ClientSecret = "demo-secret";
                 o.Scope = "orders.read";
+                if (refreshBeforeExpiry is { } margin)
+                {
+                    o.RefreshBeforeExpiry = margin;
+                }
+
                 if (sharedCacheTimeout is { } timeout)
                 {
                     o.SharedCacheTimeout = timeout;

@@ -102,6 +102,51 @@ public sealed class FleetTests
     }
 
     [Test]
+    [Category("Slow")]
+    public async Task FourInstancesUnderLoad_OneTokenRequestPerRenewalForTheFleet()
+    {
+        // 8 s tokens renewed 4 s before expiry: the instance that stored a token renews at 4 s and stores the next one;
+        // the others, which took it from Redis, renew a quarter of the window (1 s) later and find the next one there.
+        await using var redis = await RedisServer.StartAsync();
+        await using var server = await DemoServerHost.StartAsync(new DPoP.Http.DemoServer.DemoServerOptions { AccessTokenLifetime = TimeSpan.FromSeconds(8) });
+        var fleet = Enumerable.Range(0, 4).Select(_ => new FleetInstance(server, redis, FleetKeyPem, refreshBeforeExpiry: TimeSpan.FromSeconds(4))).ToArray();
+        try
+        {
+            var calls = new List<bool> { await fleet[0].CallApiAsync() };
+            await WaitUntilStoredAsync(redis, fleet[0]);
+            var grantsAfterStart = server.Statistics.ClientCredentialsGrants;
+
+            // 11 s of steady traffic on every instance: two renewals.
+            var until = DateTime.UtcNow + TimeSpan.FromSeconds(11);
+            var load = await Task.WhenAll(fleet.Select(instance => Task.Run(async () =>
+            {
+                var results = new List<bool>();
+                while (DateTime.UtcNow < until)
+                {
+                    results.Add(await instance.CallApiAsync());
+                    await Task.Delay(50);
+                }
+
+                return results;
+            })));
+            calls.AddRange(load.SelectMany(r => r));
+            var renewalGrants = server.Statistics.ClientCredentialsGrants - grantsAfterStart;
+            TestContext.Out.WriteLine($"4 instances, {calls.Count} requests over 11 s with 8 s tokens (renewed from 4 s): {grantsAfterStart} token request(s) at start, {renewalGrants} for the renewals; per instance {string.Join(", ", fleet.Select(i => $"{i.TokenProvider.TokenRequests} requested/{i.TokenProvider.SharedCacheHits} from Redis"))}");
+
+            Assert.Multiple(() =>
+            {
+                Assert.That(calls, Has.All.True);
+                Assert.That(grantsAfterStart, Is.EqualTo(1));
+                Assert.That(renewalGrants, Is.InRange(2, 4), "about one token request per renewal (two renewals), not one per instance (eight)");
+            });
+        }
+        finally
+        {
+            Stop(fleet);
+        }
+    }
+
+    [Test]
     public async Task InstancesWithDifferentKeys_NeverShareAToken()
     {
         await using var redis = await RedisServer.StartAsync();
