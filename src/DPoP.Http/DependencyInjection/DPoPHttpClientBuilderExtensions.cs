@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using DPoP.Http;
+using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http;
@@ -134,16 +135,31 @@ public static class DPoPHttpClientBuilderExtensions
         // The token endpoint client: the API client's key and DPoP settings, its own nonces, no access token.
         services.AddHttpClient(tokenClientName)
             .AddHttpMessageHandler(sp => sp.GetRequiredService<DPoPHandlerFactory>().Create(tokenClientName, keyClientName: name));
+        services.TryAddSingleton(sp => new DPoPSharedTokenCache(
+            sp.GetRequiredService<HybridCache>(),
+            sp.GetService<TimeProvider>() ?? TimeProvider.System,
+            sp.GetService<ILoggerFactory>()?.CreateLogger<DPoPSharedTokenCache>() ?? (ILogger)NullLogger.Instance));
         services.AddKeyedSingleton<IDPoPAccessTokenProvider>(name, (sp, _) =>
         {
             var options = sp.GetRequiredService<IOptionsMonitor<DPoPTokenClientOptions>>().Get(name);
             var time = sp.GetService<TimeProvider>() ?? TimeProvider.System;
+
+            // Tokens are shared across instances when the app registered a HybridCache (with Redis or another L2 behind it),
+            // under a key that includes the thumbprint of this client's DPoP key.
+            var shared = options.SharedCacheTimeout > TimeSpan.Zero && sp.GetService<HybridCache>() is not null
+                ? sp.GetRequiredService<DPoPSharedTokenCache>()
+                : null;
+            var keySource = shared is null
+                ? null
+                : sp.GetRequiredService<DPoPHandlerFactory>().ResolveKeySource(name, sp.GetRequiredService<IOptionsMonitor<DPoPClientOptions>>().Get(name));
             return new ClientCredentialsTokenProvider(
                 name,
                 () => new DPoPTokenClient(sp.GetRequiredService<IHttpClientFactory>().CreateClient(tokenClientName), options, time),
                 options,
                 time,
-                sp.GetService<ILoggerFactory>()?.CreateLogger<ClientCredentialsTokenProvider>() ?? (ILogger)NullLogger.Instance);
+                sp.GetService<ILoggerFactory>()?.CreateLogger<ClientCredentialsTokenProvider>() ?? (ILogger)NullLogger.Instance,
+                shared,
+                keySource);
         });
         return builder;
     }

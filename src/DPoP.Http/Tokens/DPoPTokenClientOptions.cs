@@ -59,6 +59,15 @@ public sealed class DPoPTokenClientOptions
     /// </summary>
     public TimeSpan DefaultTokenLifetime { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// When the app registers a <c>HybridCache</c> (<c>services.AddHybridCache()</c>, with Redis or another distributed
+    /// cache behind it), tokens are shared through it by every instance that uses the same token endpoint, client,
+    /// scope, resources, audience and DPoP key. This is how long a token lookup waits on that cache before it asks the
+    /// token endpoint directly (the cache is then left alone for 30 s); <see cref="TimeSpan.Zero"/> keeps this client's
+    /// tokens in process. Default 1 second, at most 10 s.
+    /// </summary>
+    public TimeSpan SharedCacheTimeout { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Shows the endpoint, client id and method, never the secret or a key.</summary>
     /// <returns>A description without secrets.</returns>
     public override string ToString() =>

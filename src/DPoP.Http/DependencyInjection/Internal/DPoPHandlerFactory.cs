@@ -47,7 +47,7 @@ internal sealed class DPoPHandlerFactory(
     /// The key source, most specific first: a provider registered for this client, a key configured in its options,
     /// then the app-wide provider (by default one generated key per key name).
     /// </summary>
-    private Func<CancellationToken, ValueTask<DPoPKey>> ResolveKeySource(string clientName, DPoPClientOptions options)
+    internal Func<CancellationToken, ValueTask<DPoPKey>> ResolveKeySource(string clientName, DPoPClientOptions options)
     {
         var keyName = string.IsNullOrEmpty(options.KeyName) ? clientName : options.KeyName;
         if (services.GetKeyedService<IDPoPKeyProvider>(clientName) is { } clientProvider)

@@ -3,6 +3,8 @@ namespace DPoP.Http.Internal;
 /// <summary>The rules <see cref="DPoPTokenClientOptions"/> must meet, shared by the client's constructor and start-up validation.</summary>
 internal static class DPoPTokenClientOptionsRules
 {
+    public static readonly TimeSpan MaxSharedCacheTimeout = TimeSpan.FromSeconds(10);
+
     public static List<string> Check(DPoPTokenClientOptions options)
     {
         var problems = new List<string>();
@@ -39,6 +41,12 @@ internal static class DPoPTokenClientOptionsRules
         if (options.DefaultTokenLifetime <= TimeSpan.Zero)
         {
             problems.Add("DefaultTokenLifetime must be positive.");
+        }
+
+        // A bound well under the 10 s attempt timeout of AddStandardResilienceHandler: a slow cache must not fail a request.
+        if (options.SharedCacheTimeout < TimeSpan.Zero || options.SharedCacheTimeout > MaxSharedCacheTimeout)
+        {
+            problems.Add("SharedCacheTimeout must be between 0 (no shared cache) and 10 seconds.");
         }
 
         return problems;

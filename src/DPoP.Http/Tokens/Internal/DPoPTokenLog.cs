@@ -23,4 +23,17 @@ internal static partial class DPoPTokenLog
 
     [LoggerMessage(EventId = 104, Level = LogLevel.Debug, Message = "DPoP client '{ClientName}': the cached access token was rejected by a resource server (invalid_token) and dropped.")]
     public static partial void TokenDropped(ILogger logger, string clientName);
+
+    // 120-129: the shared token cache (HybridCache).
+    [LoggerMessage(EventId = 120, Level = LogLevel.Debug, Message = "DPoP client '{ClientName}': access token for {Origin} taken from the shared cache (DPoP-bound: {DPoPBound}), valid for {LifetimeSeconds} s, renewed from {RenewInSeconds} s.")]
+    public static partial void TokenFromSharedCache(ILogger logger, string clientName, LoggedOrigin origin, bool dPoPBound, long lifetimeSeconds, long renewInSeconds);
+
+    [LoggerMessage(EventId = 121, Level = LogLevel.Warning, Message = "DPoP client '{ClientName}': the shared token cache (HybridCache) failed ({Reason}); tokens are requested from the token endpoint directly and the cache is tried again in {PauseSeconds} s.")]
+    public static partial void SharedCacheUnavailable(ILogger logger, string clientName, string reason, double pauseSeconds);
+
+    [LoggerMessage(EventId = 122, Level = LogLevel.Information, Message = "The shared token cache (HybridCache) answers again; tokens are shared again.")]
+    public static partial void SharedCacheBack(ILogger logger);
+
+    [LoggerMessage(EventId = 123, Level = LogLevel.Warning, Message = "DPoP client '{ClientName}': an unreadable shared token cache entry (corrupt, foreign or from another version) was removed; it is replaced by the next token obtained.")]
+    public static partial void SharedCacheEntryUnreadable(ILogger logger, string clientName);
 }
