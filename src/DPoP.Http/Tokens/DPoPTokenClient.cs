@@ -29,19 +29,24 @@ public sealed class DPoPTokenClient
     private readonly HttpClient _httpClient;
     private readonly DPoPTokenClientOptions _options;
     private readonly TimeProvider _timeProvider;
-    private readonly Lazy<DPoPKey>? _assertionKey;
+    private readonly IDPoPClientAssertionProvider? _assertionProvider;
 
     /// <summary>Creates a token client.</summary>
     /// <param name="httpClient">An HttpClient with DPoP enabled, signing with the key tokens are bound to.</param>
     /// <param name="options">Token endpoint and client credentials.</param>
     /// <param name="timeProvider">The clock for expiry times and client assertions; the system clock when null.</param>
+    /// <param name="clientAssertionProvider">
+    /// For <see cref="DPoPClientAuthenticationMethod.PrivateKeyJwt"/>: signs the client assertions (a key vault, an HSM)
+    /// instead of a key configured in <paramref name="options"/>; called for every token request, nonce retries included.
+    /// </param>
     /// <exception cref="ArgumentNullException"><paramref name="httpClient"/> or <paramref name="options"/> is null.</exception>
-    /// <exception cref="ArgumentException">The options are incomplete (no token endpoint, no client id, no secret or key for the chosen method).</exception>
-    public DPoPTokenClient(HttpClient httpClient, DPoPTokenClientOptions options, TimeProvider? timeProvider = null)
+    /// <exception cref="ArgumentException">The options are incomplete (no token endpoint, no client id, no secret or key for the chosen method), or name both a key and a client assertion provider.</exception>
+    public DPoPTokenClient(HttpClient httpClient, DPoPTokenClientOptions options, TimeProvider? timeProvider = null, IDPoPClientAssertionProvider? clientAssertionProvider = null)
     {
         ArgumentNullException.ThrowIfNull(httpClient);
         ArgumentNullException.ThrowIfNull(options);
-        var problems = DPoPTokenClientOptionsRules.Check(options);
+        clientAssertionProvider ??= options.ClientAssertionProvider;
+        var problems = DPoPTokenClientOptionsRules.Check(options, clientAssertionProvider is not null);
         if (problems.Count > 0)
         {
             throw new ArgumentException($"The token client options are not usable: {string.Join(" ", problems)}", nameof(options));
@@ -52,7 +57,7 @@ public sealed class DPoPTokenClient
         _timeProvider = timeProvider ?? TimeProvider.System;
         if (options.ClientAuthentication == DPoPClientAuthenticationMethod.PrivateKeyJwt)
         {
-            _assertionKey = new Lazy<DPoPKey>(() => DPoPTokenClientOptionsRules.LoadAssertionKey(options));
+            _assertionProvider = clientAssertionProvider ?? new PrivateKeyJwtAssertionProvider(options, _timeProvider);
         }
     }
 
@@ -147,7 +152,7 @@ public sealed class DPoPTokenClient
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, _options.TokenEndpoint);
             var attemptForm = new List<KeyValuePair<string, string>>(form);
-            AddClientAuthentication(request, attemptForm);
+            await AddClientAuthenticationAsync(request, attemptForm, form[0].Value, cancellationToken).ConfigureAwait(false);
             request.Content = new FormUrlEncodedContent(attemptForm);
             request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
             if (singleUseBody)
@@ -180,7 +185,7 @@ public sealed class DPoPTokenClient
         }
     }
 
-    private void AddClientAuthentication(HttpRequestMessage request, List<KeyValuePair<string, string>> form)
+    private async ValueTask AddClientAuthenticationAsync(HttpRequestMessage request, List<KeyValuePair<string, string>> form, string grantType, CancellationToken cancellationToken)
     {
         var clientId = _options.ClientId!;
         switch (_options.ClientAuthentication)
@@ -197,8 +202,15 @@ public sealed class DPoPTokenClient
             case DPoPClientAuthenticationMethod.PrivateKeyJwt:
                 form.Add(new("client_id", clientId));
                 form.Add(new("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"));
-                form.Add(new("client_assertion", DPoPClientAssertion.Create(
-                    _assertionKey!.Value, clientId, _options.ClientAssertionAudience ?? _options.TokenEndpoint!.AbsoluteUri, _options.ClientAssertionKeyId, _timeProvider)));
+                // A new assertion for every attempt, the nonce retry included: its jti is single-use.
+                var context = new DPoPClientAssertionContext(clientId, _options.ClientAssertionAudience ?? _options.TokenEndpoint!.AbsoluteUri, _options.TokenEndpoint!, grantType);
+                var assertion = await _assertionProvider!.CreateAssertionAsync(context, cancellationToken).ConfigureAwait(false);
+                if (string.IsNullOrEmpty(assertion))
+                {
+                    throw new InvalidOperationException($"The client assertion provider of client '{clientId}' returned no assertion.");
+                }
+
+                form.Add(new("client_assertion", assertion));
                 break;
             default:
                 form.Add(new("client_id", clientId));

@@ -59,6 +59,10 @@ public sealed class DPoPTokenClientOptions
     /// </summary>
     public TimeSpan DefaultTokenLifetime { get; set; } = TimeSpan.FromMinutes(5);
 
+    // Set by AddDPoPClientAssertionProvider<T>(). Fields, not properties: the configuration binding generator refuses
+    // properties of interface type, even internal ones; without DI the provider goes to DPoPTokenClient's constructor.
+    internal IDPoPClientAssertionProvider? ClientAssertionProvider;
+
     /// <summary>Shows the endpoint, client id and method, never the secret or a key.</summary>
     /// <returns>A description without secrets.</returns>
     public override string ToString() =>

@@ -3,7 +3,9 @@ namespace DPoP.Http.Internal;
 /// <summary>The rules <see cref="DPoPTokenClientOptions"/> must meet, shared by the client's constructor and start-up validation.</summary>
 internal static class DPoPTokenClientOptionsRules
 {
-    public static List<string> Check(DPoPTokenClientOptions options)
+    public static List<string> Check(DPoPTokenClientOptions options) => Check(options, options.ClientAssertionProvider is not null);
+
+    public static List<string> Check(DPoPTokenClientOptions options, bool hasAssertionProvider)
     {
         var problems = new List<string>();
         if (options.TokenEndpoint is not { IsAbsoluteUri: true } endpoint || !DPoPTargetUri.IsHttpScheme(endpoint) || endpoint.UserInfo.Length != 0)
@@ -22,7 +24,7 @@ internal static class DPoPTokenClientOptionsRules
                 problems.Add($"ClientSecret is required for {options.ClientAuthentication}.");
                 break;
             case DPoPClientAuthenticationMethod.PrivateKeyJwt:
-                CheckAssertionKey(options, problems);
+                CheckAssertionKey(options, hasAssertionProvider, problems);
                 break;
             case DPoPClientAuthenticationMethod.ClientSecretBasic or DPoPClientAuthenticationMethod.ClientSecretPost or DPoPClientAuthenticationMethod.None:
                 break;
@@ -47,13 +49,23 @@ internal static class DPoPTokenClientOptionsRules
     public static DPoPKey LoadAssertionKey(DPoPTokenClientOptions options) =>
         DPoPKeyText.Load(options.ClientAssertionKey, options.ClientAssertionKeyPath, options.ClientAssertionAlgorithm);
 
-    private static void CheckAssertionKey(DPoPTokenClientOptions options, List<string> problems)
+    private static void CheckAssertionKey(DPoPTokenClientOptions options, bool hasAssertionProvider, List<string> problems)
     {
         var hasInline = !string.IsNullOrEmpty(options.ClientAssertionKey);
         var hasPath = !string.IsNullOrEmpty(options.ClientAssertionKeyPath);
+        if (hasAssertionProvider)
+        {
+            if (hasInline || hasPath)
+            {
+                problems.Add("PrivateKeyJwt takes either a client assertion provider or a key (ClientAssertionKey, ClientAssertionKeyPath), not both.");
+            }
+
+            return;
+        }
+
         if (hasInline == hasPath)
         {
-            problems.Add("PrivateKeyJwt needs exactly one of ClientAssertionKey and ClientAssertionKeyPath.");
+            problems.Add("PrivateKeyJwt needs exactly one of ClientAssertionKey and ClientAssertionKeyPath, or a client assertion provider (AddDPoPClientAssertionProvider<T>()).");
             return;
         }
 
