@@ -26,4 +26,30 @@ public static partial class DPoPHttpClientBuilderExtensions
             .PostConfigure<IServiceProvider>((options, services) => options.ClientAssertionProvider = services.GetRequiredKeyedService<IDPoPClientAssertionProvider>(name));
         return builder;
     }
+
+    /// <summary>
+    /// Calls <paramref name="onTokenRequest"/> before each token request of this client, for every grant, so that it can
+    /// set the scope, resources, audience and extra parameters of that request (<see cref="DPoPTokenRequestContext"/>).
+    /// Several hooks run in the order they were added. A hook that sets a reserved parameter (<c>grant_type</c>,
+    /// <c>client_assertion</c>, …) fails the request with an <see cref="ArgumentException"/>.
+    /// </summary>
+    /// <param name="builder">The HttpClient builder.</param>
+    /// <param name="onTokenRequest">The hook; it may run on many threads at once.</param>
+    /// <returns>The builder, for chaining.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> or <paramref name="onTokenRequest"/> is null.</exception>
+    public static IHttpClientBuilder AddDPoPTokenRequestHook(this IHttpClientBuilder builder, Func<DPoPTokenRequestContext, CancellationToken, ValueTask> onTokenRequest)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(onTokenRequest);
+        builder.Services.AddOptions<DPoPTokenClientOptions>(builder.Name).PostConfigure(options =>
+        {
+            var earlier = options.OnTokenRequest;
+            options.OnTokenRequest = earlier is null ? onTokenRequest : async (context, cancellationToken) =>
+            {
+                await earlier(context, cancellationToken).ConfigureAwait(false);
+                await onTokenRequest(context, cancellationToken).ConfigureAwait(false);
+            };
+        });
+        return builder;
+    }
 }

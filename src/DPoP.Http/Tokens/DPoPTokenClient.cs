@@ -30,6 +30,7 @@ public sealed class DPoPTokenClient
     private readonly DPoPTokenClientOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly IDPoPClientAssertionProvider? _assertionProvider;
+    private readonly Func<DPoPTokenRequestContext, CancellationToken, ValueTask>? _onTokenRequest;
 
     /// <summary>Creates a token client.</summary>
     /// <param name="httpClient">An HttpClient with DPoP enabled, signing with the key tokens are bound to.</param>
@@ -39,9 +40,18 @@ public sealed class DPoPTokenClient
     /// For <see cref="DPoPClientAuthenticationMethod.PrivateKeyJwt"/>: signs the client assertions (a key vault, an HSM)
     /// instead of a key configured in <paramref name="options"/>; called for every token request, nonce retries included.
     /// </param>
+    /// <param name="onTokenRequest">
+    /// Sees every token request of every grant before it is sent, and may set its scope, resources, audience and extra
+    /// parameters (<see cref="DPoPTokenRequestContext"/>); called once per request, not again for a nonce retry.
+    /// </param>
     /// <exception cref="ArgumentNullException"><paramref name="httpClient"/> or <paramref name="options"/> is null.</exception>
-    /// <exception cref="ArgumentException">The options are incomplete (no token endpoint, no client id, no secret or key for the chosen method), or name both a key and a client assertion provider.</exception>
-    public DPoPTokenClient(HttpClient httpClient, DPoPTokenClientOptions options, TimeProvider? timeProvider = null, IDPoPClientAssertionProvider? clientAssertionProvider = null)
+    /// <exception cref="ArgumentException">The options are incomplete (no token endpoint, no client id, no secret or key for the chosen method), name both a key and a client assertion provider, or have a reserved name in <see cref="DPoPTokenClientOptions.Parameters"/>.</exception>
+    public DPoPTokenClient(
+        HttpClient httpClient,
+        DPoPTokenClientOptions options,
+        TimeProvider? timeProvider = null,
+        IDPoPClientAssertionProvider? clientAssertionProvider = null,
+        Func<DPoPTokenRequestContext, CancellationToken, ValueTask>? onTokenRequest = null)
     {
         ArgumentNullException.ThrowIfNull(httpClient);
         ArgumentNullException.ThrowIfNull(options);
@@ -55,6 +65,7 @@ public sealed class DPoPTokenClient
         _httpClient = httpClient;
         _options = options;
         _timeProvider = timeProvider ?? TimeProvider.System;
+        _onTokenRequest = onTokenRequest ?? options.OnTokenRequest;
         if (options.ClientAuthentication == DPoPClientAuthenticationMethod.PrivateKeyJwt)
         {
             _assertionProvider = clientAssertionProvider ?? new PrivateKeyJwtAssertionProvider(options, _timeProvider);
@@ -64,13 +75,30 @@ public sealed class DPoPTokenClient
     /// <summary>Requests a token with the client credentials grant (RFC 6749 §4.4), with the configured scope, resources and audience.</summary>
     /// <param name="cancellationToken">Cancels the request.</param>
     /// <returns>The token response.</returns>
+    /// <exception cref="ArgumentException">The token request hook set a reserved parameter.</exception>
     /// <exception cref="DPoPTokenException">The server answered with an error, with a malformed response, or with a token that is not DPoP-bound (unless allowed).</exception>
     /// <exception cref="HttpRequestException">The server could not be reached, or the connection failed while its answer was read.</exception>
-    public Task<DPoPTokenResponse> RequestClientCredentialsTokenAsync(CancellationToken cancellationToken = default)
+    public Task<DPoPTokenResponse> RequestClientCredentialsTokenAsync(CancellationToken cancellationToken = default) =>
+        RequestClientCredentialsTokenAsync(null, cancellationToken);
+
+    /// <summary>Requests a token with the client credentials grant (RFC 6749 §4.4), with the configured scope, resources and audience and extra form parameters for this call.</summary>
+    /// <param name="parameters">Form parameters for this request, after (and overriding) <see cref="DPoPTokenClientOptions.Parameters"/>; null for none.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The token response.</returns>
+    /// <exception cref="ArgumentException"><paramref name="parameters"/> (or the token request hook) has a reserved name (<c>grant_type</c>, <c>client_assertion</c>, <c>scope</c>, …), an empty name or a null value.</exception>
+    /// <exception cref="DPoPTokenException">The server answered with an error, with a malformed response, or with a token that is not DPoP-bound (unless allowed).</exception>
+    /// <exception cref="HttpRequestException">The server could not be reached, or the connection failed while its answer was read.</exception>
+    public Task<DPoPTokenResponse> RequestClientCredentialsTokenAsync(IEnumerable<KeyValuePair<string, string>>? parameters, CancellationToken cancellationToken = default)
     {
-        var form = new List<KeyValuePair<string, string>> { new("grant_type", "client_credentials") };
-        AddRequestedAccess(form, _options.Scope);
-        return SendAsync(form, cancellationToken);
+        var context = CreateContext("client_credentials", parameters);
+        context.Scope = _options.Scope;
+        context.Audience = _options.Audience;
+        foreach (var resource in _options.Resources)
+        {
+            context.Resources.Add(resource);
+        }
+
+        return SendAsync(context, [], cancellationToken);
     }
 
     /// <summary>Refreshes a token (RFC 6749 §6) through the DPoP client, so the new token is bound to the same key.</summary>
@@ -78,19 +106,27 @@ public sealed class DPoPTokenClient
     /// <param name="scope">A narrower scope, or null for the original one.</param>
     /// <param name="cancellationToken">Cancels the request.</param>
     /// <returns>The token response, often with a new refresh token.</returns>
-    /// <exception cref="ArgumentException"><paramref name="refreshToken"/> is null or empty.</exception>
+    /// <exception cref="ArgumentException"><paramref name="refreshToken"/> is null or empty, or the token request hook set a reserved parameter.</exception>
     /// <exception cref="DPoPTokenException">The server answered with an error (<c>invalid_grant</c> when the key does not match), with a malformed response, or with an unbound token.</exception>
     /// <exception cref="HttpRequestException">The server could not be reached, or the connection failed while its answer was read.</exception>
-    public Task<DPoPTokenResponse> RefreshTokenAsync(string refreshToken, string? scope = null, CancellationToken cancellationToken = default)
+    public Task<DPoPTokenResponse> RefreshTokenAsync(string refreshToken, string? scope = null, CancellationToken cancellationToken = default) =>
+        RefreshTokenAsync(refreshToken, scope, null, cancellationToken);
+
+    /// <summary>Refreshes a token (RFC 6749 §6) through the DPoP client, with extra form parameters for this call.</summary>
+    /// <param name="refreshToken">The refresh token.</param>
+    /// <param name="scope">A narrower scope, or null for the original one.</param>
+    /// <param name="parameters">Form parameters for this request, after (and overriding) <see cref="DPoPTokenClientOptions.Parameters"/>; null for none.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The token response, often with a new refresh token.</returns>
+    /// <exception cref="ArgumentException"><paramref name="refreshToken"/> is null or empty, or <paramref name="parameters"/> (or the token request hook) has a reserved name, an empty name or a null value.</exception>
+    /// <exception cref="DPoPTokenException">The server answered with an error (<c>invalid_grant</c> when the key does not match), with a malformed response, or with an unbound token.</exception>
+    /// <exception cref="HttpRequestException">The server could not be reached, or the connection failed while its answer was read.</exception>
+    public Task<DPoPTokenResponse> RefreshTokenAsync(string refreshToken, string? scope, IEnumerable<KeyValuePair<string, string>>? parameters, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(refreshToken);
-        var form = new List<KeyValuePair<string, string>> { new("grant_type", "refresh_token"), new("refresh_token", refreshToken) };
-        if (!string.IsNullOrEmpty(scope))
-        {
-            form.Add(new("scope", scope));
-        }
-
-        return SendAsync(form, cancellationToken);
+        var context = CreateContext("refresh_token", parameters);
+        context.Scope = scope;
+        return SendAsync(context, [new("refresh_token", refreshToken)], cancellationToken);
     }
 
     /// <summary>
@@ -102,48 +138,92 @@ public sealed class DPoPTokenClient
     /// <param name="codeVerifier">The PKCE code verifier, if PKCE was used.</param>
     /// <param name="cancellationToken">Cancels the request.</param>
     /// <returns>The token response.</returns>
-    /// <exception cref="ArgumentException"><paramref name="code"/> is null or empty.</exception>
+    /// <exception cref="ArgumentException"><paramref name="code"/> is null or empty, or the token request hook set a reserved parameter.</exception>
     /// <exception cref="ArgumentNullException"><paramref name="redirectUri"/> is null.</exception>
     /// <exception cref="DPoPTokenException">The server answered with an error, with a malformed response, or with an unbound token.</exception>
     /// <exception cref="HttpRequestException">The server could not be reached, or the connection failed while its answer was read.</exception>
-    public Task<DPoPTokenResponse> ExchangeAuthorizationCodeAsync(string code, Uri redirectUri, string? codeVerifier = null, CancellationToken cancellationToken = default)
+    public Task<DPoPTokenResponse> ExchangeAuthorizationCodeAsync(string code, Uri redirectUri, string? codeVerifier = null, CancellationToken cancellationToken = default) =>
+        ExchangeAuthorizationCodeAsync(code, redirectUri, codeVerifier, null, cancellationToken);
+
+    /// <summary>Exchanges an authorization code (RFC 6749 §4.1.3) for a DPoP-bound token, with extra form parameters for this call.</summary>
+    /// <param name="code">The authorization code.</param>
+    /// <param name="redirectUri">The redirect URI used in the authorization request.</param>
+    /// <param name="codeVerifier">The PKCE code verifier, if PKCE was used.</param>
+    /// <param name="parameters">Form parameters for this request, after (and overriding) <see cref="DPoPTokenClientOptions.Parameters"/>; null for none.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The token response.</returns>
+    /// <exception cref="ArgumentException"><paramref name="code"/> is null or empty, or <paramref name="parameters"/> (or the token request hook) has a reserved name, an empty name or a null value.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="redirectUri"/> is null.</exception>
+    /// <exception cref="DPoPTokenException">The server answered with an error, with a malformed response, or with an unbound token.</exception>
+    /// <exception cref="HttpRequestException">The server could not be reached, or the connection failed while its answer was read.</exception>
+    public Task<DPoPTokenResponse> ExchangeAuthorizationCodeAsync(string code, Uri redirectUri, string? codeVerifier, IEnumerable<KeyValuePair<string, string>>? parameters, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(code);
         ArgumentNullException.ThrowIfNull(redirectUri);
-        var form = new List<KeyValuePair<string, string>>
-        {
-            new("grant_type", "authorization_code"),
-            new("code", code),
-            new("redirect_uri", redirectUri.OriginalString),
-        };
+        var context = CreateContext("authorization_code", parameters);
+        List<KeyValuePair<string, string>> grant = [new("code", code), new("redirect_uri", redirectUri.OriginalString)];
         if (!string.IsNullOrEmpty(codeVerifier))
         {
-            form.Add(new("code_verifier", codeVerifier));
+            grant.Add(new("code_verifier", codeVerifier));
         }
 
-        return SendAsync(form, cancellationToken);
+        return SendAsync(context, grant, cancellationToken);
     }
 
-    private void AddRequestedAccess(List<KeyValuePair<string, string>> form, string? scope)
+    private DPoPTokenRequestContext CreateContext(string grantType, IEnumerable<KeyValuePair<string, string>>? parameters)
     {
-        if (!string.IsNullOrEmpty(scope))
+        var context = new DPoPTokenRequestContext(grantType, _options.ClientId!, _options.TokenEndpoint!);
+        foreach (var (name, value) in _options.Parameters)
         {
-            form.Add(new("scope", scope));
+            context.Parameters[name] = value;
         }
 
-        foreach (var resource in _options.Resources)
+        DPoPTokenRequestParameters.AddChecked(context.Parameters, parameters, nameof(parameters));
+        return context;
+    }
+
+    /// <summary>The form of a request: grant type, the grant's own parameters, then what the hook may have changed.</summary>
+    private async ValueTask<List<KeyValuePair<string, string>>> BuildFormAsync(DPoPTokenRequestContext context, List<KeyValuePair<string, string>> grant, CancellationToken cancellationToken)
+    {
+        if (_onTokenRequest is not null)
+        {
+            await _onTokenRequest(context, cancellationToken).ConfigureAwait(false);
+        }
+
+        var form = new List<KeyValuePair<string, string>> { new("grant_type", context.GrantType) };
+        form.AddRange(grant);
+        if (!string.IsNullOrEmpty(context.Scope))
+        {
+            form.Add(new("scope", context.Scope));
+        }
+
+        foreach (var resource in context.Resources)
         {
             form.Add(new("resource", resource));
         }
 
-        if (!string.IsNullOrEmpty(_options.Audience))
+        if (!string.IsNullOrEmpty(context.Audience))
         {
-            form.Add(new("audience", _options.Audience));
+            form.Add(new("audience", context.Audience));
         }
+
+        foreach (var (name, value) in context.Parameters)
+        {
+            if (DPoPTokenRequestParameters.Problem(name, value) is { } problem)
+            {
+                throw new ArgumentException($"The token request hook of client '{_options.ClientId}' set a parameter that may not be sent. {problem}", nameof(context));
+            }
+
+            form.Add(new(name, value));
+        }
+
+        return form;
     }
 
-    private async Task<DPoPTokenResponse> SendAsync(List<KeyValuePair<string, string>> form, CancellationToken cancellationToken)
+    private async Task<DPoPTokenResponse> SendAsync(DPoPTokenRequestContext context, List<KeyValuePair<string, string>> grant, CancellationToken cancellationToken)
     {
+        var form = await BuildFormAsync(context, grant, cancellationToken).ConfigureAwait(false);
+
         // A client assertion is single-use (RFC 7523 §3: servers such as oidc-provider reject a replayed jti), so the
         // handler must not answer a use_dpop_nonce challenge by resending this body: the token client sends the
         // request once more itself, with a new assertion and the nonce the handler stored from the challenge.
@@ -152,7 +232,7 @@ public sealed class DPoPTokenClient
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, _options.TokenEndpoint);
             var attemptForm = new List<KeyValuePair<string, string>>(form);
-            await AddClientAuthenticationAsync(request, attemptForm, form[0].Value, cancellationToken).ConfigureAwait(false);
+            await AddClientAuthenticationAsync(request, attemptForm, context.GrantType, cancellationToken).ConfigureAwait(false);
             request.Content = new FormUrlEncodedContent(attemptForm);
             request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
             if (singleUseBody)

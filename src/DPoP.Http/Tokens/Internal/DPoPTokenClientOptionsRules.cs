@@ -33,6 +33,14 @@ internal static class DPoPTokenClientOptionsRules
                 break;
         }
 
+        foreach (var (name, value) in options.Parameters)
+        {
+            if (DPoPTokenRequestParameters.Problem(name, value) is { } problem)
+            {
+                problems.Add($"Parameters: {problem}");
+            }
+        }
+
         if (options.RefreshBeforeExpiry < TimeSpan.Zero)
         {
             problems.Add("RefreshBeforeExpiry must not be negative.");
