@@ -5,8 +5,8 @@ using System.Text;
 namespace DPoP.Http;
 
 /// <summary>
-/// Requests DPoP-bound tokens from a token endpoint (RFC 9449 §5): client credentials, refresh tokens and
-/// authorization codes. The <see cref="HttpClient"/> it is given must carry DPoP (<c>AddDPoP()</c> or a
+/// Requests DPoP-bound tokens from a token endpoint (RFC 9449 §5): client credentials, refresh tokens,
+/// authorization codes and token exchange (RFC 8693). The <see cref="HttpClient"/> it is given must carry DPoP (<c>AddDPoP()</c> or a
 /// <see cref="DPoPDelegatingHandler"/>) with the key the tokens are to be bound to; that handler adds the proof and
 /// answers the endpoint's <c>use_dpop_nonce</c> challenge.
 /// </summary>
@@ -26,6 +26,8 @@ namespace DPoP.Http;
 /// </remarks>
 public sealed class DPoPTokenClient
 {
+    private const string TokenExchangeGrantType = "urn:ietf:params:oauth:grant-type:token-exchange";
+
     private readonly HttpClient _httpClient;
     private readonly DPoPTokenClientOptions _options;
     private readonly TimeProvider _timeProvider;
@@ -165,6 +167,54 @@ public sealed class DPoPTokenClient
         if (!string.IsNullOrEmpty(codeVerifier))
         {
             grant.Add(new("code_verifier", codeVerifier));
+        }
+
+        return SendAsync(context, grant, cancellationToken);
+    }
+
+    /// <summary>
+    /// Exchanges a token (RFC 8693) for one for another audience, through the DPoP client, so the new token is bound to
+    /// this client's DPoP key: an API calling a downstream API on behalf of its caller.
+    /// </summary>
+    /// <param name="request">The subject token (and actor token), and what to ask for.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The token response; a DPoP-bound access token unless <see cref="DPoPTokenClientOptions.AllowBearerTokens"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="request"/> is null.</exception>
+    /// <exception cref="ArgumentException">The request has no subject token or type, an actor token without its type (or the reverse), or a reserved name in its parameters; or the token request hook set a reserved parameter.</exception>
+    /// <exception cref="DPoPTokenException">The server answered with an error (<c>invalid_grant</c>, <c>invalid_target</c>, …), with a malformed response, or with an unbound token.</exception>
+    /// <exception cref="HttpRequestException">The server could not be reached, or the connection failed while its answer was read.</exception>
+    public Task<DPoPTokenResponse> ExchangeTokenAsync(DPoPTokenExchangeRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (string.IsNullOrEmpty(request.SubjectToken) || string.IsNullOrEmpty(request.SubjectTokenType))
+        {
+            throw new ArgumentException("A token exchange needs SubjectToken and SubjectTokenType.", nameof(request));
+        }
+
+        // RFC 8693 §2.1: actor_token_type is required with actor_token and must not be sent without it.
+        if (string.IsNullOrEmpty(request.ActorToken) != string.IsNullOrEmpty(request.ActorTokenType))
+        {
+            throw new ArgumentException("ActorToken and ActorTokenType go together: set both or neither.", nameof(request));
+        }
+
+        var context = CreateContext(TokenExchangeGrantType, request.Parameters);
+        context.Scope = request.Scope;
+        context.Audience = request.Audience;
+        foreach (var resource in request.Resources)
+        {
+            context.Resources.Add(resource);
+        }
+
+        List<KeyValuePair<string, string>> grant = [new("subject_token", request.SubjectToken), new("subject_token_type", request.SubjectTokenType)];
+        if (!string.IsNullOrEmpty(request.ActorToken))
+        {
+            grant.Add(new("actor_token", request.ActorToken));
+            grant.Add(new("actor_token_type", request.ActorTokenType!));
+        }
+
+        if (!string.IsNullOrEmpty(request.RequestedTokenType))
+        {
+            grant.Add(new("requested_token_type", request.RequestedTokenType));
         }
 
         return SendAsync(context, grant, cancellationToken);
