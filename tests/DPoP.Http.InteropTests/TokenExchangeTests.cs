@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using DPoP.Http.InteropTests.Support;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace DPoP.Http.InteropTests;
 
@@ -45,6 +46,49 @@ public sealed class TokenExchangeTests : InteropTest
             Assert.That(api.TokenExchanges.All.Select(e => e.Error), Does.Contain("use_dpop_nonce"), "the exchange met the nonce challenge: " + api.TokenExchanges);
             Assert.That(status, Is.EqualTo(HttpStatusCode.OK), body);
             Assert.That(JsonDocument.Parse(body).RootElement.GetProperty("jkt").GetString(), Is.EqualTo(apiKey.JwkThumbprint));
+        });
+    }
+
+    [Test]
+    public async Task AddTokenExchangeToken_CallsOnBehalfOfTheCaller_OneExchangePerCallerToken()
+    {
+        var server = InteropServers.AuthorizationServer;
+        using var caller = new InteropClients("exchange-source-caller");
+        var callerToken = await new DPoPTokenClient(caller.Token, TokenOptions.For(server.BasicClient, server.OpaqueResource)).RequestClientCredentialsTokenAsync();
+        var callerTokenKey = new HttpRequestOptionsKey<string>("caller-token");
+        var outer = new ExchangeRecorder();
+        var services = new ServiceCollection();
+        services.ConfigureHttpClientDefaults(b => b.AddHttpMessageHandler(() => new RecordingHandler(outer)));
+        services.AddHttpClient("downstream", c => c.BaseAddress = InteropServers.ResourceServer)
+            .AddDPoP(o => o.KeyName = "exchange-source")
+            .AddTokenExchangeToken(
+                o =>
+                {
+                    TokenOptions.Configure(o, server.ExchangeClient, server.JwtResource);
+                    o.Resources.Clear();
+                },
+                (request, _) => ValueTask.FromResult(request.Options.TryGetValue(callerTokenKey, out var token) ? token : null),
+                r => r.Resources.Add(server.JwtResource));
+        await using var provider = services.BuildServiceProvider();
+        var http = provider.GetRequiredService<IHttpClientFactory>().CreateClient("downstream");
+        var key = await provider.GetRequiredService<IDPoPKeyProvider>().GetKeyAsync("exchange-source", CancellationToken.None);
+
+        var answers = new List<(HttpStatusCode Status, string Body)>();
+        for (var i = 0; i < 3; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"orders/{i}", UriKind.Relative));
+            request.Options.Set(callerTokenKey, callerToken.AccessToken);
+            using var response = await http.SendAsync(request);
+            answers.Add((response.StatusCode, await response.Content.ReadAsStringAsync()));
+        }
+
+        var exchanges = outer.All.Where(e => e.Uri == server.TokenEndpoint && e.Status == 200).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(answers.Select(a => a.Status), Is.All.EqualTo(HttpStatusCode.OK), string.Join("\n", answers.Select(a => a.Body)));
+            Assert.That(answers.Select(a => JsonDocument.Parse(a.Body).RootElement.GetProperty("jkt").GetString()), Is.All.EqualTo(key.JwkThumbprint));
+            Assert.That(answers.Select(a => JsonDocument.Parse(a.Body).RootElement.GetProperty("tokenFormat").GetString()), Is.All.EqualTo("jwt"));
+            Assert.That(exchanges, Has.Count.EqualTo(1), outer.ToString());
         });
     }
 
