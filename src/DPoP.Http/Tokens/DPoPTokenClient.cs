@@ -220,6 +220,33 @@ public sealed class DPoPTokenClient
         return SendAsync(context, grant, cancellationToken);
     }
 
+    /// <summary>
+    /// Revokes a token (RFC 7009) at <see cref="DPoPTokenClientOptions.RevocationEndpoint"/>, the client authenticated as
+    /// for token requests (a new client assertion with <see cref="DPoPClientAuthenticationMethod.PrivateKeyJwt"/>, whose
+    /// <see cref="DPoPClientAssertionContext.GrantType"/> is <c>revocation</c>), through the DPoP client.
+    /// </summary>
+    /// <param name="token">The token to revoke (a refresh token revokes its access tokens too, at most servers).</param>
+    /// <param name="tokenTypeHint"><c>refresh_token</c> or <c>access_token</c>, or null.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>A task that completes when the server has answered with success (RFC 7009 §2.2: also for an unknown or already revoked token).</returns>
+    /// <exception cref="ArgumentException"><paramref name="token"/> is null or empty.</exception>
+    /// <exception cref="InvalidOperationException">No <see cref="DPoPTokenClientOptions.RevocationEndpoint"/> is set.</exception>
+    /// <exception cref="DPoPTokenException">The server answered with an error (<c>unsupported_token_type</c>, <c>invalid_client</c>, …).</exception>
+    /// <exception cref="HttpRequestException">The server could not be reached, or the connection failed while its answer was read.</exception>
+    public async Task RevokeTokenAsync(string token, string? tokenTypeHint = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(token);
+        var endpoint = _options.RevocationEndpoint
+            ?? throw new InvalidOperationException($"Token client '{_options.ClientId}' has no RevocationEndpoint.");
+        List<KeyValuePair<string, string>> form = [new("token", token)];
+        if (!string.IsNullOrEmpty(tokenTypeHint))
+        {
+            form.Add(new("token_type_hint", tokenTypeHint));
+        }
+
+        await PostAsync(endpoint, "revocation", form, cancellationToken).ConfigureAwait(false);
+    }
+
     private DPoPTokenRequestContext CreateContext(string grantType, IEnumerable<KeyValuePair<string, string>>? parameters)
     {
         var context = new DPoPTokenRequestContext(grantType, _options.ClientId!, _options.TokenEndpoint!);
@@ -273,16 +300,22 @@ public sealed class DPoPTokenClient
     private async Task<DPoPTokenResponse> SendAsync(DPoPTokenRequestContext context, List<KeyValuePair<string, string>> grant, CancellationToken cancellationToken)
     {
         var form = await BuildFormAsync(context, grant, cancellationToken).ConfigureAwait(false);
+        var (status, body) = await PostAsync(_options.TokenEndpoint!, context.GrantType, form, cancellationToken).ConfigureAwait(false);
+        return ParseSuccess(status, body);
+    }
 
+    /// <summary>Posts an authenticated form to the token (or revocation) endpoint; returns a success's status and body, throws an error's <see cref="DPoPTokenException"/>.</summary>
+    private async Task<(HttpStatusCode Status, byte[] Body)> PostAsync(Uri endpoint, string grantType, List<KeyValuePair<string, string>> form, CancellationToken cancellationToken)
+    {
         // A client assertion is single-use (RFC 7523 §3: servers such as oidc-provider reject a replayed jti), so the
         // handler must not answer a use_dpop_nonce challenge by resending this body: the token client sends the
         // request once more itself, with a new assertion and the nonce the handler stored from the challenge.
         var singleUseBody = _options.ClientAuthentication == DPoPClientAuthenticationMethod.PrivateKeyJwt;
         for (var attempt = 1; ; attempt++)
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, _options.TokenEndpoint);
+            using var request = new HttpRequestMessage(HttpMethod.Post, endpoint);
             var attemptForm = new List<KeyValuePair<string, string>>(form);
-            await AddClientAuthenticationAsync(request, attemptForm, context.GrantType, cancellationToken).ConfigureAwait(false);
+            await AddClientAuthenticationAsync(request, attemptForm, endpoint, grantType, cancellationToken).ConfigureAwait(false);
             request.Content = new FormUrlEncodedContent(attemptForm);
             request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
             if (singleUseBody)
@@ -301,7 +334,7 @@ public sealed class DPoPTokenClient
 
             if (response.IsSuccessStatusCode)
             {
-                return ParseSuccess(response.StatusCode, body);
+                return (response.StatusCode, body);
             }
 
             var error = ParseError(response.StatusCode, body);
@@ -315,7 +348,7 @@ public sealed class DPoPTokenClient
         }
     }
 
-    private async ValueTask AddClientAuthenticationAsync(HttpRequestMessage request, List<KeyValuePair<string, string>> form, string grantType, CancellationToken cancellationToken)
+    private async ValueTask AddClientAuthenticationAsync(HttpRequestMessage request, List<KeyValuePair<string, string>> form, Uri endpoint, string grantType, CancellationToken cancellationToken)
     {
         var clientId = _options.ClientId!;
         switch (_options.ClientAuthentication)
@@ -333,7 +366,7 @@ public sealed class DPoPTokenClient
                 form.Add(new("client_id", clientId));
                 form.Add(new("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"));
                 // A new assertion for every attempt, the nonce retry included: its jti is single-use.
-                var context = new DPoPClientAssertionContext(clientId, _options.ClientAssertionAudience ?? _options.TokenEndpoint!.AbsoluteUri, _options.TokenEndpoint!, grantType);
+                var context = new DPoPClientAssertionContext(clientId, _options.ClientAssertionAudience ?? _options.TokenEndpoint!.AbsoluteUri, endpoint, grantType);
                 var assertion = await _assertionProvider!.CreateAssertionAsync(context, cancellationToken).ConfigureAwait(false);
                 if (string.IsNullOrEmpty(assertion))
                 {

@@ -10,6 +10,9 @@ public sealed class DPoPTokenClientOptions
     /// <summary>The authorization server's token endpoint (absolute http(s) URI). Required.</summary>
     public Uri? TokenEndpoint { get; set; }
 
+    /// <summary>The authorization server's revocation endpoint (RFC 7009), for <see cref="DPoPTokenClient.RevokeTokenAsync"/>; optional.</summary>
+    public Uri? RevocationEndpoint { get; set; }
+
     /// <summary>The client identifier. Required.</summary>
     public string? ClientId { get; set; }
 

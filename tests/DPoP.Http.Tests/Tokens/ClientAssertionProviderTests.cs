@@ -69,6 +69,45 @@ public sealed class ClientAssertionProviderTests
     }
 
     [Test]
+    public async Task RevokeTokenAsync_PostsTheTokenToTheRevocationEndpoint_WithAFreshAssertion()
+    {
+        var seen = new ConcurrentQueue<SeenRequest>();
+        using var mock = MockServer.Create(seen, (_, _) => new HttpResponseMessage(HttpStatusCode.OK));
+        using var key = DPoPKey.Generate();
+        using var http = new HttpClient(new DPoPDelegatingHandler(key) { InnerHandler = mock });
+        var vault = new CountingAssertionProvider();
+        var options = Options();
+        options.RevocationEndpoint = new Uri("https://as.example/revoke");
+        var client = new DPoPTokenClient(http, options, clientAssertionProvider: vault);
+
+        await client.RevokeTokenAsync("r1", "refresh_token");
+
+        var request = seen.Single();
+        var form = System.Web.HttpUtility.ParseQueryString(request.Body!);
+        var context = vault.Contexts.Single();
+        Assert.Multiple(() =>
+        {
+            Assert.That(request.Uri.AbsoluteUri, Is.EqualTo("https://as.example/revoke"));
+            Assert.That(form["token"], Is.EqualTo("r1"));
+            Assert.That(form["token_type_hint"], Is.EqualTo("refresh_token"));
+            Assert.That(form["client_assertion"], Is.EqualTo("assertion-1"));
+            Assert.That(form["grant_type"], Is.Null);
+            Assert.That(context.GrantType, Is.EqualTo("revocation"));
+            Assert.That(context.TokenEndpoint.AbsoluteUri, Is.EqualTo("https://as.example/revoke"));
+            Assert.That(context.Audience, Is.EqualTo(TokenEndpoint), "the assertion's audience is that of token requests");
+            Assert.That(request.Verified.Claim("htu"), Is.EqualTo("https://as.example/revoke"));
+        });
+    }
+
+    [Test]
+    public void RevokeTokenAsync_WithoutRevocationEndpoint_ThrowsInvalidOperationException()
+    {
+        using var http = new HttpClient();
+        var client = new DPoPTokenClient(http, Options(), clientAssertionProvider: new CountingAssertionProvider());
+        Assert.That(() => client.RevokeTokenAsync("r1"), Throws.InvalidOperationException.With.Message.Contains("RevocationEndpoint"));
+    }
+
+    [Test]
     public void ProviderAndKey_AreRefused()
     {
         using var clientKey = DPoPKey.Generate();

@@ -13,6 +13,11 @@ internal static class DPoPTokenClientOptionsRules
             problems.Add("TokenEndpoint must be an absolute http or https URI without user information.");
         }
 
+        if (options.RevocationEndpoint is { } revocation && (!revocation.IsAbsoluteUri || !DPoPTargetUri.IsHttpScheme(revocation) || revocation.UserInfo.Length != 0))
+        {
+            problems.Add("RevocationEndpoint must be an absolute http or https URI without user information.");
+        }
+
         if (string.IsNullOrWhiteSpace(options.ClientId))
         {
             problems.Add("ClientId is required.");
