@@ -1,4 +1,5 @@
 using DPoP.Http.InteropTests.AspNetCore.Support;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 
 namespace DPoP.Http.InteropTests.AspNetCore;
 
@@ -21,6 +22,50 @@ public sealed class WebSignOutTests : InteropTest
         Assert.Multiple(() =>
         {
             Assert.That(ProviderLog.Count(mark, "POST /token/revocation 200"), Is.EqualTo(1), "revoked at the revocation endpoint");
+            Assert.That(refused!.Error, Is.EqualTo("invalid_grant"), "the provider refuses the revoked refresh token, even with the session's key");
+            Assert.That(app.Store.Keys, Is.Empty, "the session's tokens and key are gone");
+        });
+    }
+
+    [Test]
+    public async Task SignOut_WithPrivateKeyJwt_RevokesTheRefreshToken()
+    {
+        var client = InteropServers.AuthorizationServer.WebPrivateKeyJwtClient;
+        await using var app = await WebApp.StartAsync(
+            o =>
+            {
+                o.ClientId = client.Id;
+                o.ClientSecret = null;
+                o.PushedAuthorizationBehavior = PushedAuthorizationBehavior.Disable; // the handler's PAR has no private_key_jwt
+            },
+            o =>
+            {
+                o.ClientAuthentication = DPoPClientAuthenticationMethod.PrivateKeyJwt;
+                o.ClientAssertionKey = client.PrivateJwk;
+                o.ClientAssertionKeyId = "interop-private-key-jwt";
+            });
+        var mark = InteropServers.Log.Count;
+        using var alice = new BrowserUser("alice", app.BaseAddress);
+        using var _ = await alice.SignInAsync();
+        var (_, session) = await WebSignInTests.StoredSessionAsync(app);
+
+        using var signedOut = await alice.GetAsync("logout");
+        using var key = DPoPKey.FromJwk(session.PrivateJwk!);
+        using var http = new HttpClient(new DPoPDelegatingHandler(key) { InnerHandler = new SocketsHttpHandler() });
+        var tokenClient = new DPoPTokenClient(http, new DPoPTokenClientOptions
+        {
+            TokenEndpoint = InteropServers.AuthorizationServer.TokenEndpoint,
+            ClientId = client.Id,
+            ClientAuthentication = DPoPClientAuthenticationMethod.PrivateKeyJwt,
+            ClientAssertionKey = client.PrivateJwk,
+            ClientAssertionKeyId = "interop-private-key-jwt",
+        });
+        var refused = Assert.ThrowsAsync<DPoPTokenException>(() => tokenClient.RefreshTokenAsync(session.RefreshToken!));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(ProviderLog.Count(mark, "POST /token/revocation 200"), Is.EqualTo(1), "revoked with a client assertion");
+            Assert.That(ProviderLog.Count(mark, "revocation.error"), Is.Zero);
             Assert.That(refused!.Error, Is.EqualTo("invalid_grant"), "the provider refuses the revoked refresh token, even with the session's key");
             Assert.That(app.Store.Keys, Is.Empty, "the session's tokens and key are gone");
         });

@@ -12,6 +12,10 @@
 // (application_type native: RFC 8252 §7.3 loopback ports), so each test app may listen on a free port. Login and
 // consent are oidc-provider's devInteractions pages (any login name, any password), which the tests post to.
 //
+// Token exchange (RFC 8693) with DPoP: the "interop-exchange" client may exchange an access token this server issued
+// (opaque, for instance one a caller sent it) for a DPoP-bound JWT access token for another resource, bound to the
+// key of the exchange request's DPoP proof (nonce demanded, replay checked, as oidc-provider's own grants do).
+//
 // Prints one JSON line on stdout once listening: {"ready":true,"issuer":…,"clients":{…},…}. Everything else goes to
 // stderr. Exits when stdin closes, so a test host that dies leaves no server behind.
 import { randomBytes } from 'node:crypto';
@@ -19,12 +23,16 @@ import { createServer } from 'node:http';
 
 import { exportJWK, generateKeyPair } from 'jose';
 import Provider, { errors } from 'oidc-provider';
+// oidc-provider's own grants validate and bind DPoP with these; custom grants get no helpers, so import them.
+import validateDpop, { checkDpopReplay } from 'oidc-provider/lib/helpers/validate_dpop.js';
 
 const log = (...args) => console.error('[as]', ...args);
 
 export const JWT_RESOURCE = 'urn:dpop-http:interop';
 export const OPAQUE_RESOURCE = 'urn:dpop-http:interop:opaque';
 const SCOPE = 'orders:read orders:write';
+const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
 // Every algorithm DPoP.Http's interop tests sign with; oidc-provider's default is ES256, Ed25519, EdDSA only.
 const DPOP_ALGS = ['ES256', 'ES384', 'ES512', 'RS256', 'PS256'];
 
@@ -54,6 +62,8 @@ const clients = {
   web: { id: 'interop-web', secret: secret(), method: 'client_secret_post', redirectPath: '/signin-oidc' },
   // The same web client authenticating with private_key_jwt (the private_key_jwt client's key pair).
   webPrivateKeyJwt: { id: 'interop-web-private-key-jwt', method: 'private_key_jwt', redirectPath: '/signin-oidc' },
+  // An API that exchanges its callers' tokens for tokens to a downstream API.
+  exchange: { id: 'interop-exchange', secret: secret(), method: 'client_secret_basic' },
 };
 const WEB_SCOPE = `openid offline_access ${SCOPE}`;
 
@@ -78,13 +88,30 @@ function clientMetadata(c) {
     client_id: c.id,
     ...(c.secret ? { client_secret: c.secret } : { jwks: { keys: [assertionPublicJwk] } }),
     token_endpoint_auth_method: c.method,
-    grant_types: c === clients.rs ? [] : ['client_credentials'],
+    grant_types: c === clients.rs ? [] : c === clients.exchange ? ['client_credentials', TOKEN_EXCHANGE] : ['client_credentials'],
     response_types: [],
     redirect_uris: [],
     scope: SCOPE,
     // A token request without a DPoP proof is refused rather than answered with a Bearer token.
     dpop_bound_access_tokens: c !== clients.rs,
   };
+}
+
+function resourceServerInfo(resourceIndicator) {
+  switch (resourceIndicator) {
+    case JWT_RESOURCE:
+      return {
+        scope: SCOPE,
+        audience: JWT_RESOURCE,
+        accessTokenTTL: 300,
+        accessTokenFormat: 'jwt',
+        jwt: { sign: { alg: 'ES256' } },
+      };
+    case OPAQUE_RESOURCE:
+      return { scope: SCOPE, audience: OPAQUE_RESOURCE, accessTokenTTL: 300, accessTokenFormat: 'opaque' };
+    default:
+      throw new errors.InvalidTarget();
+  }
 }
 
 // The issuer must carry the port, so listen first and attach the provider once the port is known.
@@ -125,26 +152,65 @@ const provider = new Provider(issuer, {
       defaultResource: async (ctx, client, oneOf) => oneOf ?? JWT_RESOURCE,
       // The web client asks for the resource at authorization; its code and refresh grants get tokens for it.
       useGrantedResource: async (ctx) => [clients.web.id, clients.webPrivateKeyJwt.id].includes(ctx.oidc.client?.clientId),
-      getResourceServerInfo: async (ctx, resourceIndicator) => {
-        switch (resourceIndicator) {
-          case JWT_RESOURCE:
-            return {
-              scope: SCOPE,
-              audience: JWT_RESOURCE,
-              accessTokenTTL: 300,
-              accessTokenFormat: 'jwt',
-              jwt: { sign: { alg: 'ES256' } },
-            };
-          case OPAQUE_RESOURCE:
-            return { scope: SCOPE, audience: OPAQUE_RESOURCE, accessTokenTTL: 300, accessTokenFormat: 'opaque' };
-          default:
-            throw new errors.InvalidTarget();
-        }
-      },
+      getResourceServerInfo: async (ctx, resourceIndicator) => resourceServerInfo(resourceIndicator),
     },
   },
   enabledJWA: { dPoPSigningAlgValues: DPOP_ALGS },
 });
+
+// RFC 8693 §2.1: an access token of this server in, a DPoP-bound JWT access token for the requested resource (or
+// audience) out. The proof is validated like oidc-provider's own grants do it (nonce required by the dPoP config,
+// jti replay checked per client) and its key thumbprint becomes the new token's cnf.jkt.
+async function tokenExchange(ctx) {
+  const { params, client } = ctx.oidc;
+  if (params.subject_token_type !== ACCESS_TOKEN_TYPE) {
+    throw new errors.InvalidRequest('subject_token_type must be an access token');
+  }
+  if (params.actor_token && !params.actor_token_type) {
+    throw new errors.InvalidRequest('actor_token_type is required with actor_token');
+  }
+
+  const subject = await provider.AccessToken.find(params.subject_token)
+    ?? await provider.ClientCredentials.find(params.subject_token);
+  if (!subject || subject.isExpired) {
+    throw new errors.InvalidGrant('subject_token is invalid or expired');
+  }
+
+  const dPoP = await validateDpop(provider, ctx);
+  if (!dPoP) {
+    throw new errors.InvalidRequest('a DPoP proof is required');
+  }
+  await checkDpopReplay(provider, ctx, dPoP, client.clientId, errors.InvalidGrant);
+
+  const indicator = params.resource ?? params.audience ?? JWT_RESOURCE;
+  const info = resourceServerInfo(Array.isArray(indicator) ? indicator[0] : indicator);
+  const requested = params.scope ? params.scope.split(' ') : info.scope.split(' ');
+  const allowed = new Set(info.scope.split(' '));
+  const token = new provider.ClientCredentials({
+    client,
+    scope: requested.filter((s) => allowed.has(s)).join(' ') || undefined,
+    // Who the token acts for (RFC 8693 §4.1, act): the subject token's account or client.
+    extra: { act: { sub: client.clientId }, subject_sub: subject.accountId ?? subject.clientId },
+  });
+  token.resourceServer = new provider.ResourceServer(info.audience, info);
+  token.setThumbprint('jkt', dPoP.thumbprint);
+  const value = await token.save();
+
+  ctx.body = {
+    access_token: value,
+    issued_token_type: ACCESS_TOKEN_TYPE,
+    token_type: token.tokenType,
+    expires_in: token.expiration,
+    scope: token.scope,
+  };
+}
+
+provider.registerGrantType(
+  TOKEN_EXCHANGE,
+  tokenExchange,
+  ['subject_token', 'subject_token_type', 'actor_token', 'actor_token_type', 'requested_token_type', 'audience', 'resource', 'scope'],
+  ['resource', 'audience'],
+);
 
 for (const event of ['grant.error', 'introspection.error', 'revocation.error', 'jwks.error', 'discovery.error', 'server_error']) {
   provider.on(event, (ctx, err) => log(event, ctx.method, ctx.path, err.error ?? err.name, err.error_description ?? err.message, err.error_detail ?? ''));

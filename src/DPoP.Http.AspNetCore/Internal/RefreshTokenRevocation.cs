@@ -1,5 +1,3 @@
-using System.Net.Http.Headers;
-using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -14,7 +12,6 @@ internal sealed class RefreshTokenRevocation(
     SessionKeys keys,
     SchemeEndpoints endpoints,
     IOptionsMonitor<DPoPOpenIdConnectOptions> dpopOptions,
-    IOptionsMonitor<OpenIdConnectOptions> oidcOptions,
     ILoggerFactory loggerFactory,
     DPoPWebMetrics metrics)
 {
@@ -22,18 +19,10 @@ internal sealed class RefreshTokenRevocation(
 
     public async Task RevokeAsync(string scheme, UserSession session, string refreshToken, CancellationToken cancellationToken)
     {
-        var oidc = oidcOptions.Get(scheme);
         var dpop = dpopOptions.Get(scheme);
-        var method = SchemeEndpoints.ClientAuthentication(oidc, dpop);
         if (!dpop.RevokeRefreshTokenOnSignOut)
         {
             DPoPWebLog.RevocationSkipped(_logger, scheme, "RevokeRefreshTokenOnSignOut is false");
-            return;
-        }
-
-        if (method == DPoPClientAuthenticationMethod.PrivateKeyJwt)
-        {
-            DPoPWebLog.RevocationSkipped(_logger, scheme, "revocation with private_key_jwt is not supported yet");
             return;
         }
 
@@ -46,38 +35,21 @@ internal sealed class RefreshTokenRevocation(
                 return;
             }
 
-            // RFC 7009 §2.1, authenticated as at the token endpoint (RFC 6749 §2.3.1: form-encode basic credentials).
-            var form = new List<KeyValuePair<string, string>> { new("token", refreshToken), new("token_type_hint", "refresh_token") };
-            using var revocation = new HttpRequestMessage(HttpMethod.Post, endpoint);
-            switch (method)
-            {
-                case DPoPClientAuthenticationMethod.ClientSecretBasic:
-                    var credentials = $"{Uri.EscapeDataString(oidc.ClientId!)}:{Uri.EscapeDataString(oidc.ClientSecret!)}";
-                    revocation.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(credentials)));
-                    break;
-                case DPoPClientAuthenticationMethod.ClientSecretPost:
-                    form.Add(new("client_id", oidc.ClientId!));
-                    form.Add(new("client_secret", oidc.ClientSecret!));
-                    break;
-                default:
-                    form.Add(new("client_id", oidc.ClientId!));
-                    break;
-            }
-
-            revocation.Content = new FormUrlEncodedContent(form);
+            // RFC 7009 §2.1, authenticated as at the token endpoint (a fresh client assertion with private_key_jwt).
+            var client = await endpoints.CreateTokenClientAsync(scheme, cancellationToken).ConfigureAwait(false);
             var key = await keys.GetForSessionAsync(scheme, session, cancellationToken).ConfigureAwait(false);
             try
             {
                 using (AmbientDPoPKey.Use(key))
                 {
-                    using var response = await endpoints.CreateHttpClient(scheme).SendAsync(revocation, cancellationToken).ConfigureAwait(false);
-                    if (!response.IsSuccessStatusCode)
-                    {
-                        metrics.Revocations.Add(1, new("dpop.scheme", scheme), new("outcome", "failure"));
-                        DPoPWebLog.RevocationFailed(_logger, scheme, $"{(int)response.StatusCode} {response.StatusCode}");
-                        return;
-                    }
+                    await client.RevokeTokenAsync(refreshToken, "refresh_token", cancellationToken).ConfigureAwait(false);
                 }
+            }
+            catch (DPoPTokenException ex)
+            {
+                metrics.Revocations.Add(1, new("dpop.scheme", scheme), new("outcome", "failure"));
+                DPoPWebLog.RevocationFailed(_logger, scheme, ex.StatusCode is { } status ? $"{(int)status} {status}" : "no response");
+                return;
             }
             finally
             {

@@ -61,7 +61,9 @@ internal sealed class SchemeEndpoints(
             throw new InvalidOperationException($"OpenID Connect scheme '{scheme}': the provider's configuration has no token_endpoint.");
         }
 
-        return new DPoPTokenClient(httpClientFactory.CreateClient(TokenClientName(scheme)), CreateTokenClientOptions(scheme, tokenEndpoint), TimeProvider(scheme));
+        var options = CreateTokenClientOptions(scheme, tokenEndpoint);
+        options.RevocationEndpoint = Uri.TryCreate(configuration.RevocationEndpoint, UriKind.Absolute, out var revocation) ? revocation : null;
+        return new DPoPTokenClient(httpClientFactory.CreateClient(TokenClientName(scheme)), options, TimeProvider(scheme));
     }
 
     /// <summary>The RFC 7009 revocation endpoint from discovery, or null when the provider has none.</summary>
@@ -70,8 +72,6 @@ internal sealed class SchemeEndpoints(
         var configuration = await GetConfigurationAsync(scheme, cancellationToken).ConfigureAwait(false);
         return Uri.TryCreate(configuration.RevocationEndpoint, UriKind.Absolute, out var endpoint) ? endpoint : null;
     }
-
-    public HttpClient CreateHttpClient(string scheme) => httpClientFactory.CreateClient(TokenClientName(scheme));
 
     public static DPoPClientAuthenticationMethod ClientAuthentication(OpenIdConnectOptions oidc, DPoPOpenIdConnectOptions dpop) =>
         dpop.ClientAuthentication ?? (string.IsNullOrEmpty(oidc.ClientSecret) ? DPoPClientAuthenticationMethod.None : DPoPClientAuthenticationMethod.ClientSecretPost);

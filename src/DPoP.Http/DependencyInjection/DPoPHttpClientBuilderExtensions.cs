@@ -11,7 +11,7 @@ using Microsoft.Extensions.Options;
 namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Adds DPoP (RFC 9449) to HttpClients built by IHttpClientFactory.</summary>
-public static class DPoPHttpClientBuilderExtensions
+public static partial class DPoPHttpClientBuilderExtensions
 {
     /// <summary>
     /// Gives every request of this client a fresh DPoP proof, binds its access token, handles server nonces and

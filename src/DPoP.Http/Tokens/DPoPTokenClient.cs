@@ -5,8 +5,8 @@ using System.Text;
 namespace DPoP.Http;
 
 /// <summary>
-/// Requests DPoP-bound tokens from a token endpoint (RFC 9449 §5): client credentials, refresh tokens and
-/// authorization codes. The <see cref="HttpClient"/> it is given must carry DPoP (<c>AddDPoP()</c> or a
+/// Requests DPoP-bound tokens from a token endpoint (RFC 9449 §5): client credentials, refresh tokens,
+/// authorization codes and token exchange (RFC 8693). The <see cref="HttpClient"/> it is given must carry DPoP (<c>AddDPoP()</c> or a
 /// <see cref="DPoPDelegatingHandler"/>) with the key the tokens are to be bound to; that handler adds the proof and
 /// answers the endpoint's <c>use_dpop_nonce</c> challenge.
 /// </summary>
@@ -26,22 +26,39 @@ namespace DPoP.Http;
 /// </remarks>
 public sealed class DPoPTokenClient
 {
+    private const string TokenExchangeGrantType = "urn:ietf:params:oauth:grant-type:token-exchange";
+
     private readonly HttpClient _httpClient;
     private readonly DPoPTokenClientOptions _options;
     private readonly TimeProvider _timeProvider;
-    private readonly Lazy<DPoPKey>? _assertionKey;
+    private readonly IDPoPClientAssertionProvider? _assertionProvider;
+    private readonly Func<DPoPTokenRequestContext, CancellationToken, ValueTask>? _onTokenRequest;
 
     /// <summary>Creates a token client.</summary>
     /// <param name="httpClient">An HttpClient with DPoP enabled, signing with the key tokens are bound to.</param>
     /// <param name="options">Token endpoint and client credentials.</param>
     /// <param name="timeProvider">The clock for expiry times and client assertions; the system clock when null.</param>
+    /// <param name="clientAssertionProvider">
+    /// For <see cref="DPoPClientAuthenticationMethod.PrivateKeyJwt"/>: signs the client assertions (a key vault, an HSM)
+    /// instead of a key configured in <paramref name="options"/>; called for every token request, nonce retries included.
+    /// </param>
+    /// <param name="onTokenRequest">
+    /// Sees every token request of every grant before it is sent, and may set its scope, resources, audience and extra
+    /// parameters (<see cref="DPoPTokenRequestContext"/>); called once per request, not again for a nonce retry.
+    /// </param>
     /// <exception cref="ArgumentNullException"><paramref name="httpClient"/> or <paramref name="options"/> is null.</exception>
-    /// <exception cref="ArgumentException">The options are incomplete (no token endpoint, no client id, no secret or key for the chosen method).</exception>
-    public DPoPTokenClient(HttpClient httpClient, DPoPTokenClientOptions options, TimeProvider? timeProvider = null)
+    /// <exception cref="ArgumentException">The options are incomplete (no token endpoint, no client id, no secret or key for the chosen method), name both a key and a client assertion provider, or have a reserved name in <see cref="DPoPTokenClientOptions.Parameters"/>.</exception>
+    public DPoPTokenClient(
+        HttpClient httpClient,
+        DPoPTokenClientOptions options,
+        TimeProvider? timeProvider = null,
+        IDPoPClientAssertionProvider? clientAssertionProvider = null,
+        Func<DPoPTokenRequestContext, CancellationToken, ValueTask>? onTokenRequest = null)
     {
         ArgumentNullException.ThrowIfNull(httpClient);
         ArgumentNullException.ThrowIfNull(options);
-        var problems = DPoPTokenClientOptionsRules.Check(options);
+        clientAssertionProvider ??= options.ClientAssertionProvider;
+        var problems = DPoPTokenClientOptionsRules.Check(options, clientAssertionProvider is not null);
         if (problems.Count > 0)
         {
             throw new ArgumentException($"The token client options are not usable: {string.Join(" ", problems)}", nameof(options));
@@ -50,22 +67,40 @@ public sealed class DPoPTokenClient
         _httpClient = httpClient;
         _options = options;
         _timeProvider = timeProvider ?? TimeProvider.System;
+        _onTokenRequest = onTokenRequest ?? options.OnTokenRequest;
         if (options.ClientAuthentication == DPoPClientAuthenticationMethod.PrivateKeyJwt)
         {
-            _assertionKey = new Lazy<DPoPKey>(() => DPoPTokenClientOptionsRules.LoadAssertionKey(options));
+            _assertionProvider = clientAssertionProvider ?? new PrivateKeyJwtAssertionProvider(options, _timeProvider);
         }
     }
 
     /// <summary>Requests a token with the client credentials grant (RFC 6749 §4.4), with the configured scope, resources and audience.</summary>
     /// <param name="cancellationToken">Cancels the request.</param>
     /// <returns>The token response.</returns>
+    /// <exception cref="ArgumentException">The token request hook set a reserved parameter.</exception>
     /// <exception cref="DPoPTokenException">The server answered with an error, with a malformed response, or with a token that is not DPoP-bound (unless allowed).</exception>
     /// <exception cref="HttpRequestException">The server could not be reached, or the connection failed while its answer was read.</exception>
-    public Task<DPoPTokenResponse> RequestClientCredentialsTokenAsync(CancellationToken cancellationToken = default)
+    public Task<DPoPTokenResponse> RequestClientCredentialsTokenAsync(CancellationToken cancellationToken = default) =>
+        RequestClientCredentialsTokenAsync(null, cancellationToken);
+
+    /// <summary>Requests a token with the client credentials grant (RFC 6749 §4.4), with the configured scope, resources and audience and extra form parameters for this call.</summary>
+    /// <param name="parameters">Form parameters for this request, after (and overriding) <see cref="DPoPTokenClientOptions.Parameters"/>; null for none.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The token response.</returns>
+    /// <exception cref="ArgumentException"><paramref name="parameters"/> (or the token request hook) has a reserved name (<c>grant_type</c>, <c>client_assertion</c>, <c>scope</c>, …), an empty name or a null value.</exception>
+    /// <exception cref="DPoPTokenException">The server answered with an error, with a malformed response, or with a token that is not DPoP-bound (unless allowed).</exception>
+    /// <exception cref="HttpRequestException">The server could not be reached, or the connection failed while its answer was read.</exception>
+    public Task<DPoPTokenResponse> RequestClientCredentialsTokenAsync(IEnumerable<KeyValuePair<string, string>>? parameters, CancellationToken cancellationToken = default)
     {
-        var form = new List<KeyValuePair<string, string>> { new("grant_type", "client_credentials") };
-        AddRequestedAccess(form, _options.Scope);
-        return SendAsync(form, cancellationToken);
+        var context = CreateContext("client_credentials", parameters);
+        context.Scope = _options.Scope;
+        context.Audience = _options.Audience;
+        foreach (var resource in _options.Resources)
+        {
+            context.Resources.Add(resource);
+        }
+
+        return SendAsync(context, [], cancellationToken);
     }
 
     /// <summary>Refreshes a token (RFC 6749 §6) through the DPoP client, so the new token is bound to the same key.</summary>
@@ -73,19 +108,27 @@ public sealed class DPoPTokenClient
     /// <param name="scope">A narrower scope, or null for the original one.</param>
     /// <param name="cancellationToken">Cancels the request.</param>
     /// <returns>The token response, often with a new refresh token.</returns>
-    /// <exception cref="ArgumentException"><paramref name="refreshToken"/> is null or empty.</exception>
+    /// <exception cref="ArgumentException"><paramref name="refreshToken"/> is null or empty, or the token request hook set a reserved parameter.</exception>
     /// <exception cref="DPoPTokenException">The server answered with an error (<c>invalid_grant</c> when the key does not match), with a malformed response, or with an unbound token.</exception>
     /// <exception cref="HttpRequestException">The server could not be reached, or the connection failed while its answer was read.</exception>
-    public Task<DPoPTokenResponse> RefreshTokenAsync(string refreshToken, string? scope = null, CancellationToken cancellationToken = default)
+    public Task<DPoPTokenResponse> RefreshTokenAsync(string refreshToken, string? scope = null, CancellationToken cancellationToken = default) =>
+        RefreshTokenAsync(refreshToken, scope, null, cancellationToken);
+
+    /// <summary>Refreshes a token (RFC 6749 §6) through the DPoP client, with extra form parameters for this call.</summary>
+    /// <param name="refreshToken">The refresh token.</param>
+    /// <param name="scope">A narrower scope, or null for the original one.</param>
+    /// <param name="parameters">Form parameters for this request, after (and overriding) <see cref="DPoPTokenClientOptions.Parameters"/>; null for none.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The token response, often with a new refresh token.</returns>
+    /// <exception cref="ArgumentException"><paramref name="refreshToken"/> is null or empty, or <paramref name="parameters"/> (or the token request hook) has a reserved name, an empty name or a null value.</exception>
+    /// <exception cref="DPoPTokenException">The server answered with an error (<c>invalid_grant</c> when the key does not match), with a malformed response, or with an unbound token.</exception>
+    /// <exception cref="HttpRequestException">The server could not be reached, or the connection failed while its answer was read.</exception>
+    public Task<DPoPTokenResponse> RefreshTokenAsync(string refreshToken, string? scope, IEnumerable<KeyValuePair<string, string>>? parameters, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(refreshToken);
-        var form = new List<KeyValuePair<string, string>> { new("grant_type", "refresh_token"), new("refresh_token", refreshToken) };
-        if (!string.IsNullOrEmpty(scope))
-        {
-            form.Add(new("scope", scope));
-        }
-
-        return SendAsync(form, cancellationToken);
+        var context = CreateContext("refresh_token", parameters);
+        context.Scope = scope;
+        return SendAsync(context, [new("refresh_token", refreshToken)], cancellationToken);
     }
 
     /// <summary>
@@ -97,47 +140,172 @@ public sealed class DPoPTokenClient
     /// <param name="codeVerifier">The PKCE code verifier, if PKCE was used.</param>
     /// <param name="cancellationToken">Cancels the request.</param>
     /// <returns>The token response.</returns>
-    /// <exception cref="ArgumentException"><paramref name="code"/> is null or empty.</exception>
+    /// <exception cref="ArgumentException"><paramref name="code"/> is null or empty, or the token request hook set a reserved parameter.</exception>
     /// <exception cref="ArgumentNullException"><paramref name="redirectUri"/> is null.</exception>
     /// <exception cref="DPoPTokenException">The server answered with an error, with a malformed response, or with an unbound token.</exception>
     /// <exception cref="HttpRequestException">The server could not be reached, or the connection failed while its answer was read.</exception>
-    public Task<DPoPTokenResponse> ExchangeAuthorizationCodeAsync(string code, Uri redirectUri, string? codeVerifier = null, CancellationToken cancellationToken = default)
+    public Task<DPoPTokenResponse> ExchangeAuthorizationCodeAsync(string code, Uri redirectUri, string? codeVerifier = null, CancellationToken cancellationToken = default) =>
+        ExchangeAuthorizationCodeAsync(code, redirectUri, codeVerifier, null, cancellationToken);
+
+    /// <summary>Exchanges an authorization code (RFC 6749 §4.1.3) for a DPoP-bound token, with extra form parameters for this call.</summary>
+    /// <param name="code">The authorization code.</param>
+    /// <param name="redirectUri">The redirect URI used in the authorization request.</param>
+    /// <param name="codeVerifier">The PKCE code verifier, if PKCE was used.</param>
+    /// <param name="parameters">Form parameters for this request, after (and overriding) <see cref="DPoPTokenClientOptions.Parameters"/>; null for none.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The token response.</returns>
+    /// <exception cref="ArgumentException"><paramref name="code"/> is null or empty, or <paramref name="parameters"/> (or the token request hook) has a reserved name, an empty name or a null value.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="redirectUri"/> is null.</exception>
+    /// <exception cref="DPoPTokenException">The server answered with an error, with a malformed response, or with an unbound token.</exception>
+    /// <exception cref="HttpRequestException">The server could not be reached, or the connection failed while its answer was read.</exception>
+    public Task<DPoPTokenResponse> ExchangeAuthorizationCodeAsync(string code, Uri redirectUri, string? codeVerifier, IEnumerable<KeyValuePair<string, string>>? parameters, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(code);
         ArgumentNullException.ThrowIfNull(redirectUri);
-        var form = new List<KeyValuePair<string, string>>
-        {
-            new("grant_type", "authorization_code"),
-            new("code", code),
-            new("redirect_uri", redirectUri.OriginalString),
-        };
+        var context = CreateContext("authorization_code", parameters);
+        List<KeyValuePair<string, string>> grant = [new("code", code), new("redirect_uri", redirectUri.OriginalString)];
         if (!string.IsNullOrEmpty(codeVerifier))
         {
-            form.Add(new("code_verifier", codeVerifier));
+            grant.Add(new("code_verifier", codeVerifier));
         }
 
-        return SendAsync(form, cancellationToken);
+        return SendAsync(context, grant, cancellationToken);
     }
 
-    private void AddRequestedAccess(List<KeyValuePair<string, string>> form, string? scope)
+    /// <summary>
+    /// Exchanges a token (RFC 8693) for one for another audience, through the DPoP client, so the new token is bound to
+    /// this client's DPoP key: an API calling a downstream API on behalf of its caller.
+    /// </summary>
+    /// <param name="request">The subject token (and actor token), and what to ask for.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The token response; a DPoP-bound access token unless <see cref="DPoPTokenClientOptions.AllowBearerTokens"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="request"/> is null.</exception>
+    /// <exception cref="ArgumentException">The request has no subject token or type, an actor token without its type (or the reverse), or a reserved name in its parameters; or the token request hook set a reserved parameter.</exception>
+    /// <exception cref="DPoPTokenException">The server answered with an error (<c>invalid_grant</c>, <c>invalid_target</c>, …), with a malformed response, or with an unbound token.</exception>
+    /// <exception cref="HttpRequestException">The server could not be reached, or the connection failed while its answer was read.</exception>
+    public Task<DPoPTokenResponse> ExchangeTokenAsync(DPoPTokenExchangeRequest request, CancellationToken cancellationToken = default)
     {
-        if (!string.IsNullOrEmpty(scope))
+        ArgumentNullException.ThrowIfNull(request);
+        if (string.IsNullOrEmpty(request.SubjectToken) || string.IsNullOrEmpty(request.SubjectTokenType))
         {
-            form.Add(new("scope", scope));
+            throw new ArgumentException("A token exchange needs SubjectToken and SubjectTokenType.", nameof(request));
         }
 
-        foreach (var resource in _options.Resources)
+        // RFC 8693 §2.1: actor_token_type is required with actor_token and must not be sent without it.
+        if (string.IsNullOrEmpty(request.ActorToken) != string.IsNullOrEmpty(request.ActorTokenType))
+        {
+            throw new ArgumentException("ActorToken and ActorTokenType go together: set both or neither.", nameof(request));
+        }
+
+        var context = CreateContext(TokenExchangeGrantType, request.Parameters);
+        context.Scope = request.Scope;
+        context.Audience = request.Audience;
+        foreach (var resource in request.Resources)
+        {
+            context.Resources.Add(resource);
+        }
+
+        List<KeyValuePair<string, string>> grant = [new("subject_token", request.SubjectToken), new("subject_token_type", request.SubjectTokenType)];
+        if (!string.IsNullOrEmpty(request.ActorToken))
+        {
+            grant.Add(new("actor_token", request.ActorToken));
+            grant.Add(new("actor_token_type", request.ActorTokenType!));
+        }
+
+        if (!string.IsNullOrEmpty(request.RequestedTokenType))
+        {
+            grant.Add(new("requested_token_type", request.RequestedTokenType));
+        }
+
+        return SendAsync(context, grant, cancellationToken);
+    }
+
+    /// <summary>
+    /// Revokes a token (RFC 7009) at <see cref="DPoPTokenClientOptions.RevocationEndpoint"/>, the client authenticated as
+    /// for token requests (a new client assertion with <see cref="DPoPClientAuthenticationMethod.PrivateKeyJwt"/>, whose
+    /// <see cref="DPoPClientAssertionContext.GrantType"/> is <c>revocation</c>), through the DPoP client.
+    /// </summary>
+    /// <param name="token">The token to revoke (a refresh token revokes its access tokens too, at most servers).</param>
+    /// <param name="tokenTypeHint"><c>refresh_token</c> or <c>access_token</c>, or null.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>A task that completes when the server has answered with success (RFC 7009 §2.2: also for an unknown or already revoked token).</returns>
+    /// <exception cref="ArgumentException"><paramref name="token"/> is null or empty.</exception>
+    /// <exception cref="InvalidOperationException">No <see cref="DPoPTokenClientOptions.RevocationEndpoint"/> is set.</exception>
+    /// <exception cref="DPoPTokenException">The server answered with an error (<c>unsupported_token_type</c>, <c>invalid_client</c>, …).</exception>
+    /// <exception cref="HttpRequestException">The server could not be reached, or the connection failed while its answer was read.</exception>
+    public async Task RevokeTokenAsync(string token, string? tokenTypeHint = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(token);
+        var endpoint = _options.RevocationEndpoint
+            ?? throw new InvalidOperationException($"Token client '{_options.ClientId}' has no RevocationEndpoint.");
+        List<KeyValuePair<string, string>> form = [new("token", token)];
+        if (!string.IsNullOrEmpty(tokenTypeHint))
+        {
+            form.Add(new("token_type_hint", tokenTypeHint));
+        }
+
+        await PostAsync(endpoint, "revocation", form, cancellationToken).ConfigureAwait(false);
+    }
+
+    private DPoPTokenRequestContext CreateContext(string grantType, IEnumerable<KeyValuePair<string, string>>? parameters)
+    {
+        var context = new DPoPTokenRequestContext(grantType, _options.ClientId!, _options.TokenEndpoint!);
+        foreach (var (name, value) in _options.Parameters)
+        {
+            context.Parameters[name] = value;
+        }
+
+        DPoPTokenRequestParameters.AddChecked(context.Parameters, parameters, nameof(parameters));
+        return context;
+    }
+
+    /// <summary>The form of a request: grant type, the grant's own parameters, then what the hook may have changed.</summary>
+    private async ValueTask<List<KeyValuePair<string, string>>> BuildFormAsync(DPoPTokenRequestContext context, List<KeyValuePair<string, string>> grant, CancellationToken cancellationToken)
+    {
+        if (_onTokenRequest is not null)
+        {
+            await _onTokenRequest(context, cancellationToken).ConfigureAwait(false);
+        }
+
+        var form = new List<KeyValuePair<string, string>> { new("grant_type", context.GrantType) };
+        form.AddRange(grant);
+        if (!string.IsNullOrEmpty(context.Scope))
+        {
+            form.Add(new("scope", context.Scope));
+        }
+
+        foreach (var resource in context.Resources)
         {
             form.Add(new("resource", resource));
         }
 
-        if (!string.IsNullOrEmpty(_options.Audience))
+        if (!string.IsNullOrEmpty(context.Audience))
         {
-            form.Add(new("audience", _options.Audience));
+            form.Add(new("audience", context.Audience));
         }
+
+        foreach (var (name, value) in context.Parameters)
+        {
+            if (DPoPTokenRequestParameters.Problem(name, value) is { } problem)
+            {
+                throw new ArgumentException($"The token request hook of client '{_options.ClientId}' set a parameter that may not be sent. {problem}", nameof(context));
+            }
+
+            form.Add(new(name, value));
+        }
+
+        return form;
     }
 
-    private async Task<DPoPTokenResponse> SendAsync(List<KeyValuePair<string, string>> form, CancellationToken cancellationToken)
+    private async Task<DPoPTokenResponse> SendAsync(DPoPTokenRequestContext context, List<KeyValuePair<string, string>> grant, CancellationToken cancellationToken)
+    {
+        var form = await BuildFormAsync(context, grant, cancellationToken).ConfigureAwait(false);
+        var (status, body) = await PostAsync(_options.TokenEndpoint!, context.GrantType, form, cancellationToken).ConfigureAwait(false);
+        return ParseSuccess(status, body);
+    }
+
+    /// <summary>Posts an authenticated form to the token (or revocation) endpoint; returns a success's status and body, throws an error's <see cref="DPoPTokenException"/>.</summary>
+    private async Task<(HttpStatusCode Status, byte[] Body)> PostAsync(Uri endpoint, string grantType, List<KeyValuePair<string, string>> form, CancellationToken cancellationToken)
     {
         // A client assertion is single-use (RFC 7523 §3: servers such as oidc-provider reject a replayed jti), so the
         // handler must not answer a use_dpop_nonce challenge by resending this body: the token client sends the
@@ -145,9 +313,9 @@ public sealed class DPoPTokenClient
         var singleUseBody = _options.ClientAuthentication == DPoPClientAuthenticationMethod.PrivateKeyJwt;
         for (var attempt = 1; ; attempt++)
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, _options.TokenEndpoint);
+            using var request = new HttpRequestMessage(HttpMethod.Post, endpoint);
             var attemptForm = new List<KeyValuePair<string, string>>(form);
-            AddClientAuthentication(request, attemptForm);
+            await AddClientAuthenticationAsync(request, attemptForm, endpoint, grantType, cancellationToken).ConfigureAwait(false);
             request.Content = new FormUrlEncodedContent(attemptForm);
             request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
             if (singleUseBody)
@@ -166,7 +334,7 @@ public sealed class DPoPTokenClient
 
             if (response.IsSuccessStatusCode)
             {
-                return ParseSuccess(response.StatusCode, body);
+                return (response.StatusCode, body);
             }
 
             var error = ParseError(response.StatusCode, body);
@@ -180,7 +348,7 @@ public sealed class DPoPTokenClient
         }
     }
 
-    private void AddClientAuthentication(HttpRequestMessage request, List<KeyValuePair<string, string>> form)
+    private async ValueTask AddClientAuthenticationAsync(HttpRequestMessage request, List<KeyValuePair<string, string>> form, Uri endpoint, string grantType, CancellationToken cancellationToken)
     {
         var clientId = _options.ClientId!;
         switch (_options.ClientAuthentication)
@@ -197,8 +365,15 @@ public sealed class DPoPTokenClient
             case DPoPClientAuthenticationMethod.PrivateKeyJwt:
                 form.Add(new("client_id", clientId));
                 form.Add(new("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"));
-                form.Add(new("client_assertion", DPoPClientAssertion.Create(
-                    _assertionKey!.Value, clientId, _options.ClientAssertionAudience ?? _options.TokenEndpoint!.AbsoluteUri, _options.ClientAssertionKeyId, _timeProvider)));
+                // A new assertion for every attempt, the nonce retry included: its jti is single-use.
+                var context = new DPoPClientAssertionContext(clientId, _options.ClientAssertionAudience ?? _options.TokenEndpoint!.AbsoluteUri, endpoint, grantType);
+                var assertion = await _assertionProvider!.CreateAssertionAsync(context, cancellationToken).ConfigureAwait(false);
+                if (string.IsNullOrEmpty(assertion))
+                {
+                    throw new InvalidOperationException($"The client assertion provider of client '{clientId}' returned no assertion.");
+                }
+
+                form.Add(new("client_assertion", assertion));
                 break;
             default:
                 form.Add(new("client_id", clientId));

@@ -10,6 +10,9 @@ public sealed class DPoPTokenClientOptions
     /// <summary>The authorization server's token endpoint (absolute http(s) URI). Required.</summary>
     public Uri? TokenEndpoint { get; set; }
 
+    /// <summary>The authorization server's revocation endpoint (RFC 7009), for <see cref="DPoPTokenClient.RevokeTokenAsync"/>; optional.</summary>
+    public Uri? RevocationEndpoint { get; set; }
+
     /// <summary>The client identifier. Required.</summary>
     public string? ClientId { get; set; }
 
@@ -44,6 +47,14 @@ public sealed class DPoPTokenClientOptions
     public string? Audience { get; set; }
 
     /// <summary>
+    /// Extra form parameters sent with every token request of this client (bindable: <c>"Parameters": { "tenant": "x" }</c>).
+    /// Names the client sets itself (<c>grant_type</c>, <c>client_id</c>, <c>client_assertion</c>, <c>scope</c>,
+    /// <c>resource</c>, <c>audience</c>, …) are refused by validation; use <see cref="Scope"/>, <see cref="Resources"/>
+    /// and <see cref="Audience"/> for those.
+    /// </summary>
+    public IDictionary<string, string> Parameters { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>
     /// Accept <c>token_type</c> <c>Bearer</c> (an unbound token) instead of failing. The token is then sent as
     /// <c>Authorization: Bearer</c> with a proof without <c>ath</c>. Default false: a Bearer answer means the server
     /// did not bind the token, which is a configuration error.
@@ -67,6 +78,13 @@ public sealed class DPoPTokenClientOptions
     /// tokens in process. Default 1 second, at most 10 s.
     /// </summary>
     public TimeSpan SharedCacheTimeout { get; set; } = TimeSpan.FromSeconds(1);
+
+    // Set by AddDPoPClientAssertionProvider<T>(). Fields, not properties: the configuration binding generator refuses
+    // properties of interface type, even internal ones; without DI the provider goes to DPoPTokenClient's constructor.
+    internal IDPoPClientAssertionProvider? ClientAssertionProvider;
+
+    // Set by AddDPoPTokenRequestHook(); a field for the same reason.
+    internal Func<DPoPTokenRequestContext, CancellationToken, ValueTask>? OnTokenRequest;
 
     /// <summary>Shows the endpoint, client id and method, never the secret or a key.</summary>
     /// <returns>A description without secrets.</returns>

@@ -19,7 +19,8 @@ internal sealed record AuthorizationServerInfo(
     Uri AuthorizationEndpoint,
     OAuthClient WebClient,
     OAuthClient WebPrivateKeyJwtClient,
-    string WebScope)
+    string WebScope,
+    OAuthClient ExchangeClient)
 {
     public static AuthorizationServerInfo Parse(JsonElement ready)
     {
@@ -40,6 +41,7 @@ internal sealed record AuthorizationServerInfo(
             new Uri(ready.GetProperty("authorizationEndpoint").GetString()!),
             OAuthClient.Parse(clients.GetProperty("web")),
             OAuthClient.Parse(clients.GetProperty("webPrivateKeyJwt")) with { PrivateJwk = clients.GetProperty("privateKeyJwt").GetProperty("privateJwk").GetRawText() },
-            ready.GetProperty("webScope").GetString()!);
+            ready.GetProperty("webScope").GetString()!,
+            OAuthClient.Parse(clients.GetProperty("exchange")));
     }
 }

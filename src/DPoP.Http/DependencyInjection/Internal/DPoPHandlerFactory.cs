@@ -43,6 +43,9 @@ internal sealed class DPoPHandlerFactory(
         return new DPoPDelegatingHandler(context);
     }
 
+    /// <summary>The key <paramref name="clientName"/> signs with (for caches keyed by the key's thumbprint).</summary>
+    public Func<CancellationToken, ValueTask<DPoPKey>> KeySource(string clientName) => ResolveKeySource(clientName, optionsMonitor.Get(clientName));
+
     /// <summary>
     /// The key source, most specific first: a provider registered for this client, a key configured in its options,
     /// then the app-wide provider (by default one generated key per key name).

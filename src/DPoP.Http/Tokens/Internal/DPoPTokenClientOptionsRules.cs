@@ -5,12 +5,19 @@ internal static class DPoPTokenClientOptionsRules
 {
     public static readonly TimeSpan MaxSharedCacheTimeout = TimeSpan.FromSeconds(10);
 
-    public static List<string> Check(DPoPTokenClientOptions options)
+    public static List<string> Check(DPoPTokenClientOptions options) => Check(options, options.ClientAssertionProvider is not null);
+
+    public static List<string> Check(DPoPTokenClientOptions options, bool hasAssertionProvider)
     {
         var problems = new List<string>();
         if (options.TokenEndpoint is not { IsAbsoluteUri: true } endpoint || !DPoPTargetUri.IsHttpScheme(endpoint) || endpoint.UserInfo.Length != 0)
         {
             problems.Add("TokenEndpoint must be an absolute http or https URI without user information.");
+        }
+
+        if (options.RevocationEndpoint is { } revocation && (!revocation.IsAbsoluteUri || !DPoPTargetUri.IsHttpScheme(revocation) || revocation.UserInfo.Length != 0))
+        {
+            problems.Add("RevocationEndpoint must be an absolute http or https URI without user information.");
         }
 
         if (string.IsNullOrWhiteSpace(options.ClientId))
@@ -24,13 +31,21 @@ internal static class DPoPTokenClientOptionsRules
                 problems.Add($"ClientSecret is required for {options.ClientAuthentication}.");
                 break;
             case DPoPClientAuthenticationMethod.PrivateKeyJwt:
-                CheckAssertionKey(options, problems);
+                CheckAssertionKey(options, hasAssertionProvider, problems);
                 break;
             case DPoPClientAuthenticationMethod.ClientSecretBasic or DPoPClientAuthenticationMethod.ClientSecretPost or DPoPClientAuthenticationMethod.None:
                 break;
             default:
                 problems.Add("ClientAuthentication is not a known method.");
                 break;
+        }
+
+        foreach (var (name, value) in options.Parameters)
+        {
+            if (DPoPTokenRequestParameters.Problem(name, value) is { } problem)
+            {
+                problems.Add($"Parameters: {problem}");
+            }
         }
 
         if (options.RefreshBeforeExpiry < TimeSpan.Zero)
@@ -55,13 +70,23 @@ internal static class DPoPTokenClientOptionsRules
     public static DPoPKey LoadAssertionKey(DPoPTokenClientOptions options) =>
         DPoPKeyText.Load(options.ClientAssertionKey, options.ClientAssertionKeyPath, options.ClientAssertionAlgorithm);
 
-    private static void CheckAssertionKey(DPoPTokenClientOptions options, List<string> problems)
+    private static void CheckAssertionKey(DPoPTokenClientOptions options, bool hasAssertionProvider, List<string> problems)
     {
         var hasInline = !string.IsNullOrEmpty(options.ClientAssertionKey);
         var hasPath = !string.IsNullOrEmpty(options.ClientAssertionKeyPath);
+        if (hasAssertionProvider)
+        {
+            if (hasInline || hasPath)
+            {
+                problems.Add("PrivateKeyJwt takes either a client assertion provider or a key (ClientAssertionKey, ClientAssertionKeyPath), not both.");
+            }
+
+            return;
+        }
+
         if (hasInline == hasPath)
         {
-            problems.Add("PrivateKeyJwt needs exactly one of ClientAssertionKey and ClientAssertionKeyPath.");
+            problems.Add("PrivateKeyJwt needs exactly one of ClientAssertionKey and ClientAssertionKeyPath, or a client assertion provider (AddDPoPClientAssertionProvider<T>()).");
             return;
         }
 

@@ -1,0 +1,106 @@
+using System.Diagnostics.CodeAnalysis;
+using DPoP.Http;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>The token-request parts of the builder extensions: client assertions and token request customization.</summary>
+public static partial class DPoPHttpClientBuilderExtensions
+{
+    /// <summary>
+    /// Signs this client's <c>private_key_jwt</c> client assertions with <typeparamref name="TProvider"/> (a key vault,
+    /// an HSM) instead of a configured key; it is called for every token request, nonce retries included. Set
+    /// <see cref="DPoPTokenClientOptions.ClientAuthentication"/> to <see cref="DPoPClientAuthenticationMethod.PrivateKeyJwt"/>
+    /// and leave <c>ClientAssertionKey</c> and <c>ClientAssertionKeyPath</c> empty.
+    /// </summary>
+    /// <typeparam name="TProvider">The provider, registered as a singleton keyed by the client's name.</typeparam>
+    /// <param name="builder">The HttpClient builder.</param>
+    /// <returns>The builder, for chaining.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> is null.</exception>
+    public static IHttpClientBuilder AddDPoPClientAssertionProvider<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TProvider>(this IHttpClientBuilder builder)
+        where TProvider : class, IDPoPClientAssertionProvider
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var name = builder.Name;
+        builder.Services.AddKeyedSingleton<IDPoPClientAssertionProvider, TProvider>(name);
+        builder.Services.AddOptions<DPoPTokenClientOptions>(name)
+            .PostConfigure<IServiceProvider>((options, services) => options.ClientAssertionProvider = services.GetRequiredKeyedService<IDPoPClientAssertionProvider>(name));
+        return builder;
+    }
+
+    /// <summary>
+    /// Calls <paramref name="onTokenRequest"/> before each token request of this client, for every grant, so that it can
+    /// set the scope, resources, audience and extra parameters of that request (<see cref="DPoPTokenRequestContext"/>).
+    /// Several hooks run in the order they were added. A hook that sets a reserved parameter (<c>grant_type</c>,
+    /// <c>client_assertion</c>, …) fails the request with an <see cref="ArgumentException"/>.
+    /// </summary>
+    /// <param name="builder">The HttpClient builder.</param>
+    /// <param name="onTokenRequest">The hook; it may run on many threads at once.</param>
+    /// <returns>The builder, for chaining.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> or <paramref name="onTokenRequest"/> is null.</exception>
+    public static IHttpClientBuilder AddDPoPTokenRequestHook(this IHttpClientBuilder builder, Func<DPoPTokenRequestContext, CancellationToken, ValueTask> onTokenRequest)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(onTokenRequest);
+        builder.Services.AddOptions<DPoPTokenClientOptions>(builder.Name).PostConfigure(options =>
+        {
+            var earlier = options.OnTokenRequest;
+            options.OnTokenRequest = earlier is null ? onTokenRequest : async (context, cancellationToken) =>
+            {
+                await earlier(context, cancellationToken).ConfigureAwait(false);
+                await onTokenRequest(context, cancellationToken).ConfigureAwait(false);
+            };
+        });
+        return builder;
+    }
+
+    /// <summary>
+    /// Gets this client's access tokens by token exchange (RFC 8693), for an API that calls a downstream API on behalf
+    /// of its caller: for each request, <paramref name="subjectToken"/> returns the token to exchange (typically the
+    /// caller's access token; null sends the request without a token), and it is exchanged at the token endpoint for a
+    /// token bound to this client's DPoP key. Tokens are cached per subject token (by its SHA-256) and DPoP key
+    /// thumbprint until shortly before they expire, one exchange runs per subject token however many requests need it,
+    /// and a token the API rejects (<c>invalid_token</c>) is exchanged again once. Needs
+    /// <see cref="AddDPoP(IHttpClientBuilder, Action{DPoPClientOptions}?)"/> on the same client.
+    /// </summary>
+    /// <param name="builder">The HttpClient builder of the downstream API client.</param>
+    /// <param name="configure">Sets the token endpoint and client credentials (its <c>Scope</c>, <c>Resources</c> and <c>Audience</c> are not used: set them on the exchange request).</param>
+    /// <param name="subjectToken">Finds the subject token for a request; called for every request.</param>
+    /// <param name="configureRequest">Sets what each exchange asks for: audience, resources, scope, token types, parameters (its <c>SubjectToken</c> is replaced).</param>
+    /// <returns>The builder, for chaining.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/>, <paramref name="configure"/> or <paramref name="subjectToken"/> is null.</exception>
+    public static IHttpClientBuilder AddTokenExchangeToken(
+        this IHttpClientBuilder builder,
+        Action<DPoPTokenClientOptions> configure,
+        Func<HttpRequestMessage, CancellationToken, ValueTask<string?>> subjectToken,
+        Action<DPoPTokenExchangeRequest>? configureRequest = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+        ArgumentNullException.ThrowIfNull(subjectToken);
+        var name = builder.Name;
+        var tokenClientName = DPoPClientRegistry.TokenClientName(name);
+        var services = builder.Services;
+        services.AddDPoPCore();
+        services.AddOptions<DPoPTokenClientOptions>(name).Configure(configure).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DPoPTokenClientOptions>, DPoPTokenClientOptionsValidator>());
+
+        // The token endpoint client: the API client's key and DPoP settings, its own nonces, no access token.
+        services.AddHttpClient(tokenClientName)
+            .AddHttpMessageHandler(sp => sp.GetRequiredService<DPoPHandlerFactory>().Create(tokenClientName, keyClientName: name));
+        services.AddKeyedSingleton<IDPoPAccessTokenProvider>(name, (sp, _) =>
+        {
+            var options = sp.GetRequiredService<IOptionsMonitor<DPoPTokenClientOptions>>().Get(name);
+            var time = sp.GetService<TimeProvider>() ?? TimeProvider.System;
+            return new TokenExchangeTokenProvider(
+                () => new DPoPTokenClient(sp.GetRequiredService<IHttpClientFactory>().CreateClient(tokenClientName), options, time),
+                sp.GetRequiredService<DPoPHandlerFactory>().KeySource(name),
+                subjectToken,
+                configureRequest,
+                options,
+                time);
+        });
+        return builder;
+    }
+}
