@@ -35,8 +35,7 @@ internal sealed class ClientCredentialsTokenProvider : IDPoPAccessTokenProvider
     private readonly DPoPTokenClientOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
-    private readonly DPoPSharedTokenCache? _sharedCache;
-    private readonly Func<CancellationToken, ValueTask<DPoPKey>>? _keySource;
+    private readonly ClientCredentialsSharedTokens? _shared;
     private readonly Lock _lock = new();
     private CachedToken? _current;
     private Task<CachedToken>? _renewal;
@@ -53,8 +52,6 @@ internal sealed class ClientCredentialsTokenProvider : IDPoPAccessTokenProvider
     private string? _rejectedToken;
 
     // The shared cache key of the last key thumbprint seen (keys rarely change; hashing once per renewal is cheap anyway).
-    private (string Thumbprint, string CacheKey)? _sharedKey;
-
     public ClientCredentialsTokenProvider(
         string clientName,
         Func<DPoPTokenClient> createClient,
@@ -64,8 +61,9 @@ internal sealed class ClientCredentialsTokenProvider : IDPoPAccessTokenProvider
         DPoPSharedTokenCache? sharedCache = null,
         Func<CancellationToken, ValueTask<DPoPKey>>? keySource = null)
     {
-        _sharedCache = sharedCache is not null && keySource is not null && options.SharedCacheTimeout > TimeSpan.Zero ? sharedCache : null;
-        _keySource = keySource;
+        _shared = sharedCache is not null && keySource is not null && options.SharedCacheTimeout > TimeSpan.Zero
+            ? new ClientCredentialsSharedTokens(sharedCache, keySource, options, timeProvider, logger, clientName)
+            : null;
         _clientName = clientName;
         _createClient = createClient;
         _options = options;
@@ -80,7 +78,7 @@ internal sealed class ClientCredentialsTokenProvider : IDPoPAccessTokenProvider
     public int SharedCacheHits => Volatile.Read(ref _sharedCacheHits);
 
     /// <summary>Whether tokens are shared through the app's HybridCache.</summary>
-    internal bool UsesSharedCache => _sharedCache is not null;
+    internal bool UsesSharedCache => _shared is not null;
 
     /// <summary>Completes (never faults) when the renewal in flight, if any, has stored its token or its failure. For tests.</summary>
     internal Task WhenRenewalSettled
@@ -207,7 +205,13 @@ internal sealed class ClientCredentialsTokenProvider : IDPoPAccessTokenProvider
         try
         {
             await Task.Yield(); // leave the lock, and the caller that started a background renewal, before the request starts
-            var (shared, sharedKey) = await LookUpSharedAsync().ConfigureAwait(false);
+            string? rejected;
+            lock (_lock)
+            {
+                rejected = _rejectedToken;
+            }
+
+            var (shared, sharedKey) = _shared is null ? default : await _shared.LookUpAsync(rejected).ConfigureAwait(false);
             if (shared is not null)
             {
                 Interlocked.Increment(ref _sharedCacheHits);
@@ -231,7 +235,7 @@ internal sealed class ClientCredentialsTokenProvider : IDPoPAccessTokenProvider
             var token = OnRenewed(response);
             if (sharedKey is { } stored)
             {
-                Share(stored, token);
+                _shared!.Share(stored, token.Response, token.RenewAt);
             }
 
             return token;
@@ -315,73 +319,6 @@ internal sealed class ClientCredentialsTokenProvider : IDPoPAccessTokenProvider
         }
     }
 
-    /// <summary>
-    /// A usable token another instance (or this one) stored in the shared cache, with when to renew it here; and the
-    /// key and thumbprint to store a fetched token under (null without a shared cache or a key).
-    /// </summary>
-    private async ValueTask<(SharedToken? Token, SharedKey? Key)> LookUpSharedAsync()
-    {
-        if (_sharedCache is null)
-        {
-            return default;
-        }
-
-        string thumbprint;
-        try
-        {
-            thumbprint = (await _keySource!(CancellationToken.None).ConfigureAwait(false)).JwkThumbprint;
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            return default; // the token request, which needs the same key, reports the problem
-        }
-
-        var cacheKey = _sharedKey is { } known && string.Equals(known.Thumbprint, thumbprint, StringComparison.Ordinal)
-            ? known.CacheKey
-            : (_sharedKey = (thumbprint, DPoPTokenCacheKey.ClientCredentials(_options, thumbprint))).Value.CacheKey;
-        var (answered, text) = await _sharedCache.GetAsync(cacheKey, _options.SharedCacheTimeout, _clientName).ConfigureAwait(false);
-        var key = new SharedKey(cacheKey, thumbprint, Replace: answered);
-        if (text is null)
-        {
-            return (null, key);
-        }
-
-        if (!DPoPTokenCacheEntry.TryParse(text, out var entry) || !string.Equals(entry!.JwkThumbprint, thumbprint, StringComparison.Ordinal))
-        {
-            // Corrupt, foreign or another version: removed and replaced by the token this renewal fetches.
-            DPoPTokenLog.SharedCacheEntryUnreadable(_logger, _clientName);
-            return (null, key);
-        }
-
-        var now = _timeProvider.GetUtcNow();
-        string? rejected;
-        lock (_lock)
-        {
-            rejected = _rejectedToken;
-        }
-
-        if (now >= entry.RenewAt
-            || string.Equals(entry.AccessToken, rejected, StringComparison.Ordinal)
-            || (!string.Equals(entry.TokenType, DPoPHeaders.AuthorizationScheme, StringComparison.OrdinalIgnoreCase) && !_options.AllowBearerTokens))
-        {
-            return (null, key); // due (clocks differ), rejected here already, or a Bearer token this client does not accept
-        }
-
-        // Renew a little after the instance that stored the token (which renews at entry.RenewAt and stores the next
-        // one): by then the next token is usually in the cache, so a fleet makes about one token request per renewal.
-        var follow = TimeSpan.FromTicks(Math.Min(FollowerDelay.Ticks, (entry.ExpiresAt - entry.RenewAt).Ticks / 4));
-        var response = new DPoPTokenResponse(entry.AccessToken, entry.TokenType, entry.ExpiresAt, entry.ExpiresAt - now, refreshToken: null, entry.Scope);
-        return (new SharedToken(response, entry.RenewAt + follow), key);
-    }
-
-    /// <summary>Stores a fetched token for the other instances, until this instance renews it; in the background.</summary>
-    private void Share(SharedKey key, CachedToken token)
-    {
-        var response = token.Response;
-        var entry = new DPoPTokenCacheEntry(response.AccessToken, response.TokenType, response.ExpiresAt, token.RenewAt, response.Scope, key.Thumbprint);
-        _sharedCache!.Set(key.CacheKey, entry.Serialize(), token.RenewAt - _timeProvider.GetUtcNow(), key.Replace, _options.SharedCacheTimeout, _clientName);
-    }
-
     /// <summary>What went wrong, in words that carry no secret: a status and OAuth error code, or an exception type.</summary>
     private static string Describe(Exception exception) => exception switch
     {
@@ -393,14 +330,6 @@ internal sealed class ClientCredentialsTokenProvider : IDPoPAccessTokenProvider
     };
 
     private static long Seconds(TimeSpan span) => (long)Math.Ceiling(span.TotalSeconds);
-
-    /// <summary>How much later than the instance that stored it an instance renews a token it took from the shared cache (at most a quarter of the renewal window).</summary>
-    internal static readonly TimeSpan FollowerDelay = TimeSpan.FromSeconds(5);
-
-    /// <summary>Where to store a fetched token; <c>Replace</c>: the cache answered with nothing usable, so clear the key first.</summary>
-    private sealed record SharedKey(string CacheKey, string Thumbprint, bool Replace);
-
-    private sealed record SharedToken(DPoPTokenResponse Response, DateTimeOffset RenewAt);
 
     private sealed record CachedToken(DPoPTokenResponse Response, DateTimeOffset RenewAt)
     {
