@@ -267,22 +267,7 @@ internal sealed class ClientCredentialsTokenProvider : IDPoPAccessTokenProvider
             Volatile.Write(ref _nextEarlyRenewalTicks, 0);
         }
 
-        var lifetimeSeconds = Seconds(lifetime);
-        var renewInSeconds = Seconds(token.RenewAt - now);
-        if (fromSharedCache)
-        {
-            DPoPTokenLog.TokenFromSharedCache(_logger, _clientName, Origin, response.IsDPoPBound, lifetimeSeconds, renewInSeconds);
-        }
-        else
-        {
-            DPoPTokenLog.TokenObtained(_logger, _clientName, Origin, response.IsDPoPBound, lifetimeSeconds, renewInSeconds);
-        }
-
-        if (failures > 0)
-        {
-            DPoPTokenLog.RenewedAfterFailures(_logger, _clientName, Origin, failures);
-        }
-
+        DPoPTokenLog.Renewed(_logger, _clientName, Origin, response.IsDPoPBound, lifetime, token.RenewAt - now, fromSharedCache, failures);
         return token;
     }
 
@@ -304,32 +289,8 @@ internal sealed class ClientCredentialsTokenProvider : IDPoPAccessTokenProvider
             }
         }
 
-        if (!_logger.IsEnabled(LogLevel.Warning))
-        {
-            return;
-        }
-
-        if (valid is not null)
-        {
-            DPoPTokenLog.EarlyRenewalFailed(_logger, _clientName, Describe(exception), Origin, Seconds(valid.ExpiresAt - now), delay.TotalSeconds, exception);
-        }
-        else
-        {
-            DPoPTokenLog.TokenRequestFailed(_logger, _clientName, Origin, Describe(exception));
-        }
+        DPoPTokenLog.RenewalFailed(_logger, _clientName, Origin, exception, valid is null ? null : valid.ExpiresAt - now, delay);
     }
-
-    /// <summary>What went wrong, in words that carry no secret: a status and OAuth error code, or an exception type.</summary>
-    private static string Describe(Exception exception) => exception switch
-    {
-        DPoPTokenException { StatusCode: { } status, Error: { } error } => $"{(int)status} {error}",
-        DPoPTokenException { StatusCode: { } status } => $"{(int)status}",
-        HttpRequestException http => $"{nameof(HttpRequestException)}: {http.HttpRequestError}",
-        OperationCanceledException => "timed out",
-        _ => exception.GetType().Name,
-    };
-
-    private static long Seconds(TimeSpan span) => (long)Math.Ceiling(span.TotalSeconds);
 
     private sealed record CachedToken(DPoPTokenResponse Response, DateTimeOffset RenewAt)
     {

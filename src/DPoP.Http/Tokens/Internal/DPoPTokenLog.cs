@@ -36,4 +36,56 @@ internal static partial class DPoPTokenLog
 
     [LoggerMessage(EventId = 123, Level = LogLevel.Warning, Message = "DPoP client '{ClientName}': an unreadable shared token cache entry (corrupt, foreign or from another version) was removed; it is replaced by the next token obtained.")]
     public static partial void SharedCacheEntryUnreadable(ILogger logger, string clientName);
+
+    /// <summary>A token obtained (from the token endpoint or the shared cache), and a recovery after failed attempts.</summary>
+    public static void Renewed(ILogger logger, string clientName, LoggedOrigin origin, bool dPoPBound, TimeSpan lifetime, TimeSpan renewIn, bool fromSharedCache, int failures)
+    {
+        var lifetimeSeconds = Seconds(lifetime);
+        var renewInSeconds = Seconds(renewIn);
+        if (fromSharedCache)
+        {
+            TokenFromSharedCache(logger, clientName, origin, dPoPBound, lifetimeSeconds, renewInSeconds);
+        }
+        else
+        {
+            TokenObtained(logger, clientName, origin, dPoPBound, lifetimeSeconds, renewInSeconds);
+        }
+
+        if (failures > 0)
+        {
+            RenewedAfterFailures(logger, clientName, origin, failures);
+        }
+    }
+
+    /// <summary>A failed renewal: early (a valid token stays in use for <paramref name="remaining"/>, retried after <paramref name="retryIn"/>) or with no valid token.</summary>
+    public static void RenewalFailed(ILogger logger, string clientName, LoggedOrigin origin, Exception exception, TimeSpan? remaining, TimeSpan retryIn)
+    {
+        if (!logger.IsEnabled(LogLevel.Warning))
+        {
+            return;
+        }
+
+        var reason = Describe(exception);
+        if (remaining is { } left)
+        {
+            var remainingSeconds = Seconds(left);
+            EarlyRenewalFailed(logger, clientName, reason, origin, remainingSeconds, retryIn.TotalSeconds, exception);
+        }
+        else
+        {
+            TokenRequestFailed(logger, clientName, origin, reason);
+        }
+    }
+
+    /// <summary>What went wrong, in words that carry no secret: a status and OAuth error code, or an exception type.</summary>
+    private static string Describe(Exception exception) => exception switch
+    {
+        DPoPTokenException { StatusCode: { } status, Error: { } error } => $"{(int)status} {error}",
+        DPoPTokenException { StatusCode: { } status } => $"{(int)status}",
+        HttpRequestException http => $"{nameof(HttpRequestException)}: {http.HttpRequestError}",
+        OperationCanceledException => "timed out",
+        _ => exception.GetType().Name,
+    };
+
+    private static long Seconds(TimeSpan span) => (long)Math.Ceiling(span.TotalSeconds);
 }
