@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Http;
+
 namespace DPoP.Http.DemoServer;
 
 /// <summary>The outcome of client authentication at the token endpoint.</summary>
@@ -8,4 +10,23 @@ namespace DPoP.Http.DemoServer;
 internal sealed record ClientAuthentication(string? ClientId, string Error, string Detail, bool UsedBasic)
 {
     public bool Succeeded => ClientId is not null;
+
+    /// <summary>
+    /// The status a failed authentication is answered with (401 for <c>invalid_client</c>, else 400), adding
+    /// <c>WWW-Authenticate: Basic</c> to a 401 when the client tried HTTP Basic (RFC 6749 §5.2).
+    /// </summary>
+    public int PrepareRejection(HttpResponse response)
+    {
+        if (Error != "invalid_client")
+        {
+            return StatusCodes.Status400BadRequest;
+        }
+
+        if (UsedBasic)
+        {
+            response.Headers.WWWAuthenticate = "Basic realm=\"demo\"";
+        }
+
+        return StatusCodes.Status401Unauthorized;
+    }
 }

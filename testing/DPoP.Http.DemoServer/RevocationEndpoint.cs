@@ -37,12 +37,7 @@ internal sealed class RevocationEndpoint
         var client = _clients.Authenticate(request, form);
         if (!client.Succeeded)
         {
-            var status = client.Error == "invalid_client" ? StatusCodes.Status401Unauthorized : StatusCodes.Status400BadRequest;
-            if (status == StatusCodes.Status401Unauthorized && client.UsedBasic)
-            {
-                context.Response.Headers.WWWAuthenticate = "Basic realm=\"demo\"";
-            }
-
+            var status = client.PrepareRejection(context.Response);
             await RejectAsync(context, endpoint, status, client.Error, client.Detail).ConfigureAwait(false);
             return;
         }

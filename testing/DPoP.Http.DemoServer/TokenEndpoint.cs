@@ -61,12 +61,7 @@ internal sealed class TokenEndpoint
         var client = _clients.Authenticate(request, form);
         if (!client.Succeeded)
         {
-            var status = client.Error == "invalid_client" ? StatusCodes.Status401Unauthorized : StatusCodes.Status400BadRequest;
-            if (status == StatusCodes.Status401Unauthorized && client.UsedBasic)
-            {
-                response.Headers.WWWAuthenticate = "Basic realm=\"demo\"";
-            }
-
+            var status = client.PrepareRejection(response);
             await RejectAsync(context, endpoint, status, client.Error, client.Detail).ConfigureAwait(false);
             return;
         }
