@@ -1,5 +1,7 @@
+using System.Diagnostics.Metrics;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 
@@ -63,7 +65,12 @@ internal sealed class SchemeEndpoints(
 
         var options = CreateTokenClientOptions(scheme, tokenEndpoint);
         options.RevocationEndpoint = Uri.TryCreate(configuration.RevocationEndpoint, UriKind.Absolute, out var revocation) ? revocation : null;
-        return new DPoPTokenClient(httpClientFactory.CreateClient(TokenClientName(scheme)), options, TimeProvider(scheme));
+        return new DPoPTokenClient(httpClientFactory.CreateClient(TokenClientName(scheme)), options, TimeProvider(scheme))
+        {
+            Name = TokenClientName(scheme),
+            LoggerFactory = services.GetService<ILoggerFactory>(),
+            MeterFactory = services.GetService<IMeterFactory>(),
+        };
     }
 
     /// <summary>The RFC 7009 revocation endpoint from discovery, or null when the provider has none.</summary>

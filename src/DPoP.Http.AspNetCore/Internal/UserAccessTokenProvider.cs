@@ -11,7 +11,20 @@ internal sealed class UserAccessTokenProvider(IHttpContextAccessor accessor, Use
 {
     public async ValueTask<string?> GetAccessTokenAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        var (token, dpopBound) = await sessions.GetAccessTokenAsync(CurrentContext(accessor, clientName), scheme, cancellationToken).ConfigureAwait(false);
+        var activity = DPoPWebActivities.StartUserTokenAcquire(clientName, scheme);
+        string token;
+        bool dpopBound;
+        try
+        {
+            (token, dpopBound, var refreshed) = await sessions.GetAccessTokenAsync(CurrentContext(accessor, clientName), scheme, cancellationToken).ConfigureAwait(false);
+            DPoPWebActivities.Acquired(activity, cacheHit: !refreshed);
+        }
+        catch (Exception ex)
+        {
+            DPoPWebActivities.Failed(activity, ex);
+            throw;
+        }
+
         if (dpopBound)
         {
             return token;

@@ -59,16 +59,17 @@ internal sealed class UserSessions(
     }
 
     /// <summary>The user's access token, refreshed first when it is about to expire.</summary>
-    public async Task<(string Token, bool DPoPBound)> GetAccessTokenAsync(HttpContext context, string scheme, CancellationToken cancellationToken)
+    public async Task<(string Token, bool DPoPBound, bool Refreshed)> GetAccessTokenAsync(HttpContext context, string scheme, CancellationToken cancellationToken)
     {
         var request = await GetRequestSessionAsync(context, scheme).ConfigureAwait(false);
         var session = request.Current;
-        if (NeedsRefresh(scheme, session))
+        var refreshed = NeedsRefresh(scheme, session);
+        if (refreshed)
         {
             session = await RefreshAsync(request, session.AccessToken, "expiring", cancellationToken).ConfigureAwait(false);
         }
 
-        return (session.AccessToken, string.Equals(session.TokenType, DPoPHeaders.AuthorizationScheme, StringComparison.OrdinalIgnoreCase));
+        return (session.AccessToken, string.Equals(session.TokenType, DPoPHeaders.AuthorizationScheme, StringComparison.OrdinalIgnoreCase), refreshed);
     }
 
     /// <summary>The API rejected <paramref name="rejectedToken"/>: refresh, unless another request already has.</summary>

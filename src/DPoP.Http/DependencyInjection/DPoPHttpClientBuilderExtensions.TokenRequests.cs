@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using DPoP.Http;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -94,12 +95,18 @@ public static partial class DPoPHttpClientBuilderExtensions
             var options = sp.GetRequiredService<IOptionsMonitor<DPoPTokenClientOptions>>().Get(name);
             var time = sp.GetService<TimeProvider>() ?? TimeProvider.System;
             return new TokenExchangeTokenProvider(
-                () => new DPoPTokenClient(sp.GetRequiredService<IHttpClientFactory>().CreateClient(tokenClientName), options, time),
+                () => new DPoPTokenClient(sp.GetRequiredService<IHttpClientFactory>().CreateClient(tokenClientName), options, time)
+                {
+                    Name = name,
+                    LoggerFactory = sp.GetService<ILoggerFactory>(),
+                    MeterFactory = sp.GetService<System.Diagnostics.Metrics.IMeterFactory>(),
+                },
                 sp.GetRequiredService<DPoPHandlerFactory>().KeySource(name),
                 subjectToken,
                 configureRequest,
                 options,
-                time);
+                time,
+                DPoPTokenTelemetry.Create(name, options.ClientId, sp.GetService<ILoggerFactory>(), sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         });
         return builder;
     }

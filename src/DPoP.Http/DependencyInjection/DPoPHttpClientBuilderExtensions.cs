@@ -154,7 +154,12 @@ public static partial class DPoPHttpClientBuilderExtensions
                 : sp.GetRequiredService<DPoPHandlerFactory>().ResolveKeySource(name, sp.GetRequiredService<IOptionsMonitor<DPoPClientOptions>>().Get(name));
             return new ClientCredentialsTokenProvider(
                 name,
-                () => new DPoPTokenClient(sp.GetRequiredService<IHttpClientFactory>().CreateClient(tokenClientName), options, time),
+                () => new DPoPTokenClient(sp.GetRequiredService<IHttpClientFactory>().CreateClient(tokenClientName), options, time)
+                {
+                    Name = name,
+                    LoggerFactory = sp.GetService<ILoggerFactory>(),
+                    MeterFactory = sp.GetService<System.Diagnostics.Metrics.IMeterFactory>(),
+                },
                 options,
                 time,
                 sp.GetService<ILoggerFactory>()?.CreateLogger<ClientCredentialsTokenProvider>() ?? (ILogger)NullLogger.Instance,

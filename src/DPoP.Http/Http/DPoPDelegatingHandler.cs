@@ -21,8 +21,7 @@ namespace DPoP.Http;
 public sealed class DPoPDelegatingHandler : DelegatingHandler
 {
     private readonly DPoPHandlerContext _context;
-    private readonly Lock _primaryLock = new();
-    private volatile bool _primaryChecked;
+    private readonly DPoPPrimaryHandlerCheck _primaryCheck = new();
 
     /// <summary>Creates a handler that signs with <paramref name="key"/>, for use without dependency injection.</summary>
     /// <param name="key">The key to sign proofs with; the caller keeps ownership.</param>
@@ -80,22 +79,30 @@ public sealed class DPoPDelegatingHandler : DelegatingHandler
     /// Called when IHttpClientFactory builds the pipeline and has turned the primary handler's redirects off (or
     /// found nothing to turn off), so the first request needs no check.
     /// </summary>
-    internal void MarkPrimaryHandlerChecked() => _primaryChecked = true;
+    internal void MarkPrimaryHandlerChecked() => _primaryCheck.MarkDone();
 
     /// <summary>The protocol: attempt (with its one nonce retry), renew a rejected token once, follow a redirect.</summary>
     private async ValueTask<HttpResponseMessage> SendCoreAsync(HttpRequestMessage request, bool async, CancellationToken cancellationToken)
     {
         var state = await StartAsync(request, async, cancellationToken).ConfigureAwait(false);
-        while (true)
+        try
         {
-            var response = await SendWithNonceRetryAsync(request, state, async, cancellationToken).ConfigureAwait(false);
-            if (await TryRenewRejectedTokenAsync(request, state, response, cancellationToken).ConfigureAwait(false) ||
-                TryFollowRedirect(request, state, response))
+            while (true)
             {
-                continue;
-            }
+                var response = await SendWithNonceRetryAsync(request, state, async, cancellationToken).ConfigureAwait(false);
+                state.EndRedirectSpan(response);
+                if (await TryRenewRejectedTokenAsync(request, state, response, cancellationToken).ConfigureAwait(false) ||
+                    TryFollowRedirect(request, state, response))
+                {
+                    continue;
+                }
 
-            return response;
+                return response;
+            }
+        }
+        catch (Exception ex) when (state.EndRedirectSpan(ex))
+        {
+            throw; // not reached: the filter only ends the span of a hop that failed
         }
     }
 
@@ -104,11 +111,7 @@ public sealed class DPoPDelegatingHandler : DelegatingHandler
     {
         ArgumentNullException.ThrowIfNull(request);
         var originalUri = RequireSignableUri(request.RequestUri);
-        if (!_primaryChecked)
-        {
-            EnsurePrimaryHandlerDoesNotRedirect();
-        }
-
+        _primaryCheck.EnsureDone(InnerHandler, _context.Logger, _context.ClientName);
         var keyTask = _context.GetKey(cancellationToken);
         var key = (keyTask.IsCompletedSuccessfully ? keyTask.Result : await keyTask.ConfigureAwait(false))
             ?? throw new InvalidOperationException($"DPoP client '{_context.ClientName}': the key provider returned null instead of a key.");
@@ -154,7 +157,18 @@ public sealed class DPoPDelegatingHandler : DelegatingHandler
         DPoPHandlerLog.RetryingWithNonce(_context.Logger, _context.ClientName, new LoggedOrigin(uri), (int)response.StatusCode, request.Method.Method);
         response.Dispose();
         _context.Metrics.Retries.Add(1, _context.ClientTag);
-        return await SendOnceAsync(request, state, newNonce, async, cancellationToken).ConfigureAwait(false);
+        var activity = DPoPActivities.StartNonceRetry(_context.ClientName, uri, DPoPHttpMethod.ToWire(request.Method), source);
+        try
+        {
+            var retried = await SendOnceAsync(request, state, newNonce, async, cancellationToken).ConfigureAwait(false);
+            DPoPActivities.StopWithResponse(activity, retried);
+            return retried;
+        }
+        catch (Exception ex)
+        {
+            DPoPActivities.StopWithError(activity, DPoPActivities.ErrorType(ex));
+            throw;
+        }
     }
 
     /// <summary>Signs the request as the transport will send it, sends it, and keeps the nonce the response carries.</summary>
@@ -255,6 +269,8 @@ public sealed class DPoPDelegatingHandler : DelegatingHandler
 
         response.Dispose();
         _context.Metrics.Redirects.Add(1, _context.ClientTag);
+        state.RedirectSpan = DPoPActivities.StartRedirect(
+            _context.ClientName, target, DPoPHttpMethod.ToWire(request.Method), status, state.Redirects, !DPoPRedirect.IsSameOrigin(from, target));
         DPoPHandlerLog.FollowingRedirect(_context.Logger, _context.ClientName, status, new LoggedOrigin(from), new LoggedOrigin(target), state.Token is not null);
         return true;
     }
@@ -274,25 +290,6 @@ public sealed class DPoPDelegatingHandler : DelegatingHandler
         catch (ArgumentException ex)
         {
             throw new InvalidOperationException($"DPoP client '{_context.ClientName}' cannot sign the request: {ex.Message}", ex);
-        }
-    }
-
-    /// <summary>
-    /// For a handler built without IHttpClientFactory: turns the primary handler's redirects off before the first
-    /// request reaches it. Concurrent first requests wait for the one that does it, so none can be sent while the
-    /// primary handler still follows redirects.
-    /// </summary>
-    private void EnsurePrimaryHandlerDoesNotRedirect()
-    {
-        lock (_primaryLock)
-        {
-            if (_primaryChecked)
-            {
-                return;
-            }
-
-            DPoPPrimaryHandler.DisableAutoRedirect(InnerHandler, _context.Logger, _context.ClientName);
-            _primaryChecked = true;
         }
     }
 }

@@ -1,6 +1,5 @@
-using System.Net;
-using System.Net.Http.Headers;
-using System.Text;
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Logging;
 
 namespace DPoP.Http;
 
@@ -30,6 +29,9 @@ public sealed class DPoPTokenClient
 
     private readonly DPoPTokenClientOptions _options;
     private readonly DPoPTokenEndpoint _endpoint;
+    private readonly string? _name;
+    private readonly ILoggerFactory? _loggerFactory;
+    private readonly IMeterFactory? _meterFactory;
 
     /// <summary>Creates a token client.</summary>
     /// <param name="httpClient">An HttpClient with DPoP enabled, signing with the key tokens are bound to.</param>
@@ -67,6 +69,43 @@ public sealed class DPoPTokenClient
             ? clientAssertionProvider ?? new PrivateKeyJwtAssertionProvider(options, timeProvider)
             : null;
         _endpoint = new DPoPTokenEndpoint(httpClient, options, timeProvider, assertions, onTokenRequest ?? options.OnTokenRequest);
+    }
+
+    /// <summary>
+    /// The name this client reports in traces and metrics (tag <c>dpop.client</c>) and logs; the DI registrations set it
+    /// to the HttpClient's name. Without it, spans and measurements carry no <c>dpop.client</c> tag and logs name the
+    /// OAuth client id.
+    /// </summary>
+    public string? Name
+    {
+        get => _name;
+        init
+        {
+            _name = value;
+            UpdateTelemetry();
+        }
+    }
+
+    /// <summary>Where the client logs its token requests (category <c>DPoP.Http.DPoPTokenClient</c>, events 110–114); no logging when null.</summary>
+    public ILoggerFactory? LoggerFactory
+    {
+        get => _loggerFactory;
+        init
+        {
+            _loggerFactory = value;
+            UpdateTelemetry();
+        }
+    }
+
+    /// <summary>The factory of the <c>DPoP.Http</c> meter its token request metrics go to; a process-wide meter when null.</summary>
+    public IMeterFactory? MeterFactory
+    {
+        get => _meterFactory;
+        init
+        {
+            _meterFactory = value;
+            UpdateTelemetry();
+        }
     }
 
     /// <summary>Requests a token with the client credentials grant (RFC 6749 §4.4), with the configured scope, resources and audience.</summary>
@@ -239,6 +278,8 @@ public sealed class DPoPTokenClient
             form.Add(new("token_type_hint", tokenTypeHint));
         }
 
-        await _endpoint.PostAsync(endpoint, "revocation", form, cancellationToken).ConfigureAwait(false);
+        await _endpoint.RevokeAsync(endpoint, form, cancellationToken).ConfigureAwait(false);
     }
+
+    private void UpdateTelemetry() => _endpoint.Telemetry = DPoPTokenTelemetry.Create(_name, _options.ClientId, _loggerFactory, _meterFactory);
 }

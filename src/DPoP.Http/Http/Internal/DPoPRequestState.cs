@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace DPoP.Http.Internal;
 
 /// <summary>What the DPoP handler knows about one request across its attempts: retries, renewal, redirect hops.</summary>
@@ -23,6 +25,24 @@ internal sealed class DPoPRequestState(DPoPKey key, Uri originalUri, string? tok
 
     /// <summary>Whether the body can be resent whatever the first send did (see <see cref="DPoPRequestBody"/>).</summary>
     public bool BodyPrepared { get; set; } = bodyPrepared;
+
+    /// <summary>The span of the redirect hop being sent, if tracing is on.</summary>
+    public Activity? RedirectSpan { get; set; }
+
+    /// <summary>Ends the span of the hop that produced <paramref name="response"/>, if any.</summary>
+    public void EndRedirectSpan(HttpResponseMessage response)
+    {
+        DPoPActivities.StopWithResponse(RedirectSpan, response);
+        RedirectSpan = null;
+    }
+
+    /// <summary>Ends the span of the hop that failed with <paramref name="exception"/>, if any; false, so an exception filter lets it pass.</summary>
+    public bool EndRedirectSpan(Exception exception)
+    {
+        DPoPActivities.StopWithError(RedirectSpan, DPoPActivities.ErrorType(exception));
+        RedirectSpan = null;
+        return false;
+    }
 
     /// <summary>Whether the request's body, as it stands now, can be sent again with the same bytes.</summary>
     public bool CanResendBody(HttpRequestMessage request) => DPoPRequestBody.CanResend(request.Content, BodyPrepared);

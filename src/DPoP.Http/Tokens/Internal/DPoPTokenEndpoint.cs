@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -21,6 +22,9 @@ internal sealed class DPoPTokenEndpoint(
     private readonly TimeProvider _timeProvider = timeProvider;
     private readonly IDPoPClientAssertionProvider? _assertionProvider = assertionProvider;
     private readonly Func<DPoPTokenRequestContext, CancellationToken, ValueTask>? _onTokenRequest = onTokenRequest;
+
+    /// <summary>Where spans, metrics and logs go; set by <see cref="DPoPTokenClient"/> from its name and factories.</summary>
+    public DPoPTokenTelemetry Telemetry { get; set; } = DPoPTokenTelemetry.Create(null, options.ClientId, null, null);
 
     public DPoPTokenRequestContext CreateContext(string grantType, IEnumerable<KeyValuePair<string, string>>? parameters)
     {
@@ -74,9 +78,46 @@ internal sealed class DPoPTokenEndpoint(
 
     public async Task<DPoPTokenResponse> SendAsync(DPoPTokenRequestContext context, List<KeyValuePair<string, string>> grant, CancellationToken cancellationToken)
     {
-        var form = await BuildFormAsync(context, grant, cancellationToken).ConfigureAwait(false);
-        var (status, body) = await PostAsync(_options.TokenEndpoint!, context.GrantType, form, cancellationToken).ConfigureAwait(false);
-        return ParseSuccess(status, body);
+        var telemetry = Telemetry;
+        var endpoint = _options.TokenEndpoint!;
+        var grantType = context.GrantType;
+        var activity = telemetry.StartRequest(DPoPActivities.TokenRequest, grantType, endpoint);
+        var startedAt = Stopwatch.GetTimestamp();
+        try
+        {
+            var form = await BuildFormAsync(context, grant, cancellationToken).ConfigureAwait(false);
+            var (status, body) = await PostAsync(endpoint, grantType, form, cancellationToken).ConfigureAwait(false);
+            var response = ParseSuccess(status, body);
+            telemetry.RequestSucceeded(activity, grantType, endpoint, startedAt, response);
+            return response;
+        }
+        catch (Exception ex)
+        {
+            telemetry.RequestFailed(activity, grantType, endpoint, startedAt, ex);
+            throw;
+        }
+    }
+
+    /// <summary>Revokes a token (RFC 7009) at <paramref name="endpoint"/>, in a <c>dpop.token.revoke</c> span.</summary>
+    public async Task RevokeAsync(Uri endpoint, List<KeyValuePair<string, string>> form, CancellationToken cancellationToken)
+    {
+        var telemetry = Telemetry;
+        var activity = telemetry.StartRequest(DPoPActivities.TokenRevoke, "revocation", endpoint);
+        try
+        {
+            await PostAsync(endpoint, "revocation", form, cancellationToken).ConfigureAwait(false);
+            activity?.SetTag("dpop.outcome", "success");
+            activity?.Dispose();
+            DPoPTokenLog.TokenRevoked(telemetry.Logger, telemetry.DisplayName, new LoggedOrigin(endpoint));
+        }
+        catch (Exception ex)
+        {
+            var errorType = DPoPTokenTelemetry.ErrorType(ex);
+            activity?.SetTag("dpop.outcome", "failure");
+            DPoPActivities.StopWithError(activity, errorType);
+            DPoPTokenLog.RevocationFailed(telemetry.Logger, telemetry.DisplayName, new LoggedOrigin(endpoint), errorType);
+            throw;
+        }
     }
 
     /// <summary>Posts an authenticated form to the token (or revocation) endpoint; returns a success's status and body, throws an error's <see cref="DPoPTokenException"/>.</summary>
@@ -86,8 +127,10 @@ internal sealed class DPoPTokenEndpoint(
         // handler must not answer a use_dpop_nonce challenge by resending this body: the token client sends the
         // request once more itself, with a new assertion and the nonce the handler stored from the challenge.
         var singleUseBody = _options.ClientAuthentication == DPoPClientAuthenticationMethod.PrivateKeyJwt;
+        Activity? resend = null;
         for (var attempt = 1; ; attempt++)
         {
+            using var resendSpan = resend;
             using var request = new HttpRequestMessage(HttpMethod.Post, endpoint);
             var attemptForm = new List<KeyValuePair<string, string>>(form);
             await AddClientAuthenticationAsync(request, attemptForm, endpoint, grantType, cancellationToken).ConfigureAwait(false);
@@ -109,6 +152,7 @@ internal sealed class DPoPTokenEndpoint(
 
             if (response.IsSuccessStatusCode)
             {
+                resendSpan?.SetTag("http.response.status_code", (int)response.StatusCode);
                 return (response.StatusCode, body);
             }
 
@@ -118,8 +162,12 @@ internal sealed class DPoPTokenEndpoint(
                 response.Headers.Contains(DPoPHeaders.Nonce);
             if (!singleUseBody || attempt > 1 || !nonceChallenge)
             {
+                DPoPActivities.StopWithError(resendSpan, DPoPTokenTelemetry.ErrorType(error));
                 throw error;
             }
+
+            DPoPTokenLog.TokenEndpointNonceResend(Telemetry.Logger, Telemetry.DisplayName, new LoggedOrigin(endpoint), grantType);
+            resend = DPoPActivities.StartNonceRetry(Telemetry.ClientName ?? string.Empty, endpoint, "POST", "authorization_server");
         }
     }
 

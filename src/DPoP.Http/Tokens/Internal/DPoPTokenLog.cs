@@ -24,6 +24,22 @@ internal static partial class DPoPTokenLog
     [LoggerMessage(EventId = 104, Level = LogLevel.Debug, Message = "DPoP client '{ClientName}': the cached access token was rejected by a resource server (invalid_token) and dropped.")]
     public static partial void TokenDropped(ILogger logger, string clientName);
 
+    // 110-119: DPoPTokenClient's requests (category DPoP.Http.DPoPTokenClient).
+    [LoggerMessage(EventId = 110, Level = LogLevel.Debug, Message = "DPoP token client '{ClientName}': {GrantType} request to {Origin} answered with a token in {ElapsedMilliseconds} ms (DPoP-bound: {DPoPBound}).")]
+    public static partial void TokenRequestSucceeded(ILogger logger, string clientName, string grantType, LoggedOrigin origin, long elapsedMilliseconds, bool dPoPBound);
+
+    [LoggerMessage(EventId = 111, Level = LogLevel.Information, Message = "DPoP token client '{ClientName}': {GrantType} request to {Origin} failed ({ErrorType}) after {ElapsedMilliseconds} ms.")]
+    public static partial void TokenRequestFailed(ILogger logger, string clientName, string grantType, LoggedOrigin origin, string errorType, long elapsedMilliseconds);
+
+    [LoggerMessage(EventId = 112, Level = LogLevel.Debug, Message = "DPoP token client '{ClientName}': {Origin} demanded a DPoP nonce (use_dpop_nonce); sending the {GrantType} request again with the nonce and a new client assertion.")]
+    public static partial void TokenEndpointNonceResend(ILogger logger, string clientName, LoggedOrigin origin, string grantType);
+
+    [LoggerMessage(EventId = 113, Level = LogLevel.Debug, Message = "DPoP token client '{ClientName}': token revoked at {Origin}.")]
+    public static partial void TokenRevoked(ILogger logger, string clientName, LoggedOrigin origin);
+
+    [LoggerMessage(EventId = 114, Level = LogLevel.Information, Message = "DPoP token client '{ClientName}': revocation at {Origin} failed ({ErrorType}).")]
+    public static partial void RevocationFailed(ILogger logger, string clientName, LoggedOrigin origin, string errorType);
+
     // 120-129: the shared token cache (HybridCache).
     [LoggerMessage(EventId = 120, Level = LogLevel.Debug, Message = "DPoP client '{ClientName}': access token for {Origin} taken from the shared cache (DPoP-bound: {DPoPBound}), valid for {LifetimeSeconds} s, renewed from {RenewInSeconds} s.")]
     public static partial void TokenFromSharedCache(ILogger logger, string clientName, LoggedOrigin origin, bool dPoPBound, long lifetimeSeconds, long renewInSeconds);

@@ -18,8 +18,11 @@ internal sealed class TokenExchangeTokenProvider(
     Func<HttpRequestMessage, CancellationToken, ValueTask<string?>> subjectTokenSource,
     Action<DPoPTokenExchangeRequest>? configureRequest,
     DPoPTokenClientOptions options,
-    TimeProvider timeProvider) : IDPoPAccessTokenProvider
+    TimeProvider timeProvider,
+    DPoPTokenTelemetry telemetry) : IDPoPAccessTokenProvider
 {
+    private const string GrantType = "urn:ietf:params:oauth:grant-type:token-exchange";
+
     /// <summary>Above this many cached tokens, expired ones are swept out; above twice as many, all are dropped.</summary>
     internal const int SweepThreshold = 1024;
 
@@ -37,11 +40,43 @@ internal sealed class TokenExchangeTokenProvider(
             return null;
         }
 
-        var key = await keySource(cancellationToken).ConfigureAwait(false);
-        var cacheKey = CacheKey(subjectToken, key.JwkThumbprint);
+        var activity = telemetry.StartAcquire(GrantType, options.TokenEndpoint!);
+        try
+        {
+            var key = await keySource(cancellationToken).ConfigureAwait(false);
+            var (response, cacheHit) = await GetOrExchangeAsync(subjectToken, CacheKey(subjectToken, key.JwkThumbprint), cancellationToken).ConfigureAwait(false);
+            telemetry.CacheLookup(GrantType, "memory", cacheHit);
+            DPoPTokenTelemetry.Acquired(activity, cacheHit);
+            return Use(response, request);
+        }
+        catch (Exception ex)
+        {
+            DPoPTokenTelemetry.AcquireFailed(activity, ex);
+            throw;
+        }
+    }
+
+    public ValueTask<bool> OnAccessTokenRejectedAsync(string rejectedAccessToken, CancellationToken cancellationToken)
+    {
+        foreach (var (cacheKey, entry) in _tokens)
+        {
+            if (entry.IsValueCreated && entry.Value.IsCompletedSuccessfully &&
+                string.Equals(entry.Value.Result.AccessToken, rejectedAccessToken, StringComparison.Ordinal))
+            {
+                _tokens.TryRemove(new(cacheKey, entry));
+            }
+        }
+
+        return ValueTask.FromResult(true);
+    }
+
+    /// <summary>A cached token still outside its renewal window (a hit), or the exchange everyone with this subject token waits for.</summary>
+    private async Task<(DPoPTokenResponse Response, bool CacheHit)> GetOrExchangeAsync(string subjectToken, string cacheKey, CancellationToken cancellationToken)
+    {
         for (var attempt = 1; ; attempt++)
         {
             var entry = _tokens.GetOrAdd(cacheKey, _ => new Lazy<Task<DPoPTokenResponse>>(() => ExchangeAsync(subjectToken)));
+            var wasDone = entry.IsValueCreated && entry.Value.IsCompletedSuccessfully;
             DPoPTokenResponse response;
             try
             {
@@ -58,25 +93,11 @@ internal sealed class TokenExchangeTokenProvider(
             var now = timeProvider.GetUtcNow();
             if (now < RenewAt(response) || (attempt > 1 && now < response.ExpiresAt))
             {
-                return Use(response, request);
+                return (response, wasDone && attempt == 1);
             }
 
             _tokens.TryRemove(new(cacheKey, entry));
         }
-    }
-
-    public ValueTask<bool> OnAccessTokenRejectedAsync(string rejectedAccessToken, CancellationToken cancellationToken)
-    {
-        foreach (var (cacheKey, entry) in _tokens)
-        {
-            if (entry.IsValueCreated && entry.Value.IsCompletedSuccessfully &&
-                string.Equals(entry.Value.Result.AccessToken, rejectedAccessToken, StringComparison.Ordinal))
-            {
-                _tokens.TryRemove(new(cacheKey, entry));
-            }
-        }
-
-        return ValueTask.FromResult(true);
     }
 
     private static string CacheKey(string subjectToken, string thumbprint) =>

@@ -1,0 +1,155 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace DPoP.Http.Internal;
+
+/// <summary>
+/// What one token client (or token source) reports: spans on the <c>DPoP.Http</c> activity source, token metrics and
+/// log events. Tags and messages carry the client name, grant type, token endpoint origin, outcome and an error code
+/// or type: never a token, secret, assertion, nonce or proof, nor the endpoint's path.
+/// </summary>
+internal sealed class DPoPTokenTelemetry
+{
+    private static readonly HashSet<string> KnownErrors = new(StringComparer.Ordinal)
+    {
+        // RFC 6749 §5.2, RFC 8693 §2.2.2, RFC 8707 §2, RFC 9449 §5 and §8, RFC 7009 §2.2.1, RFC 8628 §3.5; then ours.
+        "invalid_request", "invalid_client", "invalid_grant", "unauthorized_client", "unsupported_grant_type", "invalid_scope",
+        "invalid_target", "invalid_dpop_proof", "use_dpop_nonce", "unsupported_token_type", "invalid_token", "access_denied",
+        "server_error", "temporarily_unavailable", "authorization_pending", "slow_down", "expired_token",
+        "invalid_token_response", "unexpected_token_type",
+    };
+
+    public DPoPTokenTelemetry(string? clientName, string displayName, DPoPTokenMetrics metrics, ILogger logger)
+    {
+        ClientName = clientName;
+        DisplayName = displayName;
+        Metrics = metrics;
+        Logger = logger;
+    }
+
+    /// <summary>The <c>dpop.client</c> tag: the HttpClient's name, or null for a token client used without one.</summary>
+    public string? ClientName { get; }
+
+    /// <summary>The name in log messages: the client name, else the OAuth client id.</summary>
+    public string DisplayName { get; }
+
+    public DPoPTokenMetrics Metrics { get; }
+
+    public ILogger Logger { get; }
+
+    /// <summary>Telemetry for a token client: its name, or its OAuth client id in logs when it has none.</summary>
+    public static DPoPTokenTelemetry Create(string? clientName, string? clientId, ILoggerFactory? loggerFactory, System.Diagnostics.Metrics.IMeterFactory? meterFactory) =>
+        new(clientName, clientName ?? clientId ?? string.Empty, DPoPTokenMetrics.Create(meterFactory),
+            loggerFactory?.CreateLogger<DPoPTokenClient>() ?? (ILogger)NullLogger.Instance);
+
+    /// <summary>Starts the span of one token request (<paramref name="operation"/>: a token request or a revocation).</summary>
+    public Activity? StartRequest(string operation, string grantType, Uri endpoint)
+    {
+        var activity = DPoPActivities.Start(operation, ClientName ?? string.Empty, endpoint);
+        activity?.SetTag("dpop.grant_type", grantType);
+        return activity;
+    }
+
+    /// <summary>A token request answered with a token.</summary>
+    public void RequestSucceeded(Activity? activity, string grantType, Uri endpoint, long startedAt, DPoPTokenResponse response)
+    {
+        var elapsed = Stopwatch.GetElapsedTime(startedAt);
+        var tags = Tags(grantType, "success");
+        Metrics.TokenRequests.Add(1, tags);
+        Metrics.TokenRequestDuration.Record(elapsed.TotalSeconds, tags);
+        if (activity is not null)
+        {
+            activity.SetTag("dpop.outcome", "success");
+            activity.SetTag("dpop.token.dpop_bound", response.IsDPoPBound);
+            activity.Dispose();
+        }
+
+        DPoPTokenLog.TokenRequestSucceeded(Logger, DisplayName, grantType, new LoggedOrigin(endpoint), (long)elapsed.TotalMilliseconds, response.IsDPoPBound);
+    }
+
+    /// <summary>A token request that failed (an OAuth error, a malformed answer, a transport error, a hook that threw).</summary>
+    public void RequestFailed(Activity? activity, string grantType, Uri endpoint, long startedAt, Exception exception)
+    {
+        var elapsed = Stopwatch.GetElapsedTime(startedAt);
+        var errorType = ErrorType(exception);
+        var tags = Tags(grantType, "failure");
+        tags.Add("error.type", errorType);
+        Metrics.TokenRequests.Add(1, tags);
+        Metrics.TokenRequestDuration.Record(elapsed.TotalSeconds, tags);
+        activity?.SetTag("dpop.outcome", "failure");
+        DPoPActivities.StopWithError(activity, errorType);
+        DPoPTokenLog.TokenRequestFailed(Logger, DisplayName, grantType, new LoggedOrigin(endpoint), errorType, (long)elapsed.TotalMilliseconds);
+    }
+
+    /// <summary>Starts the span of getting a token for a request (or through the public token API).</summary>
+    public Activity? StartAcquire(string grantType, Uri tokenEndpoint)
+    {
+        var activity = DPoPActivities.Start(DPoPActivities.TokenAcquire, ClientName ?? string.Empty, tokenEndpoint);
+        activity?.SetTag("dpop.grant_type", grantType);
+        return activity;
+    }
+
+    /// <summary>Ends an acquisition span with a token, served from a cache (<paramref name="cacheHit"/>) or not.</summary>
+    public static void Acquired(Activity? activity, bool cacheHit)
+    {
+        if (activity is not null)
+        {
+            activity.SetTag("dpop.token.cache_hit", cacheHit);
+            activity.SetTag("dpop.outcome", "success");
+            activity.Dispose();
+        }
+    }
+
+    /// <summary>Ends an acquisition span that got no token.</summary>
+    public static void AcquireFailed(Activity? activity, Exception exception)
+    {
+        if (activity is not null)
+        {
+            activity.SetTag("dpop.token.cache_hit", false);
+            activity.SetTag("dpop.outcome", "failure");
+            DPoPActivities.StopWithError(activity, ErrorType(exception));
+        }
+    }
+
+    /// <summary>A lookup in a token cache (<paramref name="tier"/>: <c>memory</c> or <c>shared</c>).</summary>
+    public void CacheLookup(string grantType, string tier, bool hit)
+    {
+        var lookups = Metrics.CacheLookups;
+        if (!lookups.Enabled)
+        {
+            return;
+        }
+
+        var tags = new TagList { { "dpop.grant_type", grantType }, { "dpop.cache.tier", tier }, { "dpop.cache.result", hit ? "hit" : "miss" } };
+        if (ClientName is not null)
+        {
+            tags.Add("dpop.client", ClientName);
+        }
+
+        lookups.Add(1, tags);
+    }
+
+    /// <summary>
+    /// A failure as an <c>error.type</c> value: the OAuth error code when it is a registered one (<c>_OTHER</c> for any
+    /// other server-chosen word, so a server cannot blow up the metric's cardinality), the status code when the server
+    /// gave no code, else what <see cref="DPoPActivities.ErrorType"/> says.
+    /// </summary>
+    public static string ErrorType(Exception exception) => exception switch
+    {
+        DPoPTokenException { Error: { } error } => KnownErrors.Contains(error) ? error : "_OTHER",
+        DPoPTokenException { StatusCode: { } status } => ((int)status).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        _ => DPoPActivities.ErrorType(exception),
+    };
+
+    private TagList Tags(string grantType, string outcome)
+    {
+        var tags = new TagList { { "dpop.grant_type", grantType }, { "dpop.outcome", outcome } };
+        if (ClientName is not null)
+        {
+            tags.Add("dpop.client", ClientName);
+        }
+
+        return tags;
+    }
+}
