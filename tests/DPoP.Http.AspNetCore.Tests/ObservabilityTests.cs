@@ -1,13 +1,18 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using DPoP.Http.InteropTests.AspNetCore.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
-using System.Diagnostics.Metrics;
+using OpenTelemetry;
+using OpenTelemetry.Trace;
 
 namespace DPoP.Http.InteropTests.AspNetCore;
 
-/// <summary>What a session's life leaves in logs and metrics: counts on the DPoP.Http meter, and no secret anywhere.</summary>
+/// <summary>What a session's life leaves in logs, metrics and traces: counts on the DPoP.Http meter, spans, and no secret anywhere.</summary>
 public sealed class ObservabilityTests : InteropTest
 {
+    private static readonly ActivitySource TestSource = new("DPoP.Http.AspNetCore.Tests.Tracing");
+
     [Test]
     public async Task SessionLifecycle_IsCountedOnTheDPoPMeter_AndLogsNoSecret()
     {
@@ -47,5 +52,73 @@ public sealed class ObservabilityTests : InteropTest
                 Assert.That(messages.Where(m => m.Contains(secret, StringComparison.Ordinal)), Is.Empty, "no token, key or session id in any log message");
             }
         });
+    }
+
+    [Test]
+    public async Task UserTokenAcquisition_IsTraced_UnderTheAppsRequest_CacheHitThenRefresh_WithNoSecret()
+    {
+        await using var app = await WebApp.StartAsync();
+        using var alice = new BrowserUser("alice", app.BaseAddress);
+        using (await alice.SignInAsync())
+        {
+        }
+
+        var exported = new List<Activity>();
+        Activity root;
+        using (var tracing = Sdk.CreateTracerProviderBuilder()
+            .AddSource("DPoP.Http", "System.Net.Http", "Microsoft.AspNetCore", TestSource.Name)
+            .SetSampler(new AlwaysOnSampler())
+            .AddInMemoryExporter(exported)
+            .Build())
+        {
+            using (root = TestSource.StartActivity("test")!)
+            {
+                using (await alice.GetAsync("api"))
+                {
+                }
+
+                app.Clock.Advance(TimeSpan.FromSeconds(250));
+                using (await alice.GetAsync("api"))
+                {
+                }
+            }
+
+            tracing!.ForceFlush();
+        }
+
+        List<Activity> spans;
+        lock (exported)
+        {
+            spans = [.. exported.Where(a => a.TraceId == root.TraceId).OrderBy(a => a.StartTimeUtc)];
+        }
+
+        var acquires = spans.Where(a => a.OperationName == "dpop.token.acquire").ToList();
+        var (_, session) = await WebSignInTests.StoredSessionAsync(app);
+        Assert.That(acquires, Has.Count.EqualTo(2), "one per API call, in the test's trace (propagated through the app's request)");
+        var refresh = spans.SingleOrDefault(a => a.OperationName == "dpop.token.request");
+        Assert.Multiple(() =>
+        {
+            Assert.That(acquires[0].GetTagItem("dpop.token.cache_hit"), Is.EqualTo(true));
+            Assert.That(acquires[1].GetTagItem("dpop.token.cache_hit"), Is.EqualTo(false), "refreshed");
+            Assert.That(acquires.Select(a => a.GetTagItem("dpop.scheme")), Is.All.EqualTo(WebApp.Scheme));
+            Assert.That(acquires.Select(a => a.GetTagItem("dpop.outcome")), Is.All.EqualTo("success"));
+            Assert.That(spans.Single(a => a.SpanId == acquires[0].ParentSpanId).Source.Name, Is.EqualTo("Microsoft.AspNetCore"), "child of the app's request span");
+            Assert.That(refresh, Is.Not.Null);
+            Assert.That(refresh!.ParentSpanId, Is.EqualTo(acquires[1].SpanId));
+            Assert.That(refresh.GetTagItem("dpop.grant_type"), Is.EqualTo("refresh_token"));
+            Assert.That(refresh.GetTagItem("dpop.outcome"), Is.EqualTo("success"));
+        });
+
+        string[] secrets = [session.AccessToken, session.RefreshToken!, session.PrivateJwk!, "/api", "/token"];
+        foreach (var span in spans.Where(a => a.Source.Name == "DPoP.Http"))
+        {
+            foreach (var tag in span.TagObjects)
+            {
+                foreach (var secret in secrets)
+                {
+                    Assert.That($"{tag.Key}={tag.Value}", Does.Not.Contain(secret), span.OperationName);
+                }
+            }
+        }
     }
 }
