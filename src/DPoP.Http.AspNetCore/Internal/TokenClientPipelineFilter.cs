@@ -6,8 +6,8 @@ namespace DPoP.Http.AspNetCore.Internal;
 /// Moves the DPoP handler of a scheme's token endpoint clients to the innermost place, after everything the app
 /// configured on them (<c>ConfigureOpenIdConnectDPoPTokenEndpointClient()</c>): a retry handler the app added then
 /// wraps it, and every attempt gets a fresh proof (a resent proof is a replay). Registered after DPoP.Http's own
-/// filter, so it runs first once the pipeline is built (IHttpClientFactory runs the filters registered last
-/// innermost) and DPoP.Http's filter sees the final order.
+/// filter: IHttpClientFactory nests filters in registration order, so the code after <c>next</c> of the one
+/// registered later runs first, and DPoP.Http's filter (redirects off, the retry-order warning) sees the final order.
 /// </summary>
 internal sealed class TokenClientPipelineFilter(DPoPSchemeRegistry registry) : IHttpMessageHandlerBuilderFilter
 {

@@ -7,8 +7,8 @@ namespace DPoP.Http.Internal;
 /// <summary>
 /// Checks each DPoP client's pipeline once IHttpClientFactory has built it, after all of the client's configuration,
 /// so the order the app called things in is what it sees: adds the DPoP handler of a token endpoint client as its
-/// innermost handler (whatever the app added to that client — a resilience handler, a logger — wraps it, so each
-/// retry gets its own proof), turns the primary handler's automatic redirects off before any request can reach it
+/// innermost handler (whatever the app added to that client, a resilience handler included, wraps it, so each
+/// retry gets its own proof; only the factory's own request logger, added by a later filter, may sit inside), turns the primary handler's automatic redirects off before any request can reach it
 /// (the DPoP handler follows redirects with a proof per hop), and warns when a retrying handler sits inside the DPoP
 /// handler of an app's client (its retries would resend the first attempt's proof, which servers reject as a replay).
 /// </summary>
