@@ -63,10 +63,10 @@ public static class DPoPOpenIdConnectHttpClientBuilderExtensions
         var name = builder.Name;
         var tokenClientName = $"{name}.DPoP.Http.AspNetCore.client-credentials";
         var services = builder.Services;
-        services.AddDPoPWebCore();
+        var registry = services.AddDPoPWebCore();
 
         // The token request signs with the API client's key, so the token's cnf.jkt matches its proofs.
-        services.AddHttpClient(tokenClientName).AddDPoP();
+        services.AddTokenEndpointClient(registry, openIdConnectScheme, services.AddHttpClient(tokenClientName).AddDPoP());
         // Through the provider, not an injected IOptionsMonitor<DPoPClientOptions>: that monitor is built from this
         // very configuration, and asking for it here would be a cycle.
         services.AddOptions<DPoPClientOptions>(tokenClientName).Configure<IServiceProvider>((token, sp) =>

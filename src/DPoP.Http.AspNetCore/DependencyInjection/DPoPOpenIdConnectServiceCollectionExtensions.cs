@@ -4,6 +4,7 @@ using DPoP.Http.AspNetCore.Internal;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Http;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -31,7 +32,8 @@ public static class DPoPOpenIdConnectServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentException.ThrowIfNullOrEmpty(openIdConnectScheme);
-        services.AddDPoPWebCore().Add(openIdConnectScheme);
+        var registry = services.AddDPoPWebCore();
+        registry.Add(openIdConnectScheme);
 
         var options = services.AddOptions<DPoPOpenIdConnectOptions>(openIdConnectScheme);
         if (configure is not null)
@@ -43,10 +45,48 @@ public static class DPoPOpenIdConnectServiceCollectionExtensions
         services.AddOptions<OpenIdConnectOptions>(openIdConnectScheme).ValidateOnStart();
 
         // The scheme's token endpoint client: DPoP with the key of the session being signed in or refreshed.
-        services.AddHttpClient(SchemeEndpoints.TokenClientName(openIdConnectScheme))
+        var tokenClient = services.AddHttpClient(SchemeEndpoints.TokenClientName(openIdConnectScheme))
             .AddDPoP()
             .AddDPoPKeyProvider<AmbientDPoPKeyProvider>();
+        services.AddTokenEndpointClient(registry, openIdConnectScheme, tokenClient);
         return services;
+    }
+
+    /// <summary>
+    /// Configures the HttpClients through which the app calls the token endpoint of the OpenID Connect scheme
+    /// <paramref name="openIdConnectScheme"/> (and its revocation endpoint): the scheme's own — code exchange at
+    /// sign-in, refresh, revocation at sign-out — and those of <c>AddClientCredentialsToken(openIdConnectScheme)</c>.
+    /// <paramref name="configure"/> receives each one's <see cref="IHttpClientBuilder"/>, for a primary handler with a
+    /// client certificate (mutual TLS, RFC 8705), a proxy or a resilience handler. Their DPoP handler is always the
+    /// innermost, so a retry handler added here gives every attempt a fresh proof. Can be called before or after
+    /// <see cref="AddOpenIdConnectDPoP(IServiceCollection, string, Action{DPoPOpenIdConnectOptions}?)"/> and the
+    /// client registrations. Discovery and pushed authorization requests are sent by the OpenID Connect handler
+    /// itself, through its <c>Backchannel</c>: with mutual TLS, give it the certificate too (<c>BackchannelHttpHandler</c>).
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <param name="openIdConnectScheme">The scheme registered with <c>AddOpenIdConnect()</c> and <c>AddOpenIdConnectDPoP()</c>.</param>
+    /// <param name="configure">Configures one token endpoint client's builder; called once for each of the scheme's token endpoint clients.</param>
+    /// <returns>The services, for chaining.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="services"/> or <paramref name="configure"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="openIdConnectScheme"/> is null or empty.</exception>
+    public static IServiceCollection ConfigureOpenIdConnectDPoPTokenEndpointClient(this IServiceCollection services, string openIdConnectScheme, Action<IHttpClientBuilder> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentException.ThrowIfNullOrEmpty(openIdConnectScheme);
+        ArgumentNullException.ThrowIfNull(configure);
+        services.AddDPoPWebCore().ConfigureTokenEndpointClients(openIdConnectScheme, configure);
+        return services;
+    }
+
+    /// <summary>
+    /// Registers a token endpoint client of <paramref name="scheme"/> (already given <c>AddDPoP()</c>): the app's
+    /// configuration applies to it, and its DPoP handler is moved innermost when its pipeline is built.
+    /// </summary>
+    internal static void AddTokenEndpointClient(this IServiceCollection services, DPoPSchemeRegistry registry, string scheme, IHttpClientBuilder client)
+    {
+        // After AddDPoP() registered DPoP.Http's filter: this one must come later, to run before it (see the filter).
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHttpMessageHandlerBuilderFilter, TokenClientPipelineFilter>());
+        registry.AddTokenEndpointClient(scheme, client);
     }
 
     /// <summary>

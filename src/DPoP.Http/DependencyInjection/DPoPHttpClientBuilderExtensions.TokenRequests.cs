@@ -81,15 +81,10 @@ public static partial class DPoPHttpClientBuilderExtensions
         ArgumentNullException.ThrowIfNull(configure);
         ArgumentNullException.ThrowIfNull(subjectToken);
         var name = builder.Name;
-        var tokenClientName = DPoPClientRegistry.TokenClientName(name);
         var services = builder.Services;
-        services.AddDPoPCore();
+        var tokenClientName = services.AddDPoPTokenEndpointClient(name);
         services.AddOptions<DPoPTokenClientOptions>(name).Configure(configure).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DPoPTokenClientOptions>, DPoPTokenClientOptionsValidator>());
-
-        // The token endpoint client: the API client's key and DPoP settings, its own nonces, no access token.
-        services.AddHttpClient(tokenClientName)
-            .AddHttpMessageHandler(sp => sp.GetRequiredService<DPoPHandlerFactory>().Create(tokenClientName, keyClientName: name));
         services.AddKeyedSingleton<IDPoPAccessTokenProvider>(name, (sp, _) =>
         {
             var options = sp.GetRequiredService<IOptionsMonitor<DPoPTokenClientOptions>>().Get(name);

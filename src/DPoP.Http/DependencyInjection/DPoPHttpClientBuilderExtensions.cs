@@ -126,15 +126,10 @@ public static partial class DPoPHttpClientBuilderExtensions
     private static IHttpClientBuilder AddClientCredentialsTokenCore(this IHttpClientBuilder builder)
     {
         var name = builder.Name;
-        var tokenClientName = DPoPClientRegistry.TokenClientName(name);
         var services = builder.Services;
-        services.AddDPoPCore();
+        var tokenClientName = services.AddDPoPTokenEndpointClient(name);
         services.AddOptions<DPoPTokenClientOptions>(name).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DPoPTokenClientOptions>, DPoPTokenClientOptionsValidator>());
-
-        // The token endpoint client: the API client's key and DPoP settings, its own nonces, no access token.
-        services.AddHttpClient(tokenClientName)
-            .AddHttpMessageHandler(sp => sp.GetRequiredService<DPoPHandlerFactory>().Create(tokenClientName, keyClientName: name));
         services.TryAddSingleton(sp => new DPoPSharedTokenCache(
             sp.GetRequiredService<HybridCache>(),
             sp.GetService<TimeProvider>() ?? TimeProvider.System,

@@ -50,7 +50,11 @@ internal sealed class WebApp : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<WebApp> StartAsync(Action<OpenIdConnectOptions>? configureOidc = null, Action<DPoPOpenIdConnectOptions>? configureDPoP = null)
+    /// <param name="configureServices">The app's own further registrations, after everything else.</param>
+    public static async Task<WebApp> StartAsync(
+        Action<OpenIdConnectOptions>? configureOidc = null,
+        Action<DPoPOpenIdConnectOptions>? configureDPoP = null,
+        Action<IServiceCollection>? configureServices = null)
     {
         var server = InteropServers.AuthorizationServer;
         var client = server.WebClient;
@@ -105,6 +109,7 @@ internal sealed class WebApp : IAsyncDisposable
         builder.Services.AddHttpClient("app", c => c.BaseAddress = InteropServers.ResourceServer)
             .AddDPoP()
             .AddClientCredentialsToken(Scheme, o => o.Scope = "orders:read");
+        configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
         app.Use(async (context, next) =>

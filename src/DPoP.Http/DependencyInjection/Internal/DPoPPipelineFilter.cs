@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Http;
 using Microsoft.Extensions.Logging;
 
@@ -5,17 +6,24 @@ namespace DPoP.Http.Internal;
 
 /// <summary>
 /// Checks each DPoP client's pipeline once IHttpClientFactory has built it, after all of the client's configuration,
-/// so the order the app called things in is what it sees: turns the primary handler's automatic redirects off
-/// before any request can reach it (the DPoP handler follows redirects with a proof per hop), and warns when a
-/// retrying handler sits inside the DPoP handler (its retries would resend the first attempt's proof, which servers
-/// reject as a replay).
+/// so the order the app called things in is what it sees: adds the DPoP handler of a token endpoint client as its
+/// innermost handler (whatever the app added to that client, a resilience handler included, wraps it, so each
+/// retry gets its own proof; only the factory's own request logger, added by a later filter, may sit inside), turns the primary handler's automatic redirects off before any request can reach it
+/// (the DPoP handler follows redirects with a proof per hop), and warns when a retrying handler sits inside the DPoP
+/// handler of an app's client (its retries would resend the first attempt's proof, which servers reject as a replay).
 /// </summary>
-internal sealed class DPoPPipelineFilter(DPoPClientRegistry registry, ILoggerFactory loggerFactory) : IHttpMessageHandlerBuilderFilter
+internal sealed class DPoPPipelineFilter(DPoPClientRegistry registry, IServiceProvider services, ILoggerFactory loggerFactory) : IHttpMessageHandlerBuilderFilter
 {
     public Action<HttpMessageHandlerBuilder> Configure(Action<HttpMessageHandlerBuilder> next) => builder =>
     {
         next(builder);
         var name = builder.Name ?? string.Empty;
+        if (registry.TryGetTokenEndpointClient(name, out var apiClientName))
+        {
+            // The token endpoint client signs with its API client's key and options, so the token's cnf.jkt matches.
+            builder.AdditionalHandlers.Add(services.GetRequiredService<DPoPHandlerFactory>().Create(name, keyClientName: apiClientName));
+        }
+
         if (!registry.Contains(name))
         {
             return;

@@ -35,6 +35,9 @@ internal static class DPoPTokenClientOptionsRules
                 break;
             case DPoPClientAuthenticationMethod.ClientSecretBasic or DPoPClientAuthenticationMethod.ClientSecretPost or DPoPClientAuthenticationMethod.None:
                 break;
+            case DPoPClientAuthenticationMethod.TlsClientAuth or DPoPClientAuthenticationMethod.SelfSignedTlsClientAuth:
+                // RFC 8705 §2: the TLS client certificate authenticates, which only the HttpClient's handler knows of.
+                break;
             default:
                 problems.Add("ClientAuthentication is not a known method.");
                 break;

@@ -199,6 +199,8 @@ internal sealed class DPoPTokenEndpoint(
                 form.Add(new("client_assertion", assertion));
                 break;
             default:
+                // None, and RFC 8705 §2's tls_client_auth and self_signed_tls_client_auth: the TLS client certificate
+                // (on the HttpClient's primary handler) authenticates, the form only names the client.
                 form.Add(new("client_id", clientId));
                 break;
         }

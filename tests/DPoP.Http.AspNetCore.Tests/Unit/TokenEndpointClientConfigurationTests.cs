@@ -1,0 +1,101 @@
+using DPoP.Http.InteropTests.AspNetCore.Support;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+
+namespace DPoP.Http.AspNetCore.Tests.Unit;
+
+/// <summary>
+/// <c>ConfigureOpenIdConnectDPoPTokenEndpointClient()</c>: the app's configuration reaches every token endpoint
+/// client of the scheme, whatever the order of the calls, and their DPoP handler stays innermost.
+/// </summary>
+public sealed class TokenEndpointClientConfigurationTests
+{
+    private const string SchemeEndpointsClient = "DPoP.Http.AspNetCore." + UnitServices.Scheme;
+    private const string AppTokenClient = "reports.DPoP.Http.AspNetCore.client-credentials";
+
+    private sealed class MarkerHandler : DelegatingHandler;
+
+    private static ServiceProvider Build(bool configureFirst, FakeLogCollector logs, RecordingPrimaryHandler? primary = null)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(logs)));
+        services.AddDataProtection().UseEphemeralDataProtectionProvider();
+        services.AddAuthentication().AddCookie().AddOpenIdConnect(UnitServices.Scheme, o =>
+        {
+            o.Authority = "https://login.example.com";
+            o.ClientId = "web";
+            o.ResponseType = "code";
+        });
+        void Configure() => services.ConfigureOpenIdConnectDPoPTokenEndpointClient(UnitServices.Scheme, token =>
+        {
+            token.AddStandardResilienceHandler();
+            token.AddHttpMessageHandler(() => new MarkerHandler());
+            if (primary is not null)
+            {
+                token.ConfigurePrimaryHttpMessageHandler(() => primary);
+            }
+        });
+
+        if (configureFirst)
+        {
+            Configure();
+        }
+
+        services.AddOpenIdConnectDPoP(UnitServices.Scheme, o => o.ClientAuthentication = DPoPClientAuthenticationMethod.TlsClientAuth);
+        services.AddHttpClient("reports").AddDPoP().AddClientCredentialsToken(UnitServices.Scheme);
+        if (!configureFirst)
+        {
+            Configure();
+        }
+
+        return services.BuildServiceProvider();
+    }
+
+    private static List<string> Pipeline(ServiceProvider services, string client)
+    {
+        var names = new List<string>();
+        for (HttpMessageHandler? handler = services.GetRequiredService<IHttpMessageHandlerFactory>().CreateHandler(client);
+             handler is not null;
+             handler = (handler as DelegatingHandler)?.InnerHandler)
+        {
+            names.Add(handler.GetType().Name);
+        }
+
+        return names;
+    }
+
+    [TestCase(true, SchemeEndpointsClient)]
+    [TestCase(false, SchemeEndpointsClient)]
+    [TestCase(true, AppTokenClient)]
+    [TestCase(false, AppTokenClient)]
+    public void TokenEndpointClient_GetsTheAppsHandlers_AroundAnInnermostDPoPHandler(bool configureFirst, string client)
+    {
+        var logs = new FakeLogCollector();
+        using var services = Build(configureFirst, logs);
+
+        var names = Pipeline(services, client);
+
+        var dpop = names.IndexOf(nameof(DPoPDelegatingHandler));
+        Assert.Multiple(() =>
+        {
+            Assert.That(names.Count(n => n == nameof(DPoPDelegatingHandler)), Is.EqualTo(1), string.Join(" > ", names));
+            Assert.That(names.IndexOf("ResilienceHandler"), Is.GreaterThanOrEqualTo(0).And.LessThan(dpop), string.Join(" > ", names));
+            Assert.That(names.IndexOf(nameof(MarkerHandler)), Is.GreaterThanOrEqualTo(0).And.LessThan(dpop), string.Join(" > ", names));
+            Assert.That(names.Skip(dpop + 1).SkipLast(1), Is.All.EqualTo("LoggingHttpMessageHandler"), "innermost: " + string.Join(" > ", names));
+            Assert.That(logs.GetSnapshot().Select(r => r.Message), Has.None.Contains("registered inside"));
+        });
+    }
+
+    [Test]
+    public void ReplacedPrimaryHandler_OfTheSchemeClient_HasAutomaticRedirectsOff()
+    {
+        using var primary = new RecordingPrimaryHandler();
+        using var services = Build(configureFirst: false, new FakeLogCollector(), primary);
+
+        using var client = services.GetRequiredService<IHttpClientFactory>().CreateClient(SchemeEndpointsClient);
+
+        Assert.That(primary.Sockets.AllowAutoRedirect, Is.False);
+    }
+}
