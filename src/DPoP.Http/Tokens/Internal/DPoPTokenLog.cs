@@ -24,6 +24,12 @@ internal static partial class DPoPTokenLog
     [LoggerMessage(EventId = 104, Level = LogLevel.Debug, Message = "DPoP client '{ClientName}': the cached access token was rejected by a resource server (invalid_token) and dropped.")]
     public static partial void TokenDropped(ILogger logger, string clientName);
 
+    [LoggerMessage(EventId = 105, Level = LogLevel.Debug, Message = "DPoP client '{ClientName}': a renewal of the access token was forced (IDPoPClientAccessTokens).")]
+    public static partial void RenewalForced(ILogger logger, string clientName);
+
+    [LoggerMessage(EventId = 106, Level = LogLevel.Debug, Message = "DPoP client '{ClientName}': the cached access token was removed (IDPoPClientAccessTokens; from the shared cache too: {Shared}).")]
+    public static partial void TokenRemoved(ILogger logger, string clientName, bool shared);
+
     // 120-129: the shared token cache (HybridCache).
     [LoggerMessage(EventId = 120, Level = LogLevel.Debug, Message = "DPoP client '{ClientName}': access token for {Origin} taken from the shared cache (DPoP-bound: {DPoPBound}), valid for {LifetimeSeconds} s, renewed from {RenewInSeconds} s.")]
     public static partial void TokenFromSharedCache(ILogger logger, string clientName, LoggedOrigin origin, bool dPoPBound, long lifetimeSeconds, long renewInSeconds);
