@@ -6,35 +6,38 @@ namespace DPoP.Http.AspNetCore.Internal;
 /// App tokens for <c>AddClientCredentialsToken(openIdConnectScheme)</c>: the client credentials grant at the
 /// scheme's token endpoint (from its discovery document) with its client id and secret, through a token client that
 /// signs with the API client's key. Cached until shortly before expiry; one request however many callers wait;
-/// dropped when the API answers <c>invalid_token</c>.
+/// dropped when the API answers <c>invalid_token</c>. Served by name through <see cref="IDPoPClientAccessTokens"/>
+/// (<see cref="IDPoPClientAccessTokenCache"/>): a forced renewal joins the request in flight or starts one, a removal
+/// drops the cached token (there is no shared cache here).
 /// </summary>
 internal sealed class SchemeClientCredentialsTokenProvider(
     SchemeEndpoints endpoints,
     IHttpClientFactory httpClientFactory,
     string scheme,
     string tokenClientName,
-    Action<DPoPTokenClientOptions>? configure) : IDPoPAccessTokenProvider
+    Action<DPoPTokenClientOptions>? configure) : IDPoPAccessTokenProvider, IDPoPClientAccessTokenCache
 {
     private readonly Lock _lock = new();
     private (DPoPTokenResponse Response, DateTimeOffset RenewAt)? _current;
     private Task<(DPoPTokenResponse, DateTimeOffset)>? _renewal;
 
-    public async ValueTask<string?> GetAccessTokenAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    public async ValueTask<string?> GetAccessTokenAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+        Bind(request, await GetResponseAsync(forceRenewal: false, cancellationToken).ConfigureAwait(false));
+
+    ValueTask<DPoPTokenResponse> IDPoPClientAccessTokenCache.GetAccessTokenAsync(CancellationToken cancellationToken) =>
+        GetResponseAsync(forceRenewal: false, cancellationToken);
+
+    ValueTask<DPoPTokenResponse> IDPoPClientAccessTokenCache.RenewAccessTokenAsync(CancellationToken cancellationToken) =>
+        GetResponseAsync(forceRenewal: true, cancellationToken);
+
+    ValueTask IDPoPClientAccessTokenCache.RemoveAccessTokenAsync(CancellationToken cancellationToken)
     {
-        Task<(DPoPTokenResponse, DateTimeOffset)> pending;
         lock (_lock)
         {
-            if (_current is { } current && endpoints.TimeProvider(scheme).GetUtcNow() < current.RenewAt)
-            {
-                return Bind(request, current.Response);
-            }
-
-            // One request for everyone waiting; a caller that gives up does not cancel it for the others.
-            pending = _renewal ??= RenewAsync();
+            _current = null;
         }
 
-        var (response, _) = await pending.WaitAsync(cancellationToken).ConfigureAwait(false);
-        return Bind(request, response);
+        return ValueTask.CompletedTask;
     }
 
     public ValueTask<bool> OnAccessTokenRejectedAsync(string rejectedAccessToken, CancellationToken cancellationToken)
@@ -59,6 +62,25 @@ internal sealed class SchemeClientCredentialsTokenProvider(
 
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", response.AccessToken);
         return null;
+    }
+
+    /// <summary>The cached token while it is due for no renewal (unless <paramref name="forceRenewal"/>), else the one renewal everyone waits for.</summary>
+    private async ValueTask<DPoPTokenResponse> GetResponseAsync(bool forceRenewal, CancellationToken cancellationToken)
+    {
+        Task<(DPoPTokenResponse, DateTimeOffset)> pending;
+        lock (_lock)
+        {
+            if (!forceRenewal && _current is { } current && endpoints.TimeProvider(scheme).GetUtcNow() < current.RenewAt)
+            {
+                return current.Response;
+            }
+
+            // One request for everyone waiting; a caller that gives up does not cancel it for the others.
+            pending = _renewal ??= RenewAsync();
+        }
+
+        var (response, _) = await pending.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return response;
     }
 
     private async Task<(DPoPTokenResponse, DateTimeOffset)> RenewAsync()

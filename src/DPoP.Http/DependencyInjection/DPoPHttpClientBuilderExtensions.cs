@@ -185,6 +185,7 @@ public static partial class DPoPHttpClientBuilderExtensions
         services.TryAddSingleton(sp => new DPoPClientStates(sp.GetService<TimeProvider>() ?? TimeProvider.System));
         services.TryAddSingleton(sp => DPoPMetrics.Create(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.TryAddSingleton<DPoPHandlerFactory>();
+        services.TryAddSingleton<IDPoPClientAccessTokens, DPoPClientAccessTokens>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DPoPClientOptions>, DPoPClientOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHttpMessageHandlerBuilderFilter, DPoPPipelineFilter>());
         return registry;

@@ -23,25 +23,71 @@ internal sealed class ClientCredentialsSharedTokens(
     private readonly string _clientName = clientName;
     private (string Thumbprint, string CacheKey)? _sharedKey;
 
+    // The last token of this instance's that a resource server rejected, a forced renewal replaced or a removal dropped:
+    // an entry still holding it is not taken again. While a forced renewal is in flight, a renewal looks nothing up (the
+    // entry may be the token it replaces) and only stores its token; an answer to a lookup begun before a forced renewal
+    // or a removal is not used. Under _lock.
+    private readonly Lock _lock = new();
+    private string? _replacedToken;
+    private bool _forced;
+    private int _replacements;
+
+    /// <summary>A resource server rejected <paramref name="token"/>: no entry holding it is taken again.</summary>
+    public void OnRejected(string token)
+    {
+        lock (_lock)
+        {
+            _replacedToken = token;
+        }
+    }
+
+    /// <summary>
+    /// A forced renewal replaces <paramref name="replaced"/> (null: no token cached): until the renewal in flight ends
+    /// (<see cref="OnRenewalEnded"/>), it takes nothing from the cache. Call under the provider's lock, with the start
+    /// or join of that renewal.
+    /// </summary>
+    public void OnForcedRenewal(string? replaced)
+    {
+        lock (_lock)
+        {
+            _replacedToken = replaced ?? _replacedToken;
+            _forced = true;
+            _replacements++;
+        }
+    }
+
+    /// <summary>The renewal in flight ended; call under the provider's lock, where it clears its renewal.</summary>
+    public void OnRenewalEnded()
+    {
+        lock (_lock)
+        {
+            _forced = false;
+        }
+    }
+
     /// <summary>
     /// A usable token another instance (or this one) stored in the shared cache, with when to renew it here; and the
     /// key and thumbprint to store a fetched token under (null without a shared cache or a key).
     /// </summary>
-    public async ValueTask<(SharedToken? Token, SharedKey? Key)> LookUpAsync(string? rejected)
+    public async ValueTask<(SharedToken? Token, SharedKey? Key)> LookUpAsync()
     {
-        string thumbprint;
-        try
-        {
-            thumbprint = (await _keySource(CancellationToken.None).ConfigureAwait(false)).JwkThumbprint;
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
+        if (await CacheKeyAsync().ConfigureAwait(false) is not (string thumbprint, string cacheKey))
         {
             return default; // the token request, which needs the same key, reports the problem
         }
 
-        var cacheKey = _sharedKey is { } known && string.Equals(known.Thumbprint, thumbprint, StringComparison.Ordinal)
-            ? known.CacheKey
-            : (_sharedKey = (thumbprint, DPoPTokenCacheKey.ClientCredentials(_options, thumbprint))).Value.CacheKey;
+        string? rejected;
+        int replacements;
+        lock (_lock)
+        {
+            if (_forced)
+            {
+                return (null, new SharedKey(cacheKey, thumbprint, Replace: false));
+            }
+
+            (rejected, replacements) = (_replacedToken, _replacements);
+        }
+
         var (answered, text) = await _sharedCache.GetAsync(cacheKey, _options.SharedCacheTimeout, _clientName).ConfigureAwait(false);
         var key = new SharedKey(cacheKey, thumbprint, Replace: answered);
         if (text is null)
@@ -67,9 +113,35 @@ internal sealed class ClientCredentialsSharedTokens(
 
         // Renew a little after the instance that stored the token (which renews at entry.RenewAt and stores the next
         // one): by then the next token is usually in the cache, so a fleet makes about one token request per renewal.
+        lock (_lock)
+        {
+            if (_replacements != replacements || string.Equals(entry.AccessToken, _replacedToken, StringComparison.Ordinal))
+            {
+                return (null, key); // a forced renewal or a removal came while the cache answered
+            }
+        }
+
         var follow = TimeSpan.FromTicks(Math.Min(FollowerDelay.Ticks, (entry.ExpiresAt - entry.RenewAt).Ticks / 4));
         var response = new DPoPTokenResponse(entry.AccessToken, entry.TokenType, entry.ExpiresAt, entry.ExpiresAt - now, refreshToken: null, entry.Scope);
         return (new SharedToken(response, entry.RenewAt + follow), key);
+    }
+
+    /// <summary>
+    /// Removes this client's entry, so no instance takes its token again; a failing cache is logged, not thrown. This
+    /// instance never takes <paramref name="removed"/> back, nor what a lookup already under way finds.
+    /// </summary>
+    public async ValueTask RemoveAsync(string? removed, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            _replacedToken = removed ?? _replacedToken;
+            _replacements++;
+        }
+
+        if (await CacheKeyAsync().ConfigureAwait(false) is (_, string cacheKey))
+        {
+            await _sharedCache.RemoveAsync(cacheKey, _options.SharedCacheTimeout, _clientName, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Stores a fetched token for the other instances, until this instance renews it; in the background.</summary>
@@ -77,6 +149,30 @@ internal sealed class ClientCredentialsSharedTokens(
     {
         var entry = new DPoPTokenCacheEntry(response.AccessToken, response.TokenType, response.ExpiresAt, renewAt, response.Scope, key.Thumbprint);
         _sharedCache.Set(key.CacheKey, entry.Serialize(), renewAt - _timeProvider.GetUtcNow(), key.Replace, _options.SharedCacheTimeout, _clientName);
+    }
+
+    /// <summary>The thumbprint of this client's key and the cache key of its entry; null when the key cannot be had.</summary>
+    private async ValueTask<(string Thumbprint, string CacheKey)?> CacheKeyAsync()
+    {
+        string thumbprint;
+        try
+        {
+            thumbprint = (await _keySource(CancellationToken.None).ConfigureAwait(false)).JwkThumbprint;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            return null;
+        }
+
+        // Keys rarely change: the hash is computed again only for another thumbprint.
+        if (_sharedKey is { } known && string.Equals(known.Thumbprint, thumbprint, StringComparison.Ordinal))
+        {
+            return known;
+        }
+
+        var computed = (thumbprint, DPoPTokenCacheKey.ClientCredentials(_options, thumbprint));
+        _sharedKey = computed;
+        return computed;
     }
 
     /// <summary>How much later than the instance that stored it an instance renews a token it took from the shared cache (at most a quarter of the renewal window).</summary>

@@ -21,15 +21,10 @@ namespace DPoP.Http.Internal;
 /// client's DPoP key), waiting at most <see cref="DPoPTokenClientOptions.SharedCacheTimeout"/>, and stores the token it
 /// fetches itself. The hot path never touches that cache: it stays a field read and a clock check.
 /// </para>
+/// <para>Through <see cref="IDPoPClientAccessTokenCache"/>, code outside the HttpClient gets the same token, forces a renewal or drops it.</para>
 /// </remarks>
-internal sealed class ClientCredentialsTokenProvider : IDPoPAccessTokenProvider
+internal sealed class ClientCredentialsTokenProvider : IDPoPAccessTokenProvider, IDPoPClientAccessTokenCache
 {
-    /// <summary>The wait after the first failed early renewal; doubled after each further failure up to <see cref="MaxRetryDelay"/>.</summary>
-    internal static readonly TimeSpan FirstRetryDelay = TimeSpan.FromSeconds(1);
-
-    /// <summary>The longest wait between early renewal attempts.</summary>
-    internal static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(30);
-
     private readonly string _clientName;
     private readonly Func<DPoPTokenClient> _createClient;
     private readonly DPoPTokenClientOptions _options;
@@ -39,19 +34,11 @@ internal sealed class ClientCredentialsTokenProvider : IDPoPAccessTokenProvider
     private readonly Lock _lock = new();
     private CachedToken? _current;
     private Task<CachedToken>? _renewal;
-
-    // When the next early renewal may start (UTC ticks; 0 = now), and the failures since the last success. Written
-    // under _lock; the ticks are read without it on the path of callers inside the window.
-    private long _nextEarlyRenewalTicks;
-    private int _failedRenewals;
+    private readonly EarlyRenewalBackoff _backoff = new(); // written under _lock
 
     private int _tokenRequests;
     private int _sharedCacheHits;
 
-    // The last token a resource server rejected: a shared entry still holding it is not taken again. Under _lock.
-    private string? _rejectedToken;
-
-    // The shared cache key of the last key thumbprint seen (keys rarely change; hashing once per renewal is cheap anyway).
     public ClientCredentialsTokenProvider(
         string clientName,
         Func<DPoPTokenClient> createClient,
@@ -97,26 +84,40 @@ internal sealed class ClientCredentialsTokenProvider : IDPoPAccessTokenProvider
 
     private LoggedOrigin Origin => new(_options.TokenEndpoint!);
 
-    public ValueTask<string?> GetAccessTokenAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-    {
-        // The hot path: a cached token outside the renewal window, no lock, no allocation.
-        var token = Volatile.Read(ref _current);
-        if (token is not null)
-        {
-            var now = _timeProvider.GetUtcNow();
-            if (now < token.RenewAt)
-            {
-                return new ValueTask<string?>(Use(token, request));
-            }
+    public ValueTask<string?> GetAccessTokenAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+        Cached() is { } token ? new ValueTask<string?>(Use(token, request)) : WaitForRenewalAsync(request, cancellationToken);
 
-            if (now < token.ExpiresAt)
-            {
-                RenewInBackground(token, now);
-                return new ValueTask<string?>(Use(token, request));
-            }
+    ValueTask<DPoPTokenResponse> IDPoPClientAccessTokenCache.GetAccessTokenAsync(CancellationToken cancellationToken) =>
+        Cached() is { } token ? new ValueTask<DPoPTokenResponse>(token.Response) : WaitForResponseAsync(GetOrStartRenewal(), cancellationToken);
+
+    async ValueTask<DPoPTokenResponse> IDPoPClientAccessTokenCache.RenewAccessTokenAsync(CancellationToken cancellationToken)
+    {
+        Task<CachedToken> renewal;
+        lock (_lock)
+        {
+            // The renewal in flight, if any, is shared; one still to look in the shared cache asks the token endpoint.
+            _shared?.OnForcedRenewal(_current?.Response.AccessToken);
+            renewal = _renewal ??= StartRenewal();
         }
 
-        return WaitForRenewalAsync(request, cancellationToken);
+        DPoPTokenLog.RenewalForced(_logger, _clientName);
+        return await WaitForResponseAsync(renewal, cancellationToken).ConfigureAwait(false);
+    }
+
+    async ValueTask IDPoPClientAccessTokenCache.RemoveAccessTokenAsync(CancellationToken cancellationToken)
+    {
+        string? removed;
+        lock (_lock)
+        {
+            removed = _current?.Response.AccessToken;
+            _current = null;
+        }
+
+        DPoPTokenLog.TokenRemoved(_logger, _clientName, _shared is not null);
+        if (_shared is not null)
+        {
+            await _shared.RemoveAsync(removed, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     public ValueTask<bool> OnAccessTokenRejectedAsync(string rejectedAccessToken, CancellationToken cancellationToken)
@@ -127,7 +128,7 @@ internal sealed class ClientCredentialsTokenProvider : IDPoPAccessTokenProvider
             if (_current is not null && string.Equals(_current.Response.AccessToken, rejectedAccessToken, StringComparison.Ordinal))
             {
                 _current = null;
-                _rejectedToken = rejectedAccessToken;
+                _shared?.OnRejected(rejectedAccessToken);
                 dropped = true;
             }
         }
@@ -139,6 +140,34 @@ internal sealed class ClientCredentialsTokenProvider : IDPoPAccessTokenProvider
 
         return ValueTask.FromResult(true);
     }
+
+    /// <summary>
+    /// The hot path: the cached token while it is valid (field read and clock check, no lock, no allocation), renewed in
+    /// the background inside the renewal window; null when callers must wait for a renewal.
+    /// </summary>
+    private CachedToken? Cached()
+    {
+        var token = Volatile.Read(ref _current);
+        if (token is not null)
+        {
+            var now = _timeProvider.GetUtcNow();
+            if (now < token.RenewAt)
+            {
+                return token;
+            }
+
+            if (now < token.ExpiresAt)
+            {
+                RenewInBackground(token, now);
+                return token;
+            }
+        }
+
+        return null;
+    }
+
+    private static async ValueTask<DPoPTokenResponse> WaitForResponseAsync(Task<CachedToken> renewal, CancellationToken cancellationToken) =>
+        (await renewal.WaitAsync(cancellationToken).ConfigureAwait(false)).Response;
 
     private static string? Use(CachedToken token, HttpRequestMessage request)
     {
@@ -176,14 +205,14 @@ internal sealed class ClientCredentialsTokenProvider : IDPoPAccessTokenProvider
     /// <summary>Starts a renewal nobody waits for, unless one is running, the back-off holds, or the token was replaced.</summary>
     private void RenewInBackground(CachedToken token, DateTimeOffset now)
     {
-        if (Volatile.Read(ref _renewal) is not null || now.UtcTicks < Volatile.Read(ref _nextEarlyRenewalTicks))
+        if (Volatile.Read(ref _renewal) is not null || !_backoff.Allows(now))
         {
             return;
         }
 
         lock (_lock)
         {
-            if (_renewal is null && now.UtcTicks >= _nextEarlyRenewalTicks && ReferenceEquals(_current, token))
+            if (_renewal is null && _backoff.Allows(now) && ReferenceEquals(_current, token))
             {
                 _renewal = StartRenewal();
             }
@@ -205,13 +234,7 @@ internal sealed class ClientCredentialsTokenProvider : IDPoPAccessTokenProvider
         try
         {
             await Task.Yield(); // leave the lock, and the caller that started a background renewal, before the request starts
-            string? rejected;
-            lock (_lock)
-            {
-                rejected = _rejectedToken;
-            }
-
-            var (shared, sharedKey) = _shared is null ? default : await _shared.LookUpAsync(rejected).ConfigureAwait(false);
+            var (shared, sharedKey) = _shared is null ? default : await _shared.LookUpAsync().ConfigureAwait(false);
             if (shared is not null)
             {
                 Interlocked.Increment(ref _sharedCacheHits);
@@ -245,6 +268,7 @@ internal sealed class ClientCredentialsTokenProvider : IDPoPAccessTokenProvider
             lock (_lock)
             {
                 _renewal = null;
+                _shared?.OnRenewalEnded();
             }
         }
     }
@@ -262,9 +286,7 @@ internal sealed class ClientCredentialsTokenProvider : IDPoPAccessTokenProvider
         lock (_lock)
         {
             _current = token;
-            failures = _failedRenewals;
-            _failedRenewals = 0;
-            Volatile.Write(ref _nextEarlyRenewalTicks, 0);
+            failures = _backoff.Reset();
         }
 
         DPoPTokenLog.Renewed(_logger, _clientName, Origin, response.IsDPoPBound, lifetime, token.RenewAt - now, fromSharedCache, failures);
@@ -275,18 +297,11 @@ internal sealed class ClientCredentialsTokenProvider : IDPoPAccessTokenProvider
     {
         var now = _timeProvider.GetUtcNow();
         CachedToken? valid;
-        TimeSpan delay = default;
+        TimeSpan delay;
         lock (_lock)
         {
             valid = _current is { } current && now < current.ExpiresAt ? current : null;
-            var failures = ++_failedRenewals;
-            if (valid is not null)
-            {
-                // Back off: 1, 2, 4, 8, 16, 30, 30, … s, and never past expiry (then callers wait for a renewal anyway).
-                delay = failures > 5 ? MaxRetryDelay : TimeSpan.FromTicks(Math.Min(FirstRetryDelay.Ticks << (failures - 1), MaxRetryDelay.Ticks));
-                var next = DPoPTokenResponseReader.AddClamped(now, delay);
-                Volatile.Write(ref _nextEarlyRenewalTicks, (next < valid.ExpiresAt ? next : valid.ExpiresAt).UtcTicks);
-            }
+            delay = _backoff.OnFailure(now, valid?.ExpiresAt);
         }
 
         DPoPTokenLog.RenewalFailed(_logger, _clientName, Origin, exception, valid is null ? null : valid.ExpiresAt - now, delay);

@@ -99,6 +99,36 @@ internal sealed class DPoPSharedTokenCache
         Observe(SetAsync(key, value, new HybridCacheEntryOptions { Expiration = expiration, LocalCacheExpiration = expiration }, replace, timeout, clientName));
     }
 
+    /// <summary>
+    /// Removes an entry (from this instance's memory and from L2), waiting at most <paramref name="timeout"/>. A failure
+    /// or a timeout is logged and pauses the cache, as for a lookup, and is not thrown. Tried even while the cache is
+    /// paused: it is an explicit request, and the other instances may still find the entry.
+    /// </summary>
+    public async ValueTask RemoveAsync(string key, TimeSpan timeout, string clientName, CancellationToken cancellationToken)
+    {
+        Task? removal = null;
+        try
+        {
+            removal = _cache.RemoveAsync(key, cancellationToken).AsTask();
+            await removal.WaitAsync(timeout, _timeProvider, cancellationToken).ConfigureAwait(false);
+            OnAnswered();
+        }
+        catch (TimeoutException)
+        {
+            Observe(removal);
+            OnFailed(clientName, $"no answer within {timeout.TotalMilliseconds:0} ms");
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            Observe(removal);
+            throw;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            OnFailed(clientName, ex.GetType().Name);
+        }
+    }
+
     private async Task SetAsync(string key, string value, HybridCacheEntryOptions options, bool replace, TimeSpan timeout, string clientName)
     {
         if (replace)

@@ -24,6 +24,12 @@ internal static partial class DPoPTokenLog
     [LoggerMessage(EventId = 104, Level = LogLevel.Debug, Message = "DPoP client '{ClientName}': the cached access token was rejected by a resource server (invalid_token) and dropped.")]
     public static partial void TokenDropped(ILogger logger, string clientName);
 
+    [LoggerMessage(EventId = 105, Level = LogLevel.Debug, Message = "DPoP client '{ClientName}': a renewal of the access token was forced (IDPoPClientAccessTokens).")]
+    public static partial void RenewalForced(ILogger logger, string clientName);
+
+    [LoggerMessage(EventId = 106, Level = LogLevel.Debug, Message = "DPoP client '{ClientName}': the cached access token was removed (IDPoPClientAccessTokens; from the shared cache too: {Shared}).")]
+    public static partial void TokenRemoved(ILogger logger, string clientName, bool shared);
+
     // 110-119: DPoPTokenClient's requests (category DPoP.Http.DPoPTokenClient).
     [LoggerMessage(EventId = 110, Level = LogLevel.Debug, Message = "DPoP token client '{ClientName}': {GrantType} request to {Origin} answered with a token in {ElapsedMilliseconds} ms (DPoP-bound: {DPoPBound}).")]
     public static partial void TokenRequestSucceeded(ILogger logger, string clientName, string grantType, LoggedOrigin origin, long elapsedMilliseconds, bool dPoPBound);

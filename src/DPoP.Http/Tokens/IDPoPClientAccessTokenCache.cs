@@ -1,0 +1,26 @@
+namespace DPoP.Http;
+
+/// <summary>
+/// Implemented by an <see cref="IDPoPAccessTokenProvider"/> that caches one access token for its client (a token of
+/// the client itself, not of a user or a caller), so that <see cref="IDPoPClientAccessTokens"/> can hand that token out
+/// by client name, force its renewal and drop it. The providers of <c>AddClientCredentialsToken(…)</c> implement it;
+/// implement it on a provider registered with <c>AddDPoPAccessTokenProvider&lt;T&gt;()</c> to make its token available
+/// the same way. Implementations are called from many threads at once.
+/// </summary>
+public interface IDPoPClientAccessTokenCache
+{
+    /// <summary>Gets the cached token, renewing it only when there is no valid one; concurrent renewals share one token request.</summary>
+    /// <param name="cancellationToken">Stops waiting for a renewal.</param>
+    /// <returns>The token response the client's requests use (its refresh and ID tokens are not handed out).</returns>
+    ValueTask<DPoPTokenResponse> GetAccessTokenAsync(CancellationToken cancellationToken);
+
+    /// <summary>Gets a new token even if the cached one is valid, and caches it; concurrent calls and renewals share one token request.</summary>
+    /// <param name="cancellationToken">Stops waiting for the renewal.</param>
+    /// <returns>The new token response.</returns>
+    ValueTask<DPoPTokenResponse> RenewAccessTokenAsync(CancellationToken cancellationToken);
+
+    /// <summary>Drops the cached token (and any copy shared with other instances), so the next request gets a new one.</summary>
+    /// <param name="cancellationToken">Stops waiting for a shared cache.</param>
+    /// <returns>A task that completes when the token is dropped.</returns>
+    ValueTask RemoveAccessTokenAsync(CancellationToken cancellationToken);
+}
