@@ -78,7 +78,8 @@ public static class DPoPOpenIdConnectHttpClientBuilderExtensions
             token.PrivateKeyPath = api.PrivateKeyPath;
         });
         services.AddKeyedSingleton<IDPoPAccessTokenProvider>(name, (sp, _) => new SchemeClientCredentialsTokenProvider(
-            sp.GetRequiredService<SchemeEndpoints>(), sp.GetRequiredService<IHttpClientFactory>(), openIdConnectScheme, tokenClientName, configure));
+            sp.GetRequiredService<SchemeEndpoints>(), sp.GetRequiredService<IHttpClientFactory>(), openIdConnectScheme, tokenClientName, configure,
+            name, sp.GetService<Microsoft.Extensions.Logging.ILoggerFactory>(), sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.AddOptions<DPoPClientOptions>(name)
             .Validate<DPoPSchemeRegistry>(
                 (_, registry) => registry.Contains(openIdConnectScheme),

@@ -1,4 +1,6 @@
+using System.Diagnostics.Metrics;
 using System.Net.Http.Headers;
+using Microsoft.Extensions.Logging;
 
 namespace DPoP.Http.AspNetCore.Internal;
 
@@ -15,7 +17,10 @@ internal sealed class SchemeClientCredentialsTokenProvider(
     IHttpClientFactory httpClientFactory,
     string scheme,
     string tokenClientName,
-    Action<DPoPTokenClientOptions>? configure) : IDPoPAccessTokenProvider, IDPoPClientAccessTokenCache
+    Action<DPoPTokenClientOptions>? configure,
+    string clientName,
+    ILoggerFactory? loggerFactory,
+    IMeterFactory? meterFactory) : IDPoPAccessTokenProvider, IDPoPClientAccessTokenCache
 {
     private readonly Lock _lock = new();
     private (DPoPTokenResponse Response, DateTimeOffset RenewAt)? _current;
@@ -97,7 +102,12 @@ internal sealed class SchemeClientCredentialsTokenProvider(
             var options = endpoints.CreateTokenClientOptions(scheme, tokenEndpoint);
             configure?.Invoke(options);
             var time = endpoints.TimeProvider(scheme);
-            var client = new DPoPTokenClient(httpClientFactory.CreateClient(tokenClientName), options, time);
+            var client = new DPoPTokenClient(httpClientFactory.CreateClient(tokenClientName), options, time)
+            {
+                Name = clientName,
+                LoggerFactory = loggerFactory,
+                MeterFactory = meterFactory,
+            };
             var response = await client.RequestClientCredentialsTokenAsync(CancellationToken.None).ConfigureAwait(false);
             var lifetime = response.ExpiresAt - time.GetUtcNow();
             var renewAt = response.ExpiresAt - TimeSpan.FromTicks(Math.Min(options.RefreshBeforeExpiry.Ticks, lifetime.Ticks / 2));

@@ -159,7 +159,8 @@ public static partial class DPoPHttpClientBuilderExtensions
                 time,
                 sp.GetService<ILoggerFactory>()?.CreateLogger<ClientCredentialsTokenProvider>() ?? (ILogger)NullLogger.Instance,
                 shared,
-                keySource);
+                keySource,
+                DPoPTokenTelemetry.Create(name, options.ClientId, sp.GetService<ILoggerFactory>(), sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         });
         return builder;
     }

@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using Microsoft.Extensions.Logging;
 
 namespace DPoP.Http.Internal;
@@ -25,15 +24,18 @@ namespace DPoP.Http.Internal;
 /// </remarks>
 internal sealed class ClientCredentialsTokenProvider : IDPoPAccessTokenProvider, IDPoPClientAccessTokenCache
 {
+    private const string ClientCredentials = "client_credentials";
+
     private readonly string _clientName;
     private readonly Func<DPoPTokenClient> _createClient;
     private readonly DPoPTokenClientOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly ClientCredentialsSharedTokens? _shared;
+    private readonly DPoPTokenTelemetry _telemetry;
     private readonly Lock _lock = new();
-    private CachedToken? _current;
-    private Task<CachedToken>? _renewal;
+    private ClientCredentialsCachedToken? _current;
+    private Task<ClientCredentialsCachedToken>? _renewal;
     private readonly EarlyRenewalBackoff _backoff = new(); // written under _lock
 
     private int _tokenRequests;
@@ -46,8 +48,10 @@ internal sealed class ClientCredentialsTokenProvider : IDPoPAccessTokenProvider,
         TimeProvider timeProvider,
         ILogger logger,
         DPoPSharedTokenCache? sharedCache = null,
-        Func<CancellationToken, ValueTask<DPoPKey>>? keySource = null)
+        Func<CancellationToken, ValueTask<DPoPKey>>? keySource = null,
+        DPoPTokenTelemetry? telemetry = null)
     {
+        _telemetry = telemetry ?? DPoPTokenTelemetry.Create(clientName, options.ClientId, null, null);
         _shared = sharedCache is not null && keySource is not null && options.SharedCacheTimeout > TimeSpan.Zero
             ? new ClientCredentialsSharedTokens(sharedCache, keySource, options, timeProvider, logger, clientName)
             : null;
@@ -85,14 +89,14 @@ internal sealed class ClientCredentialsTokenProvider : IDPoPAccessTokenProvider,
     private LoggedOrigin Origin => new(_options.TokenEndpoint!);
 
     public ValueTask<string?> GetAccessTokenAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
-        Cached() is { } token ? new ValueTask<string?>(Use(token, request)) : WaitForRenewalAsync(request, cancellationToken);
+        Cached() is { } token ? new ValueTask<string?>(DPoPTokenBinding.Use(token.Response, request)) : WaitForRenewalAsync(request, cancellationToken);
 
-    ValueTask<DPoPTokenResponse> IDPoPClientAccessTokenCache.GetAccessTokenAsync(CancellationToken cancellationToken) =>
-        Cached() is { } token ? new ValueTask<DPoPTokenResponse>(token.Response) : WaitForResponseAsync(GetOrStartRenewal(), cancellationToken);
+    async ValueTask<DPoPTokenResponse> IDPoPClientAccessTokenCache.GetAccessTokenAsync(CancellationToken cancellationToken) =>
+        Cached() is { } token ? token.Response : (await WaitForRenewalAsync(GetOrStartRenewal, cancellationToken).ConfigureAwait(false)).Response;
 
     async ValueTask<DPoPTokenResponse> IDPoPClientAccessTokenCache.RenewAccessTokenAsync(CancellationToken cancellationToken)
     {
-        Task<CachedToken> renewal;
+        Task<ClientCredentialsCachedToken> renewal;
         lock (_lock)
         {
             // The renewal in flight, if any, is shared; one still to look in the shared cache asks the token endpoint.
@@ -101,7 +105,7 @@ internal sealed class ClientCredentialsTokenProvider : IDPoPAccessTokenProvider,
         }
 
         DPoPTokenLog.RenewalForced(_logger, _clientName);
-        return await WaitForResponseAsync(renewal, cancellationToken).ConfigureAwait(false);
+        return (await WaitForRenewalAsync(() => renewal, cancellationToken).ConfigureAwait(false)).Response;
     }
 
     async ValueTask IDPoPClientAccessTokenCache.RemoveAccessTokenAsync(CancellationToken cancellationToken)
@@ -145,7 +149,7 @@ internal sealed class ClientCredentialsTokenProvider : IDPoPAccessTokenProvider,
     /// The hot path: the cached token while it is valid (field read and clock check, no lock, no allocation), renewed in
     /// the background inside the renewal window; null when callers must wait for a renewal.
     /// </summary>
-    private CachedToken? Cached()
+    private ClientCredentialsCachedToken? Cached()
     {
         var token = Volatile.Read(ref _current);
         if (token is not null)
@@ -153,12 +157,14 @@ internal sealed class ClientCredentialsTokenProvider : IDPoPAccessTokenProvider,
             var now = _timeProvider.GetUtcNow();
             if (now < token.RenewAt)
             {
+                _telemetry.ServedFromCache(ClientCredentials, _options.TokenEndpoint!);
                 return token;
             }
 
             if (now < token.ExpiresAt)
             {
                 RenewInBackground(token, now);
+                _telemetry.ServedFromCache(ClientCredentials, _options.TokenEndpoint!);
                 return token;
             }
         }
@@ -166,30 +172,15 @@ internal sealed class ClientCredentialsTokenProvider : IDPoPAccessTokenProvider,
         return null;
     }
 
-    private static async ValueTask<DPoPTokenResponse> WaitForResponseAsync(Task<CachedToken> renewal, CancellationToken cancellationToken) =>
-        (await renewal.WaitAsync(cancellationToken).ConfigureAwait(false)).Response;
+    /// <summary>Waits for a renewal (a memory cache miss), traced as an acquisition; a caller that gives up stops waiting, the renewal goes on.</summary>
+    private ValueTask<ClientCredentialsCachedToken> WaitForRenewalAsync(Func<Task<ClientCredentialsCachedToken>> renewal, CancellationToken cancellationToken) =>
+        _telemetry.AcquireAsync(ClientCredentials, _options.TokenEndpoint!, renewal, cancellationToken);
 
-    private static string? Use(CachedToken token, HttpRequestMessage request)
-    {
-        if (token.Response.IsDPoPBound)
-        {
-            return token.Response.AccessToken;
-        }
-
-        // An allowed Bearer token: sent as Bearer, and the proof carries no ath.
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token.Response.AccessToken);
-        return null;
-    }
-
-    private async ValueTask<string?> WaitForRenewalAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-    {
-        // A caller that gives up stops waiting; the renewal it shares with others goes on.
-        var token = await GetOrStartRenewal().WaitAsync(cancellationToken).ConfigureAwait(false);
-        return Use(token, request);
-    }
+    private async ValueTask<string?> WaitForRenewalAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+        DPoPTokenBinding.Use((await WaitForRenewalAsync(GetOrStartRenewal, cancellationToken).ConfigureAwait(false)).Response, request);
 
     /// <summary>A valid token, or the renewal everyone without one waits for.</summary>
-    private Task<CachedToken> GetOrStartRenewal()
+    private Task<ClientCredentialsCachedToken> GetOrStartRenewal()
     {
         lock (_lock)
         {
@@ -203,7 +194,7 @@ internal sealed class ClientCredentialsTokenProvider : IDPoPAccessTokenProvider,
     }
 
     /// <summary>Starts a renewal nobody waits for, unless one is running, the back-off holds, or the token was replaced.</summary>
-    private void RenewInBackground(CachedToken token, DateTimeOffset now)
+    private void RenewInBackground(ClientCredentialsCachedToken token, DateTimeOffset now)
     {
         if (Volatile.Read(ref _renewal) is not null || !_backoff.Allows(now))
         {
@@ -220,7 +211,7 @@ internal sealed class ClientCredentialsTokenProvider : IDPoPAccessTokenProvider,
     }
 
     /// <summary>Starts the one renewal in flight; call under <see cref="_lock"/>.</summary>
-    private Task<CachedToken> StartRenewal()
+    private Task<ClientCredentialsCachedToken> StartRenewal()
     {
         var renewal = RenewAsync();
 
@@ -229,12 +220,17 @@ internal sealed class ClientCredentialsTokenProvider : IDPoPAccessTokenProvider,
         return renewal;
     }
 
-    private async Task<CachedToken> RenewAsync()
+    private async Task<ClientCredentialsCachedToken> RenewAsync()
     {
         try
         {
             await Task.Yield(); // leave the lock, and the caller that started a background renewal, before the request starts
             var (shared, sharedKey) = _shared is null ? default : await _shared.LookUpAsync().ConfigureAwait(false);
+            if (_shared is not null)
+            {
+                _telemetry.CacheLookup(ClientCredentials, "shared", shared is not null);
+            }
+
             if (shared is not null)
             {
                 Interlocked.Increment(ref _sharedCacheHits);
@@ -273,7 +269,7 @@ internal sealed class ClientCredentialsTokenProvider : IDPoPAccessTokenProvider,
         }
     }
 
-    private CachedToken OnRenewed(DPoPTokenResponse response, DateTimeOffset? renewAt = null, bool fromSharedCache = false)
+    private ClientCredentialsCachedToken OnRenewed(DPoPTokenResponse response, DateTimeOffset? renewAt = null, bool fromSharedCache = false)
     {
         var now = _timeProvider.GetUtcNow();
 
@@ -281,7 +277,7 @@ internal sealed class ClientCredentialsTokenProvider : IDPoPAccessTokenProvider,
         // overflow; a lifetime already over (a slow answer, a clock that moved) renews on the next call.
         var lifetime = response.ExpiresAt - now;
         var margin = lifetime <= TimeSpan.Zero ? TimeSpan.Zero : TimeSpan.FromTicks(Math.Min(_options.RefreshBeforeExpiry.Ticks, lifetime.Ticks / 2));
-        var token = new CachedToken(response, renewAt ?? response.ExpiresAt - margin);
+        var token = new ClientCredentialsCachedToken(response, renewAt ?? response.ExpiresAt - margin);
         int failures;
         lock (_lock)
         {
@@ -296,7 +292,7 @@ internal sealed class ClientCredentialsTokenProvider : IDPoPAccessTokenProvider,
     private void OnRenewalFailed(Exception exception)
     {
         var now = _timeProvider.GetUtcNow();
-        CachedToken? valid;
+        ClientCredentialsCachedToken? valid;
         TimeSpan delay;
         lock (_lock)
         {
@@ -305,12 +301,5 @@ internal sealed class ClientCredentialsTokenProvider : IDPoPAccessTokenProvider,
         }
 
         DPoPTokenLog.RenewalFailed(_logger, _clientName, Origin, exception, valid is null ? null : valid.ExpiresAt - now, delay);
-    }
-
-    private sealed record CachedToken(DPoPTokenResponse Response, DateTimeOffset RenewAt)
-    {
-        public DateTimeOffset ExpiresAt => Response.ExpiresAt;
-
-        public override string ToString() => $"CachedToken {{ RenewAt = {RenewAt:O} }}";
     }
 }

@@ -90,6 +90,40 @@ internal sealed class DPoPTokenTelemetry
         return activity;
     }
 
+    /// <summary>
+    /// A token served from the memory cache: a hit on <c>dpop.token.cache.lookups</c>, and an acquisition span only when
+    /// something listens (the hot path stays free of allocations otherwise).
+    /// </summary>
+    public void ServedFromCache(string grantType, Uri tokenEndpoint)
+    {
+        CacheLookup(grantType, "memory", hit: true);
+        if (DPoPActivities.Source.HasListeners())
+        {
+            Acquired(StartAcquire(grantType, tokenEndpoint), cacheHit: true);
+        }
+    }
+
+    /// <summary>
+    /// A token that must be waited for (a memory cache miss): the acquisition span is current while
+    /// <paramref name="renewal"/> is started, so the token request it may send is the span's child.
+    /// </summary>
+    public async ValueTask<T> AcquireAsync<T>(string grantType, Uri tokenEndpoint, Func<Task<T>> renewal, CancellationToken cancellationToken)
+    {
+        CacheLookup(grantType, "memory", hit: false);
+        var activity = StartAcquire(grantType, tokenEndpoint);
+        try
+        {
+            var result = await renewal().WaitAsync(cancellationToken).ConfigureAwait(false);
+            Acquired(activity, cacheHit: false);
+            return result;
+        }
+        catch (Exception ex)
+        {
+            AcquireFailed(activity, ex);
+            throw;
+        }
+    }
+
     /// <summary>Ends an acquisition span with a token, served from a cache (<paramref name="cacheHit"/>) or not.</summary>
     public static void Acquired(Activity? activity, bool cacheHit)
     {

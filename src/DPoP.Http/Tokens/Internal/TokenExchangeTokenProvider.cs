@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -47,7 +46,7 @@ internal sealed class TokenExchangeTokenProvider(
             var (response, cacheHit) = await GetOrExchangeAsync(subjectToken, CacheKey(subjectToken, key.JwkThumbprint), cancellationToken).ConfigureAwait(false);
             telemetry.CacheLookup(GrantType, "memory", cacheHit);
             DPoPTokenTelemetry.Acquired(activity, cacheHit);
-            return Use(response, request);
+            return DPoPTokenBinding.Use(response, request);
         }
         catch (Exception ex)
         {
@@ -102,18 +101,6 @@ internal sealed class TokenExchangeTokenProvider(
 
     private static string CacheKey(string subjectToken, string thumbprint) =>
         $"{Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(subjectToken)))}.{thumbprint}";
-
-    private static string? Use(DPoPTokenResponse response, HttpRequestMessage request)
-    {
-        if (response.IsDPoPBound)
-        {
-            return response.AccessToken;
-        }
-
-        // An allowed Bearer token: sent as Bearer, and the proof carries no ath.
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", response.AccessToken);
-        return null;
-    }
 
     private async Task<DPoPTokenResponse> ExchangeAsync(string subjectToken)
     {
