@@ -139,4 +139,30 @@ public sealed class ClientAccessTokensSharedCacheTests
             Assert.That(app.Provider.SharedCacheHits, Is.Zero);
         });
     }
+
+    [Test]
+    public async Task SharedTier_CountedOnTheCacheLookupsInstrument_MissThenHit()
+    {
+        await using var server = await DemoServerHost.StartAsync();
+        var l2 = new InMemoryL2Cache();
+        using var first = Instance(server, l2);
+        using var firstLookups = new Microsoft.Extensions.Diagnostics.Metrics.Testing.MetricCollector<long>(
+            first.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), "DPoP.Http", "dpop.token.cache.lookups");
+        var token = await first.Tokens.GetAccessTokenAsync("orders");
+        await WaitUntilStoredAsync(l2, EntryKey(first, token));
+        using var second = Instance(server, l2);
+        using var secondLookups = new Microsoft.Extensions.Diagnostics.Metrics.Testing.MetricCollector<long>(
+            second.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), "DPoP.Http", "dpop.token.cache.lookups");
+
+        await second.CallAsync();
+
+        static string[] Shared(Microsoft.Extensions.Diagnostics.Metrics.Testing.MetricCollector<long> lookups) =>
+            [.. lookups.GetMeasurementSnapshot().Where(m => Equals(m.Tags["dpop.cache.tier"], "shared")).Select(m => (string)m.Tags["dpop.cache.result"]!)];
+        Assert.Multiple(() =>
+        {
+            Assert.That(Shared(firstLookups), Is.EqualTo(new[] { "miss" }), "the first instance found nothing to share");
+            Assert.That(Shared(secondLookups), Is.EqualTo(new[] { "hit" }), "the second took the first one's token");
+            Assert.That(server.Statistics.ClientCredentialsGrants, Is.EqualTo(1));
+        });
+    }
 }
