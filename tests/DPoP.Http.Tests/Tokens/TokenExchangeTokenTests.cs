@@ -219,4 +219,27 @@ public sealed class TokenExchangeTokenTests
             Assert.That(seen.Last().Authorization, Is.EqualTo("DPoP second"));
         });
     }
+
+    [Test]
+    public async Task ExchangedTokens_CountedOnCacheLookups_AndTokenRequests_ByTheTokenExchangeGrant()
+    {
+        var (services, _) = Build(_ => new HttpResponseMessage(HttpStatusCode.OK));
+        using var disposeServices = services;
+        var meters = services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
+        using var lookups = new Microsoft.Extensions.Diagnostics.Metrics.Testing.MetricCollector<long>(meters, "DPoP.Http", "dpop.token.cache.lookups");
+        using var requests = new Microsoft.Extensions.Diagnostics.Metrics.Testing.MetricCollector<long>(meters, "DPoP.Http", "dpop.token.requests");
+
+        await CallAsync(services, "caller-a");
+        await CallAsync(services, "caller-a");
+        await CallAsync(services, "caller-b");
+
+        const string grant = "urn:ietf:params:oauth:grant-type:token-exchange";
+        Assert.Multiple(() =>
+        {
+            Assert.That(lookups.GetMeasurementSnapshot().Select(m => (string)m.Tags["dpop.cache.result"]!), Is.EqualTo(new[] { "miss", "hit", "miss" }));
+            Assert.That(lookups.GetMeasurementSnapshot().Select(m => m.Tags["dpop.grant_type"]), Is.All.EqualTo(grant));
+            Assert.That(requests.GetMeasurementSnapshot().Select(m => m.Tags["dpop.grant_type"]), Is.EqualTo(new[] { grant, grant }));
+            Assert.That(requests.GetMeasurementSnapshot().Select(m => m.Tags["dpop.client"]), Is.All.EqualTo("downstream"));
+        });
+    }
 }
