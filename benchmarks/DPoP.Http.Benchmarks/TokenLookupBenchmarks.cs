@@ -63,7 +63,7 @@ public class TokenLookupBenchmarks
     public ValueTask<string> HybridCacheOnEveryRequest() =>
         _hybridCache.GetOrCreateAsync(_hybridKey, static _ => ValueTask.FromResult(TokenJson));
 
-    private static (ServiceProvider Services, IDPoPAccessTokenProvider Provider) Build(bool hybridCache)
+    internal static (ServiceProvider Services, IDPoPAccessTokenProvider Provider) Build(bool hybridCache)
     {
         var services = new ServiceCollection();
         if (hybridCache)
