@@ -208,7 +208,9 @@ public sealed class FleetTests
             var cold = new FleetInstance(server, redis, FleetKeyPem, TimeSpan.FromMilliseconds(500));
             outageInstances.Add(cold);
             var coldCall = await cold.CallApiAsync();
-            var warnings = fleet.Sum(i => i.Warnings(121));
+            // Counted now: while Redis restarts below, fleet[0]'s lookups may fail again once its pause is over.
+            var outageWarnings = fleet.Select(i => i.Warnings(121)).ToList();
+            var warnings = outageWarnings.Sum();
             TestContext.Out.WriteLine($"during the outage: 120 requests in {outageSeconds:0.0} s, {during.Count(r => !r)} failed, {warnings} warning(s) (event 121)");
 
             // Redis comes back (empty, as after a flush): after the pause, tokens are stored and shared again.
@@ -246,7 +248,7 @@ public sealed class FleetTests
                 Assert.That(coldCall, Is.True);
                 Assert.That(outageSeconds, Is.LessThan(10), "lookups on the dead Redis are bounded");
                 Assert.That(warnings, Is.GreaterThanOrEqualTo(1));
-                Assert.That(fleet.Select(i => i.Warnings(121)), Has.All.LessThanOrEqualTo(1), "one warning per instance per pause");
+                Assert.That(outageWarnings, Has.All.LessThanOrEqualTo(1 + (int)(outageSeconds / 2)), "at most one warning per instance per 2 s pause");
                 Assert.That(after, Has.All.True);
                 Assert.That(fleet[1].TokenProvider.SharedCacheHits, Is.EqualTo(hitsBefore + 1), "the token came from Redis again");
                 Assert.That(server.Statistics.ClientCredentialsGrants, Is.EqualTo(grantsBefore));
