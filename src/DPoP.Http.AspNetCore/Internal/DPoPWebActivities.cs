@@ -36,7 +36,7 @@ internal static class DPoPWebActivities
         }
     }
 
-    /// <summary>Ends an acquisition span that got no token: <c>error.type</c> is the session-expired reason or the exception type.</summary>
+    /// <summary>Ends an acquisition span that got no token: <c>error.type</c> is the session-expired reason, else the exception type.</summary>
     public static void Failed(Activity? activity, Exception exception)
     {
         if (activity is null)
@@ -44,12 +44,10 @@ internal static class DPoPWebActivities
             return;
         }
 
-        var errorType = exception switch
-        {
-            DPoPSessionExpiredException expired => expired.Reason.ToString(),
-            DPoPTokenException { Error: { } error } => error.Length <= 40 && error.All(static c => c is '_' or (>= 'a' and <= 'z')) ? error : "_OTHER",
-            _ => exception.GetType().FullName ?? exception.GetType().Name,
-        };
+        // The refresh's own dpop.token.request span carries the OAuth error code; this one names no server-chosen word.
+        var errorType = exception is DPoPSessionExpiredException expired
+            ? expired.Reason.ToString()
+            : exception.GetType().FullName ?? exception.GetType().Name;
         activity.SetTag("dpop.token.cache_hit", false);
         activity.SetTag("dpop.outcome", "failure");
         activity.SetTag("error.type", errorType);

@@ -1,4 +1,6 @@
+using System.Diagnostics.Metrics;
 using DPoP.Http;
+using Microsoft.Extensions.Logging;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -48,4 +50,20 @@ public static partial class DPoPHttpClientBuilderExtensions
         services.AddHttpClient(tokenClientName);
         return tokenClientName;
     }
+
+    /// <summary>
+    /// A token client for one renewal of <paramref name="apiClientName"/>'s tokens (a new HttpClient each time, so
+    /// IHttpClientFactory's handler rotation applies), reporting under the API client's name.
+    /// </summary>
+    private static DPoPTokenClient CreateTokenClient(IServiceProvider services, string apiClientName, string tokenClientName, DPoPTokenClientOptions options, TimeProvider time) =>
+        new(services.GetRequiredService<IHttpClientFactory>().CreateClient(tokenClientName), options, time)
+        {
+            Name = apiClientName,
+            LoggerFactory = services.GetService<ILoggerFactory>(),
+            MeterFactory = services.GetService<IMeterFactory>(),
+        };
+
+    /// <summary>The spans, token metrics and logs of <paramref name="apiClientName"/>'s token source.</summary>
+    private static DPoPTokenTelemetry TokenTelemetry(IServiceProvider services, string apiClientName, DPoPTokenClientOptions options) =>
+        DPoPTokenTelemetry.Create(apiClientName, options.ClientId, services.GetService<ILoggerFactory>(), services.GetService<IMeterFactory>());
 }

@@ -1,7 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using DPoP.Http;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -90,18 +89,13 @@ public static partial class DPoPHttpClientBuilderExtensions
             var options = sp.GetRequiredService<IOptionsMonitor<DPoPTokenClientOptions>>().Get(name);
             var time = sp.GetService<TimeProvider>() ?? TimeProvider.System;
             return new TokenExchangeTokenProvider(
-                () => new DPoPTokenClient(sp.GetRequiredService<IHttpClientFactory>().CreateClient(tokenClientName), options, time)
-                {
-                    Name = name,
-                    LoggerFactory = sp.GetService<ILoggerFactory>(),
-                    MeterFactory = sp.GetService<System.Diagnostics.Metrics.IMeterFactory>(),
-                },
+                () => CreateTokenClient(sp, name, tokenClientName, options, time),
                 sp.GetRequiredService<DPoPHandlerFactory>().KeySource(name),
                 subjectToken,
                 configureRequest,
                 options,
                 time,
-                DPoPTokenTelemetry.Create(name, options.ClientId, sp.GetService<ILoggerFactory>(), sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+                TokenTelemetry(sp, name, options));
         });
         return builder;
     }

@@ -149,18 +149,13 @@ public static partial class DPoPHttpClientBuilderExtensions
                 : sp.GetRequiredService<DPoPHandlerFactory>().ResolveKeySource(name, sp.GetRequiredService<IOptionsMonitor<DPoPClientOptions>>().Get(name));
             return new ClientCredentialsTokenProvider(
                 name,
-                () => new DPoPTokenClient(sp.GetRequiredService<IHttpClientFactory>().CreateClient(tokenClientName), options, time)
-                {
-                    Name = name,
-                    LoggerFactory = sp.GetService<ILoggerFactory>(),
-                    MeterFactory = sp.GetService<System.Diagnostics.Metrics.IMeterFactory>(),
-                },
+                () => CreateTokenClient(sp, name, tokenClientName, options, time),
                 options,
                 time,
                 sp.GetService<ILoggerFactory>()?.CreateLogger<ClientCredentialsTokenProvider>() ?? (ILogger)NullLogger.Instance,
                 shared,
                 keySource,
-                DPoPTokenTelemetry.Create(name, options.ClientId, sp.GetService<ILoggerFactory>(), sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+                TokenTelemetry(sp, name, options));
         });
         return builder;
     }

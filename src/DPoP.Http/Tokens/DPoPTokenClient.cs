@@ -29,9 +29,7 @@ public sealed class DPoPTokenClient
 
     private readonly DPoPTokenClientOptions _options;
     private readonly DPoPTokenEndpoint _endpoint;
-    private readonly string? _name;
-    private readonly ILoggerFactory? _loggerFactory;
-    private readonly IMeterFactory? _meterFactory;
+    private DPoPTokenTelemetry? _telemetry;
 
     /// <summary>Creates a token client.</summary>
     /// <param name="httpClient">An HttpClient with DPoP enabled, signing with the key tokens are bound to.</param>
@@ -68,7 +66,7 @@ public sealed class DPoPTokenClient
         var assertions = options.ClientAuthentication == DPoPClientAuthenticationMethod.PrivateKeyJwt
             ? clientAssertionProvider ?? new PrivateKeyJwtAssertionProvider(options, timeProvider)
             : null;
-        _endpoint = new DPoPTokenEndpoint(httpClient, options, timeProvider, assertions, onTokenRequest ?? options.OnTokenRequest);
+        _endpoint = new DPoPTokenEndpoint(httpClient, options, timeProvider, assertions, onTokenRequest ?? options.OnTokenRequest, () => Telemetry);
     }
 
     /// <summary>
@@ -76,37 +74,13 @@ public sealed class DPoPTokenClient
     /// to the HttpClient's name. Without it, spans and measurements carry no <c>dpop.client</c> tag and logs name the
     /// OAuth client id.
     /// </summary>
-    public string? Name
-    {
-        get => _name;
-        init
-        {
-            _name = value;
-            UpdateTelemetry();
-        }
-    }
+    public string? Name { get; init; }
 
     /// <summary>Where the client logs its token requests (category <c>DPoP.Http.DPoPTokenClient</c>, events 110–114); no logging when null.</summary>
-    public ILoggerFactory? LoggerFactory
-    {
-        get => _loggerFactory;
-        init
-        {
-            _loggerFactory = value;
-            UpdateTelemetry();
-        }
-    }
+    public ILoggerFactory? LoggerFactory { get; init; }
 
     /// <summary>The factory of the <c>DPoP.Http</c> meter its token request metrics go to; a process-wide meter when null.</summary>
-    public IMeterFactory? MeterFactory
-    {
-        get => _meterFactory;
-        init
-        {
-            _meterFactory = value;
-            UpdateTelemetry();
-        }
-    }
+    public IMeterFactory? MeterFactory { get; init; }
 
     /// <summary>Requests a token with the client credentials grant (RFC 6749 §4.4), with the configured scope, resources and audience.</summary>
     /// <param name="cancellationToken">Cancels the request.</param>
@@ -281,5 +255,6 @@ public sealed class DPoPTokenClient
         await _endpoint.RevokeAsync(endpoint, form, cancellationToken).ConfigureAwait(false);
     }
 
-    private void UpdateTelemetry() => _endpoint.Telemetry = DPoPTokenTelemetry.Create(_name, _options.ClientId, _loggerFactory, _meterFactory);
+    /// <summary>Built on first use, once the init-only properties are set.</summary>
+    private DPoPTokenTelemetry Telemetry => _telemetry ??= DPoPTokenTelemetry.Create(Name, _options.ClientId, LoggerFactory, MeterFactory);
 }

@@ -262,6 +262,30 @@ public sealed class TracingTests
         AssertNoSecrets(spans, server);
     }
 
+    [Test]
+    public async Task UnnamedTokenClient_SpansCarryNoClientTag()
+    {
+        await using var server = await TracingServer.StartAsync();
+        using var key = DPoPKey.Generate();
+        using var http = new HttpClient(new DPoPDelegatingHandler(key) { InnerHandler = new SocketsHttpHandler() });
+        var client = new DPoPTokenClient(http, new DPoPTokenClientOptions
+        {
+            TokenEndpoint = server.TokenEndpoint,
+            ClientId = "tracing-client",
+            ClientSecret = TracingServer.ClientSecret,
+        });
+
+        var (_, spans) = await TraceAsync(() => client.RequestClientCredentialsTokenAsync());
+
+        var ours = spans.Where(s => s.Source.Name == "DPoP.Http").ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(ours.Select(s => s.OperationName), Is.EquivalentTo(new[] { "dpop.token.request", "dpop.nonce_retry" }));
+            Assert.That(ours.Select(s => s.GetTagItem("dpop.client")), Is.All.Null, "no name, no tag (not an empty one)");
+        });
+        AssertNoSecrets(spans, server);
+    }
+
     /// <summary>Every name, attribute, status, event and link of our spans is free of anything secret, path or query.</summary>
     private static void AssertNoSecrets(List<Activity> spans, TracingServer server)
     {

@@ -29,13 +29,20 @@ internal static class DPoPActivities
 
     public static readonly ActivitySource Source = new(SourceName, typeof(DPoPActivities).Assembly.GetName().Version?.ToString(3));
 
-    /// <summary>Starts a span tagged with the client and the origin (scheme, host, port: never path or query) of <paramref name="target"/>.</summary>
-    public static Activity? Start(string name, string clientName, Uri target)
+    /// <summary>
+    /// Starts a span tagged with the client (none for an unnamed one: a handler or token client built without a name)
+    /// and the origin (scheme, host, port: never path or query) of <paramref name="target"/>.
+    /// </summary>
+    public static Activity? Start(string name, string? clientName, Uri target)
     {
         var activity = Source.StartActivity(name, ActivityKind.Internal);
         if (activity is { IsAllDataRequested: true })
         {
-            activity.SetTag("dpop.client", clientName);
+            if (!string.IsNullOrEmpty(clientName))
+            {
+                activity.SetTag("dpop.client", clientName);
+            }
+
             activity.SetTag("server.address", target.IdnHost);
             activity.SetTag("server.port", target.Port);
             activity.SetTag("url.scheme", target.Scheme);
@@ -45,7 +52,7 @@ internal static class DPoPActivities
     }
 
     /// <summary>A nonce retry span for <paramref name="method"/> (as sent) after a challenge from <paramref name="source"/>.</summary>
-    public static Activity? StartNonceRetry(string clientName, Uri target, string method, string source)
+    public static Activity? StartNonceRetry(string? clientName, Uri target, string method, string source)
     {
         var activity = Start(NonceRetry, clientName, target);
         if (activity is { IsAllDataRequested: true })
@@ -58,7 +65,7 @@ internal static class DPoPActivities
     }
 
     /// <summary>A redirect hop span: the next hop's method and origin, the redirect's status, whether it left the origin.</summary>
-    public static Activity? StartRedirect(string clientName, Uri target, string method, int status, int hop, bool crossOrigin)
+    public static Activity? StartRedirect(string? clientName, Uri target, string method, int status, int hop, bool crossOrigin)
     {
         var activity = Start(Redirect, clientName, target);
         if (activity is { IsAllDataRequested: true })

@@ -15,7 +15,8 @@ internal sealed class DPoPTokenEndpoint(
     DPoPTokenClientOptions options,
     TimeProvider timeProvider,
     IDPoPClientAssertionProvider? assertionProvider,
-    Func<DPoPTokenRequestContext, CancellationToken, ValueTask>? onTokenRequest)
+    Func<DPoPTokenRequestContext, CancellationToken, ValueTask>? onTokenRequest,
+    Func<DPoPTokenTelemetry> telemetry)
 {
     private readonly HttpClient _httpClient = httpClient;
     private readonly DPoPTokenClientOptions _options = options;
@@ -23,8 +24,10 @@ internal sealed class DPoPTokenEndpoint(
     private readonly IDPoPClientAssertionProvider? _assertionProvider = assertionProvider;
     private readonly Func<DPoPTokenRequestContext, CancellationToken, ValueTask>? _onTokenRequest = onTokenRequest;
 
-    /// <summary>Where spans, metrics and logs go; set by <see cref="DPoPTokenClient"/> from its name and factories.</summary>
-    public DPoPTokenTelemetry Telemetry { get; set; } = DPoPTokenTelemetry.Create(null, options.ClientId, null, null);
+    private readonly Func<DPoPTokenTelemetry> _telemetry = telemetry;
+
+    /// <summary>Where spans, metrics and logs go: the token client's name and factories.</summary>
+    private DPoPTokenTelemetry Telemetry => _telemetry();
 
     public DPoPTokenRequestContext CreateContext(string grantType, IEnumerable<KeyValuePair<string, string>>? parameters)
     {
@@ -106,16 +109,11 @@ internal sealed class DPoPTokenEndpoint(
         try
         {
             await PostAsync(endpoint, "revocation", form, cancellationToken).ConfigureAwait(false);
-            activity?.SetTag("dpop.outcome", "success");
-            activity?.Dispose();
-            DPoPTokenLog.TokenRevoked(telemetry.Logger, telemetry.DisplayName, new LoggedOrigin(endpoint));
+            telemetry.Revoked(activity, endpoint);
         }
         catch (Exception ex)
         {
-            var errorType = DPoPTokenTelemetry.ErrorType(ex);
-            activity?.SetTag("dpop.outcome", "failure");
-            DPoPActivities.StopWithError(activity, errorType);
-            DPoPTokenLog.RevocationFailed(telemetry.Logger, telemetry.DisplayName, new LoggedOrigin(endpoint), errorType);
+            telemetry.RevocationFailed(activity, endpoint, ex);
             throw;
         }
     }
@@ -167,7 +165,7 @@ internal sealed class DPoPTokenEndpoint(
             }
 
             DPoPTokenLog.TokenEndpointNonceResend(Telemetry.Logger, Telemetry.DisplayName, new LoggedOrigin(endpoint), grantType);
-            resend = DPoPActivities.StartNonceRetry(Telemetry.ClientName ?? string.Empty, endpoint, "POST", "authorization_server");
+            resend = DPoPActivities.StartNonceRetry(Telemetry.ClientName, endpoint, "POST", "authorization_server");
         }
     }
 

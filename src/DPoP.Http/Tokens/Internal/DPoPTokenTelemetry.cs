@@ -46,7 +46,7 @@ internal sealed class DPoPTokenTelemetry
     /// <summary>Starts the span of one token request (<paramref name="operation"/>: a token request or a revocation).</summary>
     public Activity? StartRequest(string operation, string grantType, Uri endpoint)
     {
-        var activity = DPoPActivities.Start(operation, ClientName ?? string.Empty, endpoint);
+        var activity = DPoPActivities.Start(operation, ClientName, endpoint);
         activity?.SetTag("dpop.grant_type", grantType);
         return activity;
     }
@@ -82,10 +82,27 @@ internal sealed class DPoPTokenTelemetry
         DPoPTokenLog.TokenRequestFailed(Logger, DisplayName, grantType, new LoggedOrigin(endpoint), errorType, (long)elapsed.TotalMilliseconds);
     }
 
+    /// <summary>A revocation the server accepted.</summary>
+    public void Revoked(Activity? activity, Uri endpoint)
+    {
+        activity?.SetTag("dpop.outcome", "success");
+        activity?.Dispose();
+        DPoPTokenLog.TokenRevoked(Logger, DisplayName, new LoggedOrigin(endpoint));
+    }
+
+    /// <summary>A revocation that failed (an OAuth error, a transport error).</summary>
+    public void RevocationFailed(Activity? activity, Uri endpoint, Exception exception)
+    {
+        var errorType = ErrorType(exception);
+        activity?.SetTag("dpop.outcome", "failure");
+        DPoPActivities.StopWithError(activity, errorType);
+        DPoPTokenLog.RevocationFailed(Logger, DisplayName, new LoggedOrigin(endpoint), errorType);
+    }
+
     /// <summary>Starts the span of getting a token for a request (or through the public token API).</summary>
     public Activity? StartAcquire(string grantType, Uri tokenEndpoint)
     {
-        var activity = DPoPActivities.Start(DPoPActivities.TokenAcquire, ClientName ?? string.Empty, tokenEndpoint);
+        var activity = DPoPActivities.Start(DPoPActivities.TokenAcquire, ClientName, tokenEndpoint);
         activity?.SetTag("dpop.grant_type", grantType);
         return activity;
     }
