@@ -141,4 +141,31 @@ public sealed class AppTokenTests : InteropTest
             nonce = nonces.Single();
         }
     }
+
+    [Test]
+    public async Task ClientCredentialsFromTheScheme_WithTheClientsOwnKeyProvider_TokenIsBoundToThatKey()
+    {
+        using var key = DPoPKey.Generate();
+        await using var app = await WebApp.StartAsync(configureServices: services =>
+        {
+            services.AddSingleton(key); // what FixedKeyProvider is constructed with
+            services.AddHttpClient("app").AddDPoPKeyProvider<FixedKeyProvider>();
+        });
+        using var anonymous = new BrowserUser("nobody", app.BaseAddress);
+
+        using var response = await anonymous.GetAsync("app-api");
+        var result = await ApiResult.ReadAsync(response);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.ApiStatus, Is.EqualTo(200), result.ApiError);
+            Assert.That(result.TokenJkt, Is.EqualTo(key.JwkThumbprint), "the token request was signed with the client's own key, as its API calls are");
+        });
+    }
+
+    /// <summary>A client's own key source (a vault, an HSM), registered with AddDPoPKeyProvider&lt;T&gt;().</summary>
+    private sealed class FixedKeyProvider(DPoPKey key) : IDPoPKeyProvider
+    {
+        public ValueTask<DPoPKey> GetKeyAsync(string keyName, CancellationToken cancellationToken) => ValueTask.FromResult(key);
+    }
 }

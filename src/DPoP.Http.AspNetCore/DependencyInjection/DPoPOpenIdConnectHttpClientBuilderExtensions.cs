@@ -46,7 +46,8 @@ public static class DPoPOpenIdConnectHttpClientBuilderExtensions
     /// Gets this client's app tokens (not a user's) with the client credentials grant, reusing the OpenID Connect
     /// scheme <paramref name="openIdConnectScheme"/>'s client id, secret and token endpoint (from its discovery
     /// document), so one registration serves sign-in and app calls. The tokens are bound to this client's DPoP key
-    /// (the token request is signed with it: same <c>KeyName</c>, <c>Algorithm</c> and configured key), cached until
+    /// (the token request is signed with it: its <c>AddDPoPKeyProvider&lt;T&gt;()</c>, or the same <c>KeyName</c>,
+    /// <c>Algorithm</c> and configured key), cached until
     /// shortly before they expire, requested once however many callers wait, renewed once when the API answers
     /// <c>invalid_token</c>. Needs <c>AddDPoP()</c> on the same client and <c>AddOpenIdConnectDPoP(openIdConnectScheme)</c>.
     /// </summary>
@@ -77,6 +78,10 @@ public static class DPoPOpenIdConnectHttpClientBuilderExtensions
             token.PrivateKey = api.PrivateKey;
             token.PrivateKeyPath = api.PrivateKeyPath;
         });
+
+        // A key provider of the API client's own (AddDPoPKeyProvider<T>()) comes first for its proofs, so it must sign the
+        // token request too; without one the factory yields none and the options copied above decide.
+        services.AddKeyedSingleton<IDPoPKeyProvider>(tokenClientName, (sp, _) => sp.GetKeyedService<IDPoPKeyProvider>(name)!);
         services.AddKeyedSingleton<IDPoPAccessTokenProvider>(name, (sp, _) => new SchemeClientCredentialsTokenProvider(
             sp.GetRequiredService<SchemeEndpoints>(), sp.GetRequiredService<IHttpClientFactory>(), openIdConnectScheme, tokenClientName, configure,
             name, sp.GetService<Microsoft.Extensions.Logging.ILoggerFactory>(), sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
