@@ -33,7 +33,7 @@ public static class DPoPOpenIdConnectServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentException.ThrowIfNullOrEmpty(openIdConnectScheme);
         var registry = services.AddDPoPWebCore();
-        registry.Add(openIdConnectScheme);
+        var firstCall = registry.Add(openIdConnectScheme);
 
         var options = services.AddOptions<DPoPOpenIdConnectOptions>(openIdConnectScheme);
         if (configure is not null)
@@ -43,6 +43,11 @@ public static class DPoPOpenIdConnectServiceCollectionExtensions
 
         options.ValidateOnStart();
         services.AddOptions<OpenIdConnectOptions>(openIdConnectScheme).ValidateOnStart();
+
+        if (!firstCall)
+        {
+            return services; // a further configuration of the scheme: its token endpoint client is registered (AddDPoP() twice would sign twice)
+        }
 
         // The scheme's token endpoint client: DPoP with the key of the session being signed in or refreshed.
         var tokenClient = services.AddHttpClient(SchemeEndpoints.TokenClientName(openIdConnectScheme))

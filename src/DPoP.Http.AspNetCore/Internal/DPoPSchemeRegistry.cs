@@ -17,7 +17,8 @@ internal sealed class DPoPSchemeRegistry
 
     public IReadOnlyCollection<string> Schemes => _schemes;
 
-    public void Add(string scheme) => _schemes.Add(scheme);
+    /// <summary>Records <paramref name="scheme"/>; false when <c>AddOpenIdConnectDPoP()</c> was called for it already.</summary>
+    public bool Add(string scheme) => _schemes.Add(scheme);
 
     public bool Contains(string scheme) => _schemes.Contains(scheme);
 

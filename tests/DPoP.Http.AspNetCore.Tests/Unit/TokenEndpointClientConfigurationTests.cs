@@ -98,4 +98,29 @@ public sealed class TokenEndpointClientConfigurationTests
 
         Assert.That(primary.Sockets.AllowAutoRedirect, Is.False);
     }
+
+    [Test]
+    public void AddOpenIdConnectDPoP_CalledTwice_SchemeClientHasOneDPoPHandler_AndBothConfigurations()
+    {
+        var services = new ServiceCollection();
+        services.AddDataProtection().UseEphemeralDataProtectionProvider();
+        services.AddAuthentication().AddCookie().AddOpenIdConnect(UnitServices.Scheme, o =>
+        {
+            o.Authority = "https://login.example.com";
+            o.ClientId = "web";
+            o.ResponseType = "code";
+        });
+        services.AddOpenIdConnectDPoP(UnitServices.Scheme, o => o.ClientAuthentication = DPoPClientAuthenticationMethod.TlsClientAuth);
+        services.AddOpenIdConnectDPoP(UnitServices.Scheme, o => o.RefreshBeforeExpiry = TimeSpan.FromSeconds(42));
+        using var provider = services.BuildServiceProvider();
+
+        var names = Pipeline(provider, SchemeEndpointsClient);
+        var options = provider.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<DPoPOpenIdConnectOptions>>().Get(UnitServices.Scheme);
+        Assert.Multiple(() =>
+        {
+            Assert.That(names.Count(n => n == nameof(DPoPDelegatingHandler)), Is.EqualTo(1), string.Join(" > ", names));
+            Assert.That(options.ClientAuthentication, Is.EqualTo(DPoPClientAuthenticationMethod.TlsClientAuth));
+            Assert.That(options.RefreshBeforeExpiry, Is.EqualTo(TimeSpan.FromSeconds(42)));
+        });
+    }
 }
