@@ -63,34 +63,17 @@ public sealed class ObservabilityTests : InteropTest
         {
         }
 
-        var exported = new List<Activity>();
-        Activity root;
-        using (var tracing = Sdk.CreateTracerProviderBuilder()
-            .AddSource("DPoP.Http", "System.Net.Http", "Microsoft.AspNetCore", TestSource.Name)
-            .SetSampler(new AlwaysOnSampler())
-            .AddInMemoryExporter(exported)
-            .Build())
+        var spans = await TraceAsync(async () =>
         {
-            using (root = TestSource.StartActivity("test")!)
+            using (await alice.GetAsync("api"))
             {
-                using (await alice.GetAsync("api"))
-                {
-                }
-
-                app.Clock.Advance(TimeSpan.FromSeconds(250));
-                using (await alice.GetAsync("api"))
-                {
-                }
             }
 
-            tracing!.ForceFlush();
-        }
-
-        List<Activity> spans;
-        lock (exported)
-        {
-            spans = [.. exported.Where(a => a.TraceId == root.TraceId).OrderBy(a => a.StartTimeUtc)];
-        }
+            app.Clock.Advance(TimeSpan.FromSeconds(250));
+            using (await alice.GetAsync("api"))
+            {
+            }
+        });
 
         var acquires = spans.Where(a => a.OperationName == "dpop.token.acquire").ToList();
         var (_, session) = await WebSignInTests.StoredSessionAsync(app);
@@ -119,6 +102,61 @@ public sealed class ObservabilityTests : InteropTest
                     Assert.That($"{tag.Key}={tag.Value}", Does.Not.Contain(secret), span.OperationName);
                 }
             }
+        }
+    }
+
+    [Test]
+    public async Task AppTokenAcquisition_IsTraced_TokenRequestThenCacheHit()
+    {
+        await using var app = await WebApp.StartAsync();
+        using var anonymous = new BrowserUser("nobody", app.BaseAddress);
+
+        var spans = await TraceAsync(async () =>
+        {
+            for (var i = 0; i < 2; i++)
+            {
+                using (await anonymous.GetAsync("app-api"))
+                {
+                }
+            }
+        });
+
+        var acquires = spans.Where(a => a.OperationName == "dpop.token.acquire").ToList();
+        Assert.That(acquires, Has.Count.EqualTo(2), "one per API call");
+        var request = spans.Single(a => a.OperationName == "dpop.token.request");
+        Assert.Multiple(() =>
+        {
+            Assert.That(acquires.Select(a => a.GetTagItem("dpop.token.cache_hit")), Is.EqualTo(new object[] { false, true }));
+            Assert.That(acquires.Select(a => a.GetTagItem("dpop.grant_type")), Is.All.EqualTo("client_credentials"));
+            Assert.That(acquires.Select(a => a.GetTagItem("dpop.client")), Is.All.EqualTo("app"));
+            Assert.That(acquires.Select(a => a.GetTagItem("dpop.outcome")), Is.All.EqualTo("success"));
+            Assert.That(request.ParentSpanId, Is.EqualTo(acquires[0].SpanId), "the token request is part of the first acquisition");
+            Assert.That(request.GetTagItem("dpop.grant_type"), Is.EqualTo("client_credentials"));
+        });
+    }
+
+    /// <summary>Runs <paramref name="act"/> under a test span, exporting through OpenTelemetry; returns its trace's spans in start order.</summary>
+    private static async Task<List<Activity>> TraceAsync(Func<Task> act)
+    {
+        var exported = new List<Activity>();
+        Activity root;
+        using (var tracing = Sdk.CreateTracerProviderBuilder()
+            .AddSource("DPoP.Http", "System.Net.Http", "Microsoft.AspNetCore", TestSource.Name)
+            .SetSampler(new AlwaysOnSampler())
+            .AddInMemoryExporter(exported)
+            .Build())
+        {
+            using (root = TestSource.StartActivity("test")!)
+            {
+                await act();
+            }
+
+            tracing!.ForceFlush();
+        }
+
+        lock (exported)
+        {
+            return [.. exported.Where(a => a.TraceId == root.TraceId).OrderBy(a => a.StartTimeUtc)];
         }
     }
 }

@@ -12,14 +12,17 @@ internal static class DPoPWebActivities
     public static readonly ActivitySource Source = new("DPoP.Http", typeof(DPoPWebActivities).Assembly.GetName().Version?.ToString(3));
 
     /// <summary>Starts the span of getting the signed-in user's token for a request of <paramref name="clientName"/>.</summary>
-    public static Activity? StartUserTokenAcquire(string clientName, string scheme)
+    public static Activity? StartUserTokenAcquire(string clientName, string scheme) => StartTokenAcquire(clientName, scheme, "refresh_token");
+
+    /// <summary>Starts the span of getting a token of <paramref name="grantType"/> through <paramref name="scheme"/> for <paramref name="clientName"/>.</summary>
+    public static Activity? StartTokenAcquire(string clientName, string scheme, string grantType)
     {
         var activity = Source.StartActivity("dpop.token.acquire", ActivityKind.Internal);
         if (activity is { IsAllDataRequested: true })
         {
             activity.SetTag("dpop.client", clientName);
             activity.SetTag("dpop.scheme", scheme);
-            activity.SetTag("dpop.grant_type", "refresh_token");
+            activity.SetTag("dpop.grant_type", grantType);
         }
 
         return activity;

@@ -70,22 +70,34 @@ internal sealed class SchemeClientCredentialsTokenProvider(
     }
 
     /// <summary>The cached token while it is due for no renewal (unless <paramref name="forceRenewal"/>), else the one renewal everyone waits for.</summary>
+    /// <remarks>Traced as <c>dpop.token.acquire</c>, current while a renewal starts so its token request is the span's child.</remarks>
     private async ValueTask<DPoPTokenResponse> GetResponseAsync(bool forceRenewal, CancellationToken cancellationToken)
     {
-        Task<(DPoPTokenResponse, DateTimeOffset)> pending;
-        lock (_lock)
+        var activity = DPoPWebActivities.StartTokenAcquire(clientName, scheme, "client_credentials");
+        try
         {
-            if (!forceRenewal && _current is { } current && endpoints.TimeProvider(scheme).GetUtcNow() < current.RenewAt)
+            Task<(DPoPTokenResponse, DateTimeOffset)> pending;
+            lock (_lock)
             {
-                return current.Response;
+                if (!forceRenewal && _current is { } current && endpoints.TimeProvider(scheme).GetUtcNow() < current.RenewAt)
+                {
+                    DPoPWebActivities.Acquired(activity, cacheHit: true);
+                    return current.Response;
+                }
+
+                // One request for everyone waiting; a caller that gives up does not cancel it for the others.
+                pending = _renewal ??= RenewAsync();
             }
 
-            // One request for everyone waiting; a caller that gives up does not cancel it for the others.
-            pending = _renewal ??= RenewAsync();
+            var (response, _) = await pending.WaitAsync(cancellationToken).ConfigureAwait(false);
+            DPoPWebActivities.Acquired(activity, cacheHit: false);
+            return response;
         }
-
-        var (response, _) = await pending.WaitAsync(cancellationToken).ConfigureAwait(false);
-        return response;
+        catch (Exception ex)
+        {
+            DPoPWebActivities.Failed(activity, ex);
+            throw;
+        }
     }
 
     private async Task<(DPoPTokenResponse, DateTimeOffset)> RenewAsync()
