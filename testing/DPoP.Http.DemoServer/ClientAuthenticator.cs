@@ -11,6 +11,23 @@ internal sealed class ClientAuthenticator
 
     public ClientAuthenticator(IReadOnlyDictionary<string, string> clients) => _clients = clients;
 
+    /// <summary>
+    /// Reads a form body and authenticates its client (pushed authorization, revocation): the form and the client on
+    /// success; otherwise no form, and the rejection to send with its status (a malformed body is a 400
+    /// <c>invalid_request</c>; a failed authentication is prepared on the response, see <see cref="ClientAuthentication.PrepareRejection"/>).
+    /// </summary>
+    public async Task<(IFormCollection? Form, ClientAuthentication Client, int RejectionStatus)> ReadFormAsync(HttpContext context)
+    {
+        var form = await FormReader.TryReadAsync(context.Request).ConfigureAwait(false);
+        if (form is null)
+        {
+            return (null, new ClientAuthentication(null, "invalid_request", "the body must be a well-formed application/x-www-form-urlencoded form", UsedBasic: false), StatusCodes.Status400BadRequest);
+        }
+
+        var client = Authenticate(context.Request, form);
+        return client.Succeeded ? (form, client, 0) : (null, client, client.PrepareRejection(context.Response));
+    }
+
     public ClientAuthentication Authenticate(HttpRequest request, IFormCollection form)
     {
         var hasBasic = TryReadBasic(request, out var basicId, out var basicSecret, out var basicMalformed);

@@ -27,18 +27,10 @@ internal sealed class RevocationEndpoint
     {
         var request = context.Request;
         var endpoint = string.Concat(request.Method, " ", request.Path.ToString());
-        var form = await FormReader.TryReadAsync(request).ConfigureAwait(false);
+        var (form, client, rejection) = await _clients.ReadFormAsync(context).ConfigureAwait(false);
         if (form is null)
         {
-            await RejectAsync(context, endpoint, StatusCodes.Status400BadRequest, "invalid_request", "the body must be a well-formed application/x-www-form-urlencoded form").ConfigureAwait(false);
-            return;
-        }
-
-        var client = _clients.Authenticate(request, form);
-        if (!client.Succeeded)
-        {
-            var status = client.PrepareRejection(context.Response);
-            await RejectAsync(context, endpoint, status, client.Error, client.Detail).ConfigureAwait(false);
+            await RejectAsync(context, endpoint, rejection, client.Error, client.Detail).ConfigureAwait(false);
             return;
         }
 
