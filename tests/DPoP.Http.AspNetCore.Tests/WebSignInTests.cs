@@ -88,19 +88,7 @@ public sealed class WebSignInTests : InteropTest
         // oidc-provider refuses a client assertion it has seen (its jti), so the code exchange's nonce retry only
         // passes with a new one.
         var client = InteropServers.AuthorizationServer.WebPrivateKeyJwtClient;
-        await using var app = await WebApp.StartAsync(
-            o =>
-            {
-                o.ClientId = client.Id;
-                o.ClientSecret = null;
-                o.PushedAuthorizationBehavior = PushedAuthorizationBehavior.Disable; // the handler's PAR has no private_key_jwt
-            },
-            o =>
-            {
-                o.ClientAuthentication = DPoPClientAuthenticationMethod.PrivateKeyJwt;
-                o.ClientAssertionKey = client.PrivateJwk;
-                o.ClientAssertionKeyId = "interop-private-key-jwt";
-            });
+        await using var app = await WebApp.StartWithPrivateKeyJwtAsync();
         using var alice = new BrowserUser("alice", app.BaseAddress);
         var mark = InteropServers.Log.Count;
 

@@ -30,20 +30,7 @@ public sealed class WebSignOutTests : InteropTest
     [Test]
     public async Task SignOut_WithPrivateKeyJwt_RevokesTheRefreshToken()
     {
-        var client = InteropServers.AuthorizationServer.WebPrivateKeyJwtClient;
-        await using var app = await WebApp.StartAsync(
-            o =>
-            {
-                o.ClientId = client.Id;
-                o.ClientSecret = null;
-                o.PushedAuthorizationBehavior = PushedAuthorizationBehavior.Disable; // the handler's PAR has no private_key_jwt
-            },
-            o =>
-            {
-                o.ClientAuthentication = DPoPClientAuthenticationMethod.PrivateKeyJwt;
-                o.ClientAssertionKey = client.PrivateJwk;
-                o.ClientAssertionKeyId = "interop-private-key-jwt";
-            });
+        await using var app = await WebApp.StartWithPrivateKeyJwtAsync();
         var mark = InteropServers.Log.Count;
         using var alice = new BrowserUser("alice", app.BaseAddress);
         using var _ = await alice.SignInAsync();
@@ -51,16 +38,7 @@ public sealed class WebSignOutTests : InteropTest
 
         using var signedOut = await alice.GetAsync("logout");
         using var key = DPoPKey.FromJwk(session.PrivateJwk!);
-        using var http = new HttpClient(new DPoPDelegatingHandler(key) { InnerHandler = new SocketsHttpHandler() });
-        var tokenClient = new DPoPTokenClient(http, new DPoPTokenClientOptions
-        {
-            TokenEndpoint = InteropServers.AuthorizationServer.TokenEndpoint,
-            ClientId = client.Id,
-            ClientAuthentication = DPoPClientAuthenticationMethod.PrivateKeyJwt,
-            ClientAssertionKey = client.PrivateJwk,
-            ClientAssertionKeyId = "interop-private-key-jwt",
-        });
-        var refused = Assert.ThrowsAsync<DPoPTokenException>(() => tokenClient.RefreshTokenAsync(session.RefreshToken!));
+        var refused = Assert.ThrowsAsync<DPoPTokenException>(() => CreateTokenClient(key, privateKeyJwt: true).RefreshTokenAsync(session.RefreshToken!));
 
         Assert.Multiple(() =>
         {
@@ -71,17 +49,26 @@ public sealed class WebSignOutTests : InteropTest
         });
     }
 
-    /// <summary>A token client of the web client that signs with <paramref name="key"/>, as the app would.</summary>
-    internal static DPoPTokenClient CreateTokenClient(DPoPKey key)
+    /// <summary>A token client of the web client (or of the private_key_jwt one) that signs with <paramref name="key"/>, as the app would.</summary>
+    internal static DPoPTokenClient CreateTokenClient(DPoPKey key, bool privateKeyJwt = false)
     {
         var server = InteropServers.AuthorizationServer;
         var http = new HttpClient(new DPoPDelegatingHandler(key) { InnerHandler = new SocketsHttpHandler() });
-        return new DPoPTokenClient(http, new DPoPTokenClientOptions
-        {
-            TokenEndpoint = server.TokenEndpoint,
-            ClientId = server.WebClient.Id,
-            ClientSecret = server.WebClient.Secret,
-            ClientAuthentication = DPoPClientAuthenticationMethod.ClientSecretPost,
-        });
+        return new DPoPTokenClient(http, privateKeyJwt
+            ? new DPoPTokenClientOptions
+            {
+                TokenEndpoint = server.TokenEndpoint,
+                ClientId = server.WebPrivateKeyJwtClient.Id,
+                ClientAuthentication = DPoPClientAuthenticationMethod.PrivateKeyJwt,
+                ClientAssertionKey = server.WebPrivateKeyJwtClient.PrivateJwk,
+                ClientAssertionKeyId = WebApp.PrivateKeyJwtKeyId,
+            }
+            : new DPoPTokenClientOptions
+            {
+                TokenEndpoint = server.TokenEndpoint,
+                ClientId = server.WebClient.Id,
+                ClientSecret = server.WebClient.Secret,
+                ClientAuthentication = DPoPClientAuthenticationMethod.ClientSecretPost,
+            });
     }
 }

@@ -24,6 +24,9 @@ namespace DPoP.Http.InteropTests.AspNetCore.Support;
 /// </summary>
 internal sealed class WebApp : IAsyncDisposable
 {
+    /// <summary>The key id of the private_key_jwt client's assertion key, as the provider has it registered.</summary>
+    public const string PrivateKeyJwtKeyId = "interop-private-key-jwt";
+
     public const string Scheme = "oidc";
 
     private readonly WebApplication _app;
@@ -49,6 +52,28 @@ internal sealed class WebApp : IAsyncDisposable
     public RecordingLoggerProvider Log { get; }
 
     public IServiceProvider Services => _app.Services;
+
+    /// <summary>
+    /// The app as the provider's <c>private_key_jwt</c> web client: no secret, a client assertion for every token
+    /// request, and the OpenID Connect handler's own PAR off (it cannot sign assertions).
+    /// </summary>
+    public static Task<WebApp> StartWithPrivateKeyJwtAsync()
+    {
+        var client = InteropServers.AuthorizationServer.WebPrivateKeyJwtClient;
+        return StartAsync(
+            o =>
+            {
+                o.ClientId = client.Id;
+                o.ClientSecret = null;
+                o.PushedAuthorizationBehavior = PushedAuthorizationBehavior.Disable;
+            },
+            o =>
+            {
+                o.ClientAuthentication = DPoPClientAuthenticationMethod.PrivateKeyJwt;
+                o.ClientAssertionKey = client.PrivateJwk;
+                o.ClientAssertionKeyId = PrivateKeyJwtKeyId;
+            });
+    }
 
     /// <param name="configureServices">The app's own further registrations, after everything else.</param>
     public static async Task<WebApp> StartAsync(
