@@ -57,6 +57,12 @@ public static class DPoPOpenIdConnectHttpClientBuilderExtensions
     /// <returns>The builder, for chaining.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="builder"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="openIdConnectScheme"/> is null or empty.</exception>
+    /// <remarks>
+    /// What <paramref name="configure"/> sets is checked at start-up (<c>ValidateOnStart</c>) by the token client's rules:
+    /// a reserved name in <see cref="DPoPTokenClientOptions.Parameters"/>, a negative <c>RefreshBeforeExpiry</c> and the
+    /// like fail with an <see cref="OptionsValidationException"/> naming the client and the property. It is called at
+    /// start-up for that check and again for each token request.
+    /// </remarks>
     public static IHttpClientBuilder AddClientCredentialsToken(this IHttpClientBuilder builder, string openIdConnectScheme, Action<DPoPTokenClientOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -90,6 +96,8 @@ public static class DPoPOpenIdConnectHttpClientBuilderExtensions
                 (_, registry) => registry.Contains(openIdConnectScheme),
                 $"HttpClient '{name}' calls AddClientCredentialsToken(\"{openIdConnectScheme}\"), but services.AddOpenIdConnectDPoP(\"{openIdConnectScheme}\") was not called.")
             .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<DPoPClientOptions>>(sp => new SchemeAppTokenOptionsValidator(
+            name, openIdConnectScheme, configure, sp.GetRequiredService<SchemeEndpoints>(), sp.GetRequiredService<DPoPSchemeRegistry>()));
         return builder;
     }
 }

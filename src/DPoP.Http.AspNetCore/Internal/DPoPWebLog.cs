@@ -46,4 +46,7 @@ internal static partial class DPoPWebLog
 
     [LoggerMessage(EventId = 112, Level = LogLevel.Information, Message = "DPoP OpenID Connect scheme '{Scheme}': the API rejected the user's access token (invalid_token); it will be refreshed once.")]
     public static partial void AccessTokenRejected(ILogger logger, string scheme);
+
+    [LoggerMessage(EventId = 118, Level = LogLevel.Warning, Message = "DPoP OpenID Connect scheme '{Scheme}': the provider's discovery document names a revocation_endpoint that is not an absolute http or https URI without user information; refresh tokens are not revoked at sign-out.")]
+    public static partial void UnusableRevocationEndpoint(ILogger logger, string scheme);
 }

@@ -105,12 +105,7 @@ internal sealed class SchemeClientCredentialsTokenProvider(
         try
         {
             await Task.Yield(); // leave the lock before any I/O
-            var configuration = await endpoints.GetConfigurationAsync(scheme, CancellationToken.None).ConfigureAwait(false);
-            if (!Uri.TryCreate(configuration.TokenEndpoint, UriKind.Absolute, out var tokenEndpoint))
-            {
-                throw new InvalidOperationException($"OpenID Connect scheme '{scheme}': the provider's configuration has no token_endpoint.");
-            }
-
+            var tokenEndpoint = await endpoints.GetTokenEndpointAsync(scheme, CancellationToken.None).ConfigureAwait(false);
             var options = endpoints.CreateTokenClientOptions(scheme, tokenEndpoint);
             configure?.Invoke(options);
             var time = endpoints.TimeProvider(scheme);

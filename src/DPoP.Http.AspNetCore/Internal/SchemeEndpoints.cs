@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,6 +19,10 @@ internal sealed class SchemeEndpoints(
     IHttpClientFactory httpClientFactory,
     IServiceProvider services)
 {
+    private readonly ConcurrentDictionary<string, string> _unusableRevocationEndpoints = new(StringComparer.Ordinal);
+    private readonly Lazy<ILogger> _logger = new(() =>
+        (services.GetService<ILoggerFactory>() ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger("DPoP.Http.AspNetCore"));
+
     public static string TokenClientName(string scheme) => $"DPoP.Http.AspNetCore.{scheme}";
 
     public TimeProvider TimeProvider(string scheme) =>
@@ -55,16 +60,12 @@ internal sealed class SchemeEndpoints(
     }
 
     /// <summary>A token client of the scheme, signing with the ambient key (set it with <see cref="AmbientDPoPKey.Use"/>).</summary>
+    /// <exception cref="InvalidOperationException">The provider's configuration has no usable <c>token_endpoint</c>.</exception>
     public async Task<DPoPTokenClient> CreateTokenClientAsync(string scheme, CancellationToken cancellationToken)
     {
         var configuration = await GetConfigurationAsync(scheme, cancellationToken).ConfigureAwait(false);
-        if (!Uri.TryCreate(configuration.TokenEndpoint, UriKind.Absolute, out var tokenEndpoint))
-        {
-            throw new InvalidOperationException($"OpenID Connect scheme '{scheme}': the provider's configuration has no token_endpoint.");
-        }
-
-        var options = CreateTokenClientOptions(scheme, tokenEndpoint);
-        options.RevocationEndpoint = Uri.TryCreate(configuration.RevocationEndpoint, UriKind.Absolute, out var revocation) ? revocation : null;
+        var options = CreateTokenClientOptions(scheme, TokenEndpoint(scheme, configuration));
+        options.RevocationEndpoint = RevocationEndpoint(scheme, configuration);
         return new DPoPTokenClient(httpClientFactory.CreateClient(TokenClientName(scheme)), options, TimeProvider(scheme))
         {
             Name = TokenClientName(scheme),
@@ -73,11 +74,44 @@ internal sealed class SchemeEndpoints(
         };
     }
 
-    /// <summary>The RFC 7009 revocation endpoint from discovery, or null when the provider has none.</summary>
-    public async Task<Uri?> GetRevocationEndpointAsync(string scheme, CancellationToken cancellationToken)
+    /// <summary>The token endpoint from the scheme's configuration (discovery).</summary>
+    /// <exception cref="InvalidOperationException">The provider's configuration has no usable <c>token_endpoint</c>.</exception>
+    public async Task<Uri> GetTokenEndpointAsync(string scheme, CancellationToken cancellationToken) =>
+        TokenEndpoint(scheme, await GetConfigurationAsync(scheme, cancellationToken).ConfigureAwait(false));
+
+    /// <summary>The RFC 7009 revocation endpoint from discovery, or null when the provider has none or an unusable one.</summary>
+    public async Task<Uri?> GetRevocationEndpointAsync(string scheme, CancellationToken cancellationToken) =>
+        RevocationEndpoint(scheme, await GetConfigurationAsync(scheme, cancellationToken).ConfigureAwait(false));
+
+    private static Uri TokenEndpoint(string scheme, OpenIdConnectConfiguration configuration) =>
+        DiscoveredEndpoint.TryRead(configuration.TokenEndpoint)
+            ?? throw new InvalidOperationException($"OpenID Connect scheme '{scheme}': the provider's configuration has no usable token_endpoint (it must be an absolute http or https URI without user information).");
+
+    /// <summary>
+    /// Revocation is optional (RFC 7009, RFC 8414 §2): a value that is not an absolute http(s) URI — a relative
+    /// <c>/revoke</c>, which .NET on Linux would read as <c>file:///revoke</c>, another scheme, user information — means
+    /// "no revocation", said once per value in a warning, never a failed sign-in, refresh or sign-out.
+    /// </summary>
+    private Uri? RevocationEndpoint(string scheme, OpenIdConnectConfiguration configuration)
     {
-        var configuration = await GetConfigurationAsync(scheme, cancellationToken).ConfigureAwait(false);
-        return Uri.TryCreate(configuration.RevocationEndpoint, UriKind.Absolute, out var endpoint) ? endpoint : null;
+        var value = configuration.RevocationEndpoint;
+        if (string.IsNullOrEmpty(value))
+        {
+            return null;
+        }
+
+        if (DiscoveredEndpoint.TryRead(value) is { } endpoint)
+        {
+            return endpoint;
+        }
+
+        if (!string.Equals(_unusableRevocationEndpoints.GetValueOrDefault(scheme), value, StringComparison.Ordinal))
+        {
+            _unusableRevocationEndpoints[scheme] = value;
+            DPoPWebLog.UnusableRevocationEndpoint(_logger.Value, scheme);
+        }
+
+        return null;
     }
 
     public static DPoPClientAuthenticationMethod ClientAuthentication(OpenIdConnectOptions oidc, DPoPOpenIdConnectOptions dpop) =>

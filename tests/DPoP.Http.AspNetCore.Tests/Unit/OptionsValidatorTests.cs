@@ -62,6 +62,43 @@ public sealed class OptionsValidatorTests
         Assert.That(failure!.Message, Does.Contain("HttpClient 'api'").And.Contain("AddOpenIdConnectDPoP(\"other\")"));
     }
 
+    [TestCase("grant_type")]
+    [TestCase("client_secret")]
+    [TestCase("scope")]
+    public void AddClientCredentialsToken_WithAReservedParameter_FailsAtStartNamingClientAndProperty(string parameter)
+    {
+        using var services = UnitServices.Build(configureServices: s => s.AddHttpClient("reports").AddDPoP()
+            .AddClientCredentialsToken(UnitServices.Scheme, o => o.Parameters[parameter] = "x"));
+
+        var failures = StartUpFailures(services);
+
+        Assert.That(failures, Is.Not.Empty.And.All.Contain("HttpClient 'reports'").And.All.Contain("Parameters").And.All.Contain($"'{parameter}' is reserved"));
+    }
+
+    [Test]
+    public void AddClientCredentialsToken_WithANegativeRefreshBeforeExpiry_FailsAtStartNamingClientAndProperty()
+    {
+        using var services = UnitServices.Build(configureServices: s => s.AddHttpClient("reports").AddDPoP()
+            .AddClientCredentialsToken(UnitServices.Scheme, o => o.RefreshBeforeExpiry = TimeSpan.FromSeconds(-1)));
+
+        var failures = StartUpFailures(services);
+
+        Assert.That(failures, Is.Not.Empty.And.All.Contain("HttpClient 'reports'").And.All.Contain("RefreshBeforeExpiry"));
+    }
+
+    [Test]
+    public void AddClientCredentialsToken_WithUsableSettings_PassesStartUpValidation()
+    {
+        using var services = UnitServices.Build(configureServices: s => s.AddHttpClient("reports").AddDPoP()
+            .AddClientCredentialsToken(UnitServices.Scheme, o =>
+            {
+                o.Scope = "reports.read";
+                o.Parameters["tenant"] = "contoso";
+            }));
+
+        Assert.DoesNotThrow(() => services.GetRequiredService<IStartupValidator>().Validate());
+    }
+
     [Test]
     public void SessionExpiredException_NamesSchemeAndReason_AndKeepsThem()
     {
@@ -73,5 +110,18 @@ public sealed class OptionsValidatorTests
             Assert.That(exception.Reason, Is.EqualTo(DPoPSessionExpiredReason.RefreshTokenRejected));
             Assert.That(exception.Message, Does.Contain("'oidc'").And.Contain("invalid_grant"));
         });
+    }
+
+    /// <summary>
+    /// What the host's start-up validation throws: one <see cref="OptionsValidationException"/>, or several in an
+    /// <see cref="AggregateException"/> (the app-token client's token-endpoint client reads the API client's options,
+    /// so it reports the same failure).
+    /// </summary>
+    private static List<string> StartUpFailures(IServiceProvider services)
+    {
+        var thrown = Assert.Catch(() => services.GetRequiredService<IStartupValidator>().Validate());
+        var failures = thrown is AggregateException aggregate ? aggregate.InnerExceptions : [thrown!];
+        Assert.That(failures, Is.All.InstanceOf<OptionsValidationException>());
+        return failures.Select(f => f.Message).ToList();
     }
 }

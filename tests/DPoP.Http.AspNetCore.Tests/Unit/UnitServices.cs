@@ -12,7 +12,10 @@ internal static class UnitServices
 {
     public const string Scheme = "oidc";
 
-    public static ServiceProvider Build(Action<OpenIdConnectOptions>? configureOidc = null, Action<DPoPOpenIdConnectOptions>? configureDPoP = null)
+    public static ServiceProvider Build(
+        Action<OpenIdConnectOptions>? configureOidc = null,
+        Action<DPoPOpenIdConnectOptions>? configureDPoP = null,
+        Action<IServiceCollection>? configureServices = null)
     {
         var services = new ServiceCollection();
         services.AddLogging();
@@ -26,6 +29,7 @@ internal static class UnitServices
             configureOidc?.Invoke(o);
         });
         services.AddOpenIdConnectDPoP(Scheme, configureDPoP);
+        configureServices?.Invoke(services);
         return services.BuildServiceProvider();
     }
 }

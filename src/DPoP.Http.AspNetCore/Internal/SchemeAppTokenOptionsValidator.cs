@@ -1,0 +1,52 @@
+using Microsoft.Extensions.Options;
+
+namespace DPoP.Http.AspNetCore.Internal;
+
+/// <summary>
+/// Checks at start-up what <c>AddClientCredentialsToken(scheme, configure)</c> will ask the token endpoint for, so a
+/// reserved name in <see cref="DPoPTokenClientOptions.Parameters"/>, a negative <c>RefreshBeforeExpiry</c> and the like
+/// fail the app's start with a message naming the client and the property, not its first API call. The options are
+/// built as a renewal builds them (the scheme's client, <paramref name="configure"/> applied), against a stand-in for
+/// the token endpoint, which only discovery will tell, and checked by the token client's own rules.
+/// </summary>
+internal sealed class SchemeAppTokenOptionsValidator(
+    string clientName,
+    string scheme,
+    Action<DPoPTokenClientOptions>? configure,
+    SchemeEndpoints endpoints,
+    DPoPSchemeRegistry registry) : IValidateOptions<DPoPClientOptions>
+{
+    private static readonly Uri StandInTokenEndpoint = new("https://token-endpoint.invalid/");
+
+    public ValidateOptionsResult Validate(string? name, DPoPClientOptions options)
+    {
+        if (!string.Equals(name, clientName, StringComparison.Ordinal) || !registry.Contains(scheme))
+        {
+            return ValidateOptionsResult.Skip; // another client, or a scheme without DPoP (reported on its own)
+        }
+
+        DPoPTokenClientOptions tokenOptions;
+        try
+        {
+            tokenOptions = endpoints.CreateTokenClientOptions(scheme, StandInTokenEndpoint);
+        }
+        catch (OptionsValidationException)
+        {
+            return ValidateOptionsResult.Skip; // the scheme's own options are wrong, and their validation says how
+        }
+
+        configure?.Invoke(tokenOptions);
+        try
+        {
+            using var http = new HttpClient();
+            _ = new DPoPTokenClient(http, tokenOptions);
+            return ValidateOptionsResult.Success;
+        }
+        catch (ArgumentException ex)
+        {
+            // The client's message lists every broken rule by property name and never quotes a secret or key.
+            var problems = ex.ParamName is { } parameter ? ex.Message.Replace($" (Parameter '{parameter}')", string.Empty, StringComparison.Ordinal) : ex.Message;
+            return ValidateOptionsResult.Fail($"HttpClient '{clientName}' (AddClientCredentialsToken(\"{scheme}\")): {problems}");
+        }
+    }
+}
