@@ -34,8 +34,8 @@ internal sealed class ClientCredentialsTokenProvider : IDPoPAccessTokenProvider,
     private readonly ClientCredentialsSharedTokens? _shared;
     private readonly DPoPTokenTelemetry _telemetry;
     private readonly Lock _lock = new();
-    private ClientCredentialsCachedToken? _current;
-    private Task<ClientCredentialsCachedToken>? _renewal;
+    private DPoPCachedToken? _current;
+    private Task<DPoPCachedToken>? _renewal;
     private readonly EarlyRenewalBackoff _backoff = new(); // written under _lock
 
     private int _tokenRequests;
@@ -96,7 +96,7 @@ internal sealed class ClientCredentialsTokenProvider : IDPoPAccessTokenProvider,
 
     async ValueTask<DPoPTokenResponse> IDPoPClientAccessTokenCache.RenewAccessTokenAsync(CancellationToken cancellationToken)
     {
-        Task<ClientCredentialsCachedToken> renewal;
+        Task<DPoPCachedToken> renewal;
         lock (_lock)
         {
             // The renewal in flight, if any, is shared; one still to look in the shared cache asks the token endpoint.
@@ -149,7 +149,7 @@ internal sealed class ClientCredentialsTokenProvider : IDPoPAccessTokenProvider,
     /// The hot path: the cached token while it is valid (field read and clock check, no lock, no allocation), renewed in
     /// the background inside the renewal window; null when callers must wait for a renewal.
     /// </summary>
-    private ClientCredentialsCachedToken? Cached()
+    private DPoPCachedToken? Cached()
     {
         var token = Volatile.Read(ref _current);
         if (token is not null)
@@ -173,14 +173,14 @@ internal sealed class ClientCredentialsTokenProvider : IDPoPAccessTokenProvider,
     }
 
     /// <summary>Waits for a renewal (a memory cache miss), traced as an acquisition; a caller that gives up stops waiting, the renewal goes on.</summary>
-    private ValueTask<ClientCredentialsCachedToken> WaitForRenewalAsync(Func<Task<ClientCredentialsCachedToken>> renewal, CancellationToken cancellationToken) =>
+    private ValueTask<DPoPCachedToken> WaitForRenewalAsync(Func<Task<DPoPCachedToken>> renewal, CancellationToken cancellationToken) =>
         _telemetry.AcquireAsync(ClientCredentials, _options.TokenEndpoint!, renewal, cancellationToken);
 
     private async ValueTask<string?> WaitForRenewalAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
         DPoPTokenBinding.Use((await WaitForRenewalAsync(GetOrStartRenewal, cancellationToken).ConfigureAwait(false)).Response, request);
 
     /// <summary>A valid token, or the renewal everyone without one waits for.</summary>
-    private Task<ClientCredentialsCachedToken> GetOrStartRenewal()
+    private Task<DPoPCachedToken> GetOrStartRenewal()
     {
         lock (_lock)
         {
@@ -194,7 +194,7 @@ internal sealed class ClientCredentialsTokenProvider : IDPoPAccessTokenProvider,
     }
 
     /// <summary>Starts a renewal nobody waits for, unless one is running, the back-off holds, or the token was replaced.</summary>
-    private void RenewInBackground(ClientCredentialsCachedToken token, DateTimeOffset now)
+    private void RenewInBackground(DPoPCachedToken token, DateTimeOffset now)
     {
         if (Volatile.Read(ref _renewal) is not null || !_backoff.Allows(now))
         {
@@ -211,7 +211,7 @@ internal sealed class ClientCredentialsTokenProvider : IDPoPAccessTokenProvider,
     }
 
     /// <summary>Starts the one renewal in flight; call under <see cref="_lock"/>.</summary>
-    private Task<ClientCredentialsCachedToken> StartRenewal()
+    private Task<DPoPCachedToken> StartRenewal()
     {
         var renewal = RenewAsync();
 
@@ -220,7 +220,7 @@ internal sealed class ClientCredentialsTokenProvider : IDPoPAccessTokenProvider,
         return renewal;
     }
 
-    private async Task<ClientCredentialsCachedToken> RenewAsync()
+    private async Task<DPoPCachedToken> RenewAsync()
     {
         try
         {
@@ -269,15 +269,11 @@ internal sealed class ClientCredentialsTokenProvider : IDPoPAccessTokenProvider,
         }
     }
 
-    private ClientCredentialsCachedToken OnRenewed(DPoPTokenResponse response, DateTimeOffset? renewAt = null, bool fromSharedCache = false)
+    private DPoPCachedToken OnRenewed(DPoPTokenResponse response, DateTimeOffset? renewAt = null, bool fromSharedCache = false)
     {
         var now = _timeProvider.GetUtcNow();
-
-        // ExpiresAt is saturated (never past year 9999) and both times are in range, so the subtraction cannot
-        // overflow; a lifetime already over (a slow answer, a clock that moved) renews on the next call.
         var lifetime = response.ExpiresAt - now;
-        var margin = lifetime <= TimeSpan.Zero ? TimeSpan.Zero : TimeSpan.FromTicks(Math.Min(_options.RefreshBeforeExpiry.Ticks, lifetime.Ticks / 2));
-        var token = new ClientCredentialsCachedToken(response, renewAt ?? response.ExpiresAt - margin);
+        var token = new DPoPCachedToken(response, renewAt ?? DPoPCachedToken.RenewalTime(response.ExpiresAt, now, _options.RefreshBeforeExpiry));
         int failures;
         lock (_lock)
         {
@@ -292,7 +288,7 @@ internal sealed class ClientCredentialsTokenProvider : IDPoPAccessTokenProvider,
     private void OnRenewalFailed(Exception exception)
     {
         var now = _timeProvider.GetUtcNow();
-        ClientCredentialsCachedToken? valid;
+        DPoPCachedToken? valid;
         TimeSpan delay;
         lock (_lock)
         {

@@ -1,0 +1,22 @@
+namespace DPoP.Http.Internal;
+
+/// <summary>A token as a token source caches it (client credentials, token exchange): the response and when to renew it.</summary>
+internal sealed record DPoPCachedToken(DPoPTokenResponse Response, DateTimeOffset RenewAt)
+{
+    public DateTimeOffset ExpiresAt => Response.ExpiresAt;
+
+    /// <summary>
+    /// When to renew a token that expires at <paramref name="expiresAt"/> and arrived at <paramref name="now"/>:
+    /// <paramref name="refreshBeforeExpiry"/> before it expires, but never before half its lifetime — whether that
+    /// lifetime came from <c>expires_in</c> or from <see cref="DPoPTokenClientOptions.DefaultTokenLifetime"/>, so a
+    /// short one is not due the moment it arrives. A lifetime already over (a slow answer, a clock that moved) is due now.
+    /// </summary>
+    public static DateTimeOffset RenewalTime(DateTimeOffset expiresAt, DateTimeOffset now, TimeSpan refreshBeforeExpiry)
+    {
+        // ExpiresAt is saturated (never past year 9999) and both times are in range, so the subtraction cannot overflow.
+        var lifetime = expiresAt - now;
+        return lifetime <= TimeSpan.Zero ? expiresAt : expiresAt - TimeSpan.FromTicks(Math.Min(refreshBeforeExpiry.Ticks, lifetime.Ticks / 2));
+    }
+
+    public override string ToString() => $"DPoPCachedToken {{ RenewAt = {RenewAt:O} }}";
+}
