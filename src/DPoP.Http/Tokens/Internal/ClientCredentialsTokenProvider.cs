@@ -20,7 +20,12 @@ namespace DPoP.Http.Internal;
 /// client's DPoP key), waiting at most <see cref="DPoPTokenClientOptions.SharedCacheTimeout"/>, and stores the token it
 /// fetches itself. The hot path never touches that cache: it stays a field read and a clock check.
 /// </para>
-/// <para>Through <see cref="IDPoPClientAccessTokenCache"/>, code outside the HttpClient gets the same token, forces a renewal or drops it.</para>
+/// <para>
+/// Through <see cref="IDPoPClientAccessTokenCache"/>, code outside the HttpClient gets the same token, forces a renewal
+/// or drops it. Each renewal reads the client's key once, before it looks in the shared cache or asks the token
+/// endpoint (whose proof the handler signs with that same key), and the token keeps it: after the key provider rotated
+/// its key, the token is handed out with the key it is bound to.
+/// </para>
 /// </remarks>
 internal sealed class ClientCredentialsTokenProvider : IDPoPAccessTokenProvider, IDPoPClientAccessTokenCache
 {
@@ -28,6 +33,7 @@ internal sealed class ClientCredentialsTokenProvider : IDPoPAccessTokenProvider,
 
     private readonly string _clientName;
     private readonly Func<DPoPTokenClient> _createClient;
+    private readonly Func<CancellationToken, ValueTask<DPoPKey>> _keySource;
     private readonly DPoPTokenClientOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
@@ -44,19 +50,20 @@ internal sealed class ClientCredentialsTokenProvider : IDPoPAccessTokenProvider,
     public ClientCredentialsTokenProvider(
         string clientName,
         Func<DPoPTokenClient> createClient,
+        Func<CancellationToken, ValueTask<DPoPKey>> keySource,
         DPoPTokenClientOptions options,
         TimeProvider timeProvider,
         ILogger logger,
         DPoPSharedTokenCache? sharedCache = null,
-        Func<CancellationToken, ValueTask<DPoPKey>>? keySource = null,
         DPoPTokenTelemetry? telemetry = null)
     {
         _telemetry = telemetry ?? DPoPTokenTelemetry.Create(clientName, options.ClientId, null, null);
-        _shared = sharedCache is not null && keySource is not null && options.SharedCacheTimeout > TimeSpan.Zero
+        _shared = sharedCache is not null && options.SharedCacheTimeout > TimeSpan.Zero
             ? new ClientCredentialsSharedTokens(sharedCache, keySource, options, timeProvider, logger, clientName)
             : null;
         _clientName = clientName;
         _createClient = createClient;
+        _keySource = keySource;
         _options = options;
         _timeProvider = timeProvider;
         _logger = logger;
@@ -91,10 +98,10 @@ internal sealed class ClientCredentialsTokenProvider : IDPoPAccessTokenProvider,
     public ValueTask<string?> GetAccessTokenAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
         Cached() is { } token ? new ValueTask<string?>(DPoPTokenBinding.Use(token.Response, request)) : WaitForRenewalAsync(request, cancellationToken);
 
-    async ValueTask<DPoPTokenResponse> IDPoPClientAccessTokenCache.GetAccessTokenAsync(CancellationToken cancellationToken) =>
-        Cached() is { } token ? token.Response : (await WaitForRenewalAsync(GetOrStartRenewal, cancellationToken).ConfigureAwait(false)).Response;
+    async ValueTask<DPoPClientAccessToken> IDPoPClientAccessTokenCache.GetAccessTokenAsync(CancellationToken cancellationToken) =>
+        Cached() is { } token ? token.ClientToken : (await WaitForRenewalAsync(GetOrStartRenewal, cancellationToken).ConfigureAwait(false)).ClientToken;
 
-    async ValueTask<DPoPTokenResponse> IDPoPClientAccessTokenCache.RenewAccessTokenAsync(CancellationToken cancellationToken)
+    async ValueTask<DPoPClientAccessToken> IDPoPClientAccessTokenCache.RenewAccessTokenAsync(CancellationToken cancellationToken)
     {
         Task<DPoPCachedToken> renewal;
         lock (_lock)
@@ -105,7 +112,7 @@ internal sealed class ClientCredentialsTokenProvider : IDPoPAccessTokenProvider,
         }
 
         DPoPTokenLog.RenewalForced(_logger, _clientName);
-        return (await WaitForRenewalAsync(() => renewal, cancellationToken).ConfigureAwait(false)).Response;
+        return (await WaitForRenewalAsync(() => renewal, cancellationToken).ConfigureAwait(false)).ClientToken;
     }
 
     async ValueTask IDPoPClientAccessTokenCache.RemoveAccessTokenAsync(CancellationToken cancellationToken)
@@ -225,7 +232,11 @@ internal sealed class ClientCredentialsTokenProvider : IDPoPAccessTokenProvider,
         try
         {
             await Task.Yield(); // leave the lock, and the caller that started a background renewal, before the request starts
-            var (shared, sharedKey) = _shared is null ? default : await _shared.LookUpAsync().ConfigureAwait(false);
+
+            // The key the token will be bound to: the token request's proof is signed with the client's key, read again
+            // by the handler a moment later; a shared entry is looked up (and stored) under this key's thumbprint.
+            var key = await KeyAsync().ConfigureAwait(false);
+            var (shared, sharedKey) = _shared is null ? default : await _shared.LookUpAsync(key).ConfigureAwait(false);
             if (_shared is not null)
             {
                 _telemetry.CacheLookup(ClientCredentials, "shared", shared is not null);
@@ -234,7 +245,7 @@ internal sealed class ClientCredentialsTokenProvider : IDPoPAccessTokenProvider,
             if (shared is not null)
             {
                 Interlocked.Increment(ref _sharedCacheHits);
-                return OnRenewed(shared.Response, shared.RenewAt, fromSharedCache: true);
+                return OnRenewed(shared.Response, key, shared.RenewAt, fromSharedCache: true);
             }
 
             Interlocked.Increment(ref _tokenRequests);
@@ -251,7 +262,7 @@ internal sealed class ClientCredentialsTokenProvider : IDPoPAccessTokenProvider,
                 throw;
             }
 
-            var token = OnRenewed(response);
+            var token = OnRenewed(response, key);
             if (sharedKey is { } stored)
             {
                 _shared!.Share(stored, token.Response, token.RenewAt);
@@ -269,11 +280,26 @@ internal sealed class ClientCredentialsTokenProvider : IDPoPAccessTokenProvider,
         }
     }
 
-    private DPoPCachedToken OnRenewed(DPoPTokenResponse response, DateTimeOffset? renewAt = null, bool fromSharedCache = false)
+    /// <summary>The client's key, for a renewal; a key provider that fails fails the renewal (logged, with back-off).</summary>
+    private async ValueTask<DPoPKey> KeyAsync()
+    {
+        try
+        {
+            return await _keySource(CancellationToken.None).ConfigureAwait(false)
+                ?? throw new InvalidOperationException($"DPoP client '{_clientName}': the key provider returned null instead of a key.");
+        }
+        catch (Exception ex)
+        {
+            OnRenewalFailed(ex);
+            throw;
+        }
+    }
+
+    private DPoPCachedToken OnRenewed(DPoPTokenResponse response, DPoPKey key, DateTimeOffset? renewAt = null, bool fromSharedCache = false)
     {
         var now = _timeProvider.GetUtcNow();
         var lifetime = response.ExpiresAt - now;
-        var token = new DPoPCachedToken(response, renewAt ?? DPoPCachedToken.RenewalTime(response.ExpiresAt, now, _options.RefreshBeforeExpiry));
+        var token = new DPoPCachedToken(response, renewAt ?? DPoPCachedToken.RenewalTime(response.ExpiresAt, now, _options.RefreshBeforeExpiry), key);
         int failures;
         lock (_lock)
         {

@@ -1,9 +1,25 @@
 namespace DPoP.Http.Internal;
 
-/// <summary>A token as a token source caches it (client credentials, token exchange): the response and when to renew it.</summary>
-internal sealed record DPoPCachedToken(DPoPTokenResponse Response, DateTimeOffset RenewAt)
+/// <summary>
+/// A token as a token source caches it (client credentials, token exchange): the response, when to renew it, and the
+/// key it is bound to — the key its token request was signed with, which need not be the client's current key once
+/// the key provider rotated.
+/// </summary>
+internal sealed class DPoPCachedToken(DPoPTokenResponse response, DateTimeOffset renewAt, DPoPKey key)
 {
+    private DPoPClientAccessToken? _clientToken;
+
+    public DPoPTokenResponse Response { get; } = response;
+
+    public DateTimeOffset RenewAt { get; } = renewAt;
+
+    public DPoPKey Key { get; } = key;
+
     public DateTimeOffset ExpiresAt => Response.ExpiresAt;
+
+    /// <summary>The token and its key as <see cref="IDPoPClientAccessTokens"/> hands them out; one instance per cached token.</summary>
+    public DPoPClientAccessToken ClientToken =>
+        Volatile.Read(ref _clientToken) ?? Interlocked.CompareExchange(ref _clientToken, New(), null) ?? _clientToken!;
 
     /// <summary>
     /// When to renew a token that expires at <paramref name="expiresAt"/> and arrived at <paramref name="now"/>:
@@ -18,5 +34,7 @@ internal sealed record DPoPCachedToken(DPoPTokenResponse Response, DateTimeOffse
         return lifetime <= TimeSpan.Zero ? expiresAt : expiresAt - TimeSpan.FromTicks(Math.Min(refreshBeforeExpiry.Ticks, lifetime.Ticks / 2));
     }
 
-    public override string ToString() => $"DPoPCachedToken {{ RenewAt = {RenewAt:O} }}";
+    public override string ToString() => $"DPoPCachedToken {{ RenewAt = {RenewAt:O}, JwkThumbprint = {Key.JwkThumbprint} }}";
+
+    private DPoPClientAccessToken New() => new(Response.AccessToken, Response.TokenType, Response.ExpiresAt, Response.Scope, Key);
 }

@@ -63,7 +63,7 @@ internal sealed class TokenExchangeTokenProvider(
         try
         {
             var key = await keySource(cancellationToken).ConfigureAwait(false);
-            var (token, cacheHit) = await GetOrExchangeAsync(subjectToken, CacheKey(subjectToken, key.JwkThumbprint), cancellationToken).ConfigureAwait(false);
+            var (token, cacheHit) = await GetOrExchangeAsync(subjectToken, key, cancellationToken).ConfigureAwait(false);
             telemetry.CacheLookup(GrantType, "memory", cacheHit);
             DPoPTokenTelemetry.Acquired(activity, cacheHit);
             return DPoPTokenBinding.Use(token.Response, request);
@@ -90,11 +90,12 @@ internal sealed class TokenExchangeTokenProvider(
     }
 
     /// <summary>A cached token still outside its renewal window (a hit), or the exchange everyone with this subject token waits for.</summary>
-    private async Task<(DPoPCachedToken Token, bool CacheHit)> GetOrExchangeAsync(string subjectToken, string cacheKey, CancellationToken cancellationToken)
+    private async Task<(DPoPCachedToken Token, bool CacheHit)> GetOrExchangeAsync(string subjectToken, DPoPKey key, CancellationToken cancellationToken)
     {
+        var cacheKey = CacheKey(subjectToken, key.JwkThumbprint);
         for (var attempt = 1; ; attempt++)
         {
-            var entry = _tokens.GetOrAdd(cacheKey, static (cacheKey, state) => state.Provider.NewEntry(cacheKey, state.SubjectToken), (Provider: this, SubjectToken: subjectToken));
+            var entry = _tokens.GetOrAdd(cacheKey, static (cacheKey, state) => state.Provider.NewEntry(cacheKey, state.SubjectToken, state.Key), (Provider: this, SubjectToken: subjectToken, Key: key));
             var wasDone = entry.IsValueCreated && entry.Value.IsCompletedSuccessfully;
 
             // A caller that gives up stops waiting; the exchange it shares with others goes on.
@@ -113,12 +114,12 @@ internal sealed class TokenExchangeTokenProvider(
         $"{Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(subjectToken)))}.{thumbprint}";
 
     /// <summary>A cache entry whose exchange starts when the first caller asks for its value.</summary>
-    private Lazy<Task<DPoPCachedToken>> NewEntry(string cacheKey, string subjectToken)
+    private Lazy<Task<DPoPCachedToken>> NewEntry(string cacheKey, string subjectToken, DPoPKey key)
     {
         Lazy<Task<DPoPCachedToken>>? entry = null;
         entry = new Lazy<Task<DPoPCachedToken>>(() =>
         {
-            var exchange = ExchangeAsync(subjectToken, cacheKey, entry!);
+            var exchange = ExchangeAsync(subjectToken, key, cacheKey, entry!);
 
             // The callers may all have given up: observe the failure here (they that still wait receive it).
             _ = exchange.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
@@ -127,7 +128,7 @@ internal sealed class TokenExchangeTokenProvider(
         return entry;
     }
 
-    private async Task<DPoPCachedToken> ExchangeAsync(string subjectToken, string cacheKey, Lazy<Task<DPoPCachedToken>> entry)
+    private async Task<DPoPCachedToken> ExchangeAsync(string subjectToken, DPoPKey key, string cacheKey, Lazy<Task<DPoPCachedToken>> entry)
     {
         try
         {
@@ -139,7 +140,7 @@ internal sealed class TokenExchangeTokenProvider(
 
             // Shared by every caller waiting for it, so no caller's cancellation token.
             var response = await createClient().ExchangeTokenAsync(exchange, CancellationToken.None).ConfigureAwait(false);
-            return new DPoPCachedToken(response, DPoPCachedToken.RenewalTime(response.ExpiresAt, timeProvider.GetUtcNow(), options.RefreshBeforeExpiry));
+            return new DPoPCachedToken(response, DPoPCachedToken.RenewalTime(response.ExpiresAt, timeProvider.GetUtcNow(), options.RefreshBeforeExpiry), key);
         }
         catch (Exception)
         {
