@@ -21,10 +21,8 @@ namespace DPoP.Http.Internal;
 /// fetches itself. The hot path never touches that cache: it stays a field read and a clock check.
 /// </para>
 /// <para>
-/// Through <see cref="IDPoPClientAccessTokenCache"/>, code outside the HttpClient gets the same token, forces a renewal
-/// or drops it. Each renewal reads the client's key once, before it looks in the shared cache or asks the token
-/// endpoint (whose proof the handler signs with that same key), and the token keeps it: after the key provider rotated
-/// its key, the token is handed out with the key it is bound to.
+/// Through <see cref="IDPoPClientAccessTokenCache"/>, code outside the HttpClient gets the same token, with the key it is
+/// bound to (read once per renewal, kept with the token, so not the current key after a rotation), forces a renewal or drops it.
 /// </para>
 /// </remarks>
 internal sealed class ClientCredentialsTokenProvider : IDPoPAccessTokenProvider, IDPoPClientAccessTokenCache
@@ -233,9 +231,10 @@ internal sealed class ClientCredentialsTokenProvider : IDPoPAccessTokenProvider,
         {
             await Task.Yield(); // leave the lock, and the caller that started a background renewal, before the request starts
 
-            // The key the token will be bound to: the token request's proof is signed with the client's key, read again
-            // by the handler a moment later; a shared entry is looked up (and stored) under this key's thumbprint.
-            var key = await KeyAsync().ConfigureAwait(false);
+            // The key the token will be bound to, read once: the handler signs the token request with the same key, and a
+            // shared entry is looked up (and stored) under its thumbprint.
+            var key = await _keySource(CancellationToken.None).ConfigureAwait(false)
+                ?? throw new InvalidOperationException($"DPoP client '{_clientName}': the key provider returned null instead of a key.");
             var (shared, sharedKey) = _shared is null ? default : await _shared.LookUpAsync(key).ConfigureAwait(false);
             if (_shared is not null)
             {
@@ -249,19 +248,10 @@ internal sealed class ClientCredentialsTokenProvider : IDPoPAccessTokenProvider,
             }
 
             Interlocked.Increment(ref _tokenRequests);
-            DPoPTokenResponse response;
-            try
-            {
-                // A client per renewal: IHttpClientFactory's handler rotation (DNS changes) applies to the token endpoint too.
-                // Never cancelled by a caller: the renewal is shared (HttpClient.Timeout still bounds it).
-                response = await _createClient().RequestClientCredentialsTokenAsync(CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (Exception ex)
-            {
-                OnRenewalFailed(ex);
-                throw;
-            }
 
+            // A client per renewal: IHttpClientFactory's handler rotation (DNS changes) applies to the token endpoint too.
+            // Never cancelled by a caller: the renewal is shared (HttpClient.Timeout still bounds it).
+            var response = await _createClient().RequestClientCredentialsTokenAsync(CancellationToken.None).ConfigureAwait(false);
             var token = OnRenewed(response, key);
             if (sharedKey is { } stored)
             {
@@ -270,6 +260,11 @@ internal sealed class ClientCredentialsTokenProvider : IDPoPAccessTokenProvider,
 
             return token;
         }
+        catch (Exception ex)
+        {
+            OnRenewalFailed(ex); // the key provider or the token request
+            throw;
+        }
         finally
         {
             lock (_lock)
@@ -277,21 +272,6 @@ internal sealed class ClientCredentialsTokenProvider : IDPoPAccessTokenProvider,
                 _renewal = null;
                 _shared?.OnRenewalEnded();
             }
-        }
-    }
-
-    /// <summary>The client's key, for a renewal; a key provider that fails fails the renewal (logged, with back-off).</summary>
-    private async ValueTask<DPoPKey> KeyAsync()
-    {
-        try
-        {
-            return await _keySource(CancellationToken.None).ConfigureAwait(false)
-                ?? throw new InvalidOperationException($"DPoP client '{_clientName}': the key provider returned null instead of a key.");
-        }
-        catch (Exception ex)
-        {
-            OnRenewalFailed(ex);
-            throw;
         }
     }
 
