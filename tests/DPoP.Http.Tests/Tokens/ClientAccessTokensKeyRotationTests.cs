@@ -16,18 +16,29 @@ namespace DPoP.Http.Tests.Tokens;
 [Category("Integration")]
 public sealed class ClientAccessTokensKeyRotationTests
 {
+    /// <summary>
+    /// Gets the token, rotates the key, gets the token again and calls the API with a proof made with what it returned;
+    /// returns both tokens, the key before the rotation, and the API's status and the thumbprint it saw.
+    /// </summary>
+    private static async Task<(DPoPClientAccessToken Before, DPoPKey BoundKey, DPoPClientAccessToken After, HttpStatusCode Status, string? Jkt)> GetRotateGetAndCallAsync(
+        DemoServerHost server, ClientAccessTokensTests.App app, RotatingKeyProvider keys)
+    {
+        var before = await app.Tokens.GetAccessTokenAsync("orders");
+        var boundKey = keys.Current;
+        keys.Rotate();
+        var after = await app.Tokens.GetAccessTokenAsync("orders");
+        var (_, status, jkt) = await ClientAccessTokensTests.App.CallWithOwnProofAsync(server, after);
+        return (before, boundKey, after, status, jkt);
+    }
+
     [Test]
     public async Task GetAccessTokenAsync_AfterKeyRotation_ReturnsTheKeyTheCachedTokenIsBoundTo()
     {
         await using var server = await DemoServerHost.StartAsync();
         using var keys = new RotatingKeyProvider();
         using var app = new ClientAccessTokensTests.App(server, services => services.AddKeyedSingleton<IDPoPKeyProvider>("orders", keys));
-        var before = await app.Tokens.GetAccessTokenAsync("orders");
-        var boundKey = keys.Current;
 
-        keys.Rotate();
-        var after = await app.Tokens.GetAccessTokenAsync("orders");
-        var (_, status, jkt) = await ClientAccessTokensTests.App.CallWithOwnProofAsync(server, after);
+        var (before, boundKey, after, status, jkt) = await GetRotateGetAndCallAsync(server, app, keys);
 
         Assert.Multiple(() =>
         {
@@ -86,11 +97,7 @@ public sealed class ClientAccessTokensKeyRotationTests
             Shared(services);
             services.AddKeyedSingleton<IDPoPKeyProvider>("orders", keys);
         });
-        var taken = await app.Tokens.GetAccessTokenAsync("orders");
-        var boundKey = keys.Current;
-        keys.Rotate();
-        var after = await app.Tokens.GetAccessTokenAsync("orders");
-        var (_, status, _) = await ClientAccessTokensTests.App.CallWithOwnProofAsync(server, after);
+        var (taken, boundKey, after, status, _) = await GetRotateGetAndCallAsync(server, app, keys);
 
         Assert.Multiple(() =>
         {
