@@ -1,4 +1,5 @@
 using System.Net;
+using DPoP.Http.Testing;
 using DPoP.Http.InteropTests.AspNetCore.Support;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -116,6 +117,27 @@ public sealed class AppTokenTests : InteropTest
         var ex = Assert.ThrowsAsync<InvalidOperationException>(() => tokens.GetAccessTokenAsync("api"));
 
         Assert.That(ex!.Message, Does.Contain("'api'").And.Contain("AddClientCredentialsToken"));
+    }
+
+    [Test]
+    public async Task ClientAccessTokens_GetAccessTokenAsync_AfterKeyRotation_ReturnsTheKeyTheTokenIsBoundTo()
+    {
+        using var keys = new RotatingKeyProvider();
+        await using var app = await WebApp.StartAsync(configureServices: services => services.AddKeyedSingleton<IDPoPKeyProvider>("app", keys));
+        var tokens = app.Services.GetRequiredService<IDPoPClientAccessTokens>();
+        var before = await tokens.GetAccessTokenAsync("app");
+        var boundKey = keys.Current;
+
+        keys.Rotate();
+        var after = await tokens.GetAccessTokenAsync("app");
+        var status = await CallResourceServerAsync(after);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(after.AccessToken, Is.EqualTo(before.AccessToken), "still cached");
+            Assert.That(after.Key, Is.SameAs(boundKey), "the key the token is bound to, not the rotated one");
+            Assert.That(status, Is.EqualTo(HttpStatusCode.OK), "a proof made with the returned key is accepted");
+        });
     }
 
     /// <summary>What a SignalR or gRPC caller does with the token: its own proof, answering a nonce challenge once.</summary>

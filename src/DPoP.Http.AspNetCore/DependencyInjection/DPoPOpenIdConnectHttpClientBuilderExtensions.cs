@@ -1,6 +1,7 @@
 using DPoP.Http;
 using DPoP.Http.AspNetCore;
 using DPoP.Http.AspNetCore.Internal;
+using DPoP.Http.Internal;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
@@ -90,7 +91,8 @@ public static class DPoPOpenIdConnectHttpClientBuilderExtensions
         services.AddKeyedSingleton<IDPoPKeyProvider>(tokenClientName, (sp, _) => sp.GetKeyedService<IDPoPKeyProvider>(name)!);
         services.AddKeyedSingleton<IDPoPAccessTokenProvider>(name, (sp, _) => new SchemeClientCredentialsTokenProvider(
             sp.GetRequiredService<SchemeEndpoints>(), sp.GetRequiredService<IHttpClientFactory>(), openIdConnectScheme, tokenClientName, configure,
-            name, sp.GetService<Microsoft.Extensions.Logging.ILoggerFactory>(), sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+            name, sp.GetRequiredService<DPoPHandlerFactory>().KeySource(tokenClientName), // the key its token requests are signed with
+            sp.GetService<Microsoft.Extensions.Logging.ILoggerFactory>(), sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.AddOptions<DPoPClientOptions>(name)
             .Validate<DPoPSchemeRegistry>(
                 (_, registry) => registry.Contains(openIdConnectScheme),

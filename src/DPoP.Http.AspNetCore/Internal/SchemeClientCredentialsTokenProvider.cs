@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.Net.Http.Headers;
+using DPoP.Http.Internal;
 using Microsoft.Extensions.Logging;
 
 namespace DPoP.Http.AspNetCore.Internal;
@@ -9,8 +10,9 @@ namespace DPoP.Http.AspNetCore.Internal;
 /// scheme's token endpoint (from its discovery document) with its client id and secret, through a token client that
 /// signs with the API client's key. Cached until shortly before expiry; one request however many callers wait;
 /// dropped when the API answers <c>invalid_token</c>. Served by name through <see cref="IDPoPClientAccessTokens"/>
-/// (<see cref="IDPoPClientAccessTokenCache"/>): a forced renewal joins the request in flight or starts one, a removal
-/// drops the cached token (there is no shared cache here).
+/// (<see cref="IDPoPClientAccessTokenCache"/>) with the key the token is bound to (read before its token request, which
+/// signs with the same key): a forced renewal joins the request in flight or starts one, a removal drops the cached
+/// token (there is no shared cache here).
 /// </summary>
 internal sealed class SchemeClientCredentialsTokenProvider(
     SchemeEndpoints endpoints,
@@ -19,21 +21,22 @@ internal sealed class SchemeClientCredentialsTokenProvider(
     string tokenClientName,
     Action<DPoPTokenClientOptions>? configure,
     string clientName,
+    Func<CancellationToken, ValueTask<DPoPKey>> keySource,
     ILoggerFactory? loggerFactory,
     IMeterFactory? meterFactory) : IDPoPAccessTokenProvider, IDPoPClientAccessTokenCache
 {
     private readonly Lock _lock = new();
-    private (DPoPTokenResponse Response, DateTimeOffset RenewAt)? _current;
-    private Task<(DPoPTokenResponse, DateTimeOffset)>? _renewal;
+    private DPoPCachedToken? _current;
+    private Task<DPoPCachedToken>? _renewal;
 
     public async ValueTask<string?> GetAccessTokenAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
-        Bind(request, await GetResponseAsync(forceRenewal: false, cancellationToken).ConfigureAwait(false));
+        Bind(request, (await GetTokenAsync(forceRenewal: false, cancellationToken).ConfigureAwait(false)).Response);
 
-    ValueTask<DPoPTokenResponse> IDPoPClientAccessTokenCache.GetAccessTokenAsync(CancellationToken cancellationToken) =>
-        GetResponseAsync(forceRenewal: false, cancellationToken);
+    async ValueTask<DPoPClientAccessToken> IDPoPClientAccessTokenCache.GetAccessTokenAsync(CancellationToken cancellationToken) =>
+        (await GetTokenAsync(forceRenewal: false, cancellationToken).ConfigureAwait(false)).ClientToken;
 
-    ValueTask<DPoPTokenResponse> IDPoPClientAccessTokenCache.RenewAccessTokenAsync(CancellationToken cancellationToken) =>
-        GetResponseAsync(forceRenewal: true, cancellationToken);
+    async ValueTask<DPoPClientAccessToken> IDPoPClientAccessTokenCache.RenewAccessTokenAsync(CancellationToken cancellationToken) =>
+        (await GetTokenAsync(forceRenewal: true, cancellationToken).ConfigureAwait(false)).ClientToken;
 
     ValueTask IDPoPClientAccessTokenCache.RemoveAccessTokenAsync(CancellationToken cancellationToken)
     {
@@ -71,27 +74,27 @@ internal sealed class SchemeClientCredentialsTokenProvider(
 
     /// <summary>The cached token while it is due for no renewal (unless <paramref name="forceRenewal"/>), else the one renewal everyone waits for.</summary>
     /// <remarks>Traced as <c>dpop.token.acquire</c>, current while a renewal starts so its token request is the span's child.</remarks>
-    private async ValueTask<DPoPTokenResponse> GetResponseAsync(bool forceRenewal, CancellationToken cancellationToken)
+    private async ValueTask<DPoPCachedToken> GetTokenAsync(bool forceRenewal, CancellationToken cancellationToken)
     {
         var activity = DPoPWebActivities.StartTokenAcquire(clientName, scheme, "client_credentials");
         try
         {
-            Task<(DPoPTokenResponse, DateTimeOffset)> pending;
+            Task<DPoPCachedToken> pending;
             lock (_lock)
             {
                 if (!forceRenewal && _current is { } current && endpoints.TimeProvider(scheme).GetUtcNow() < current.RenewAt)
                 {
                     DPoPWebActivities.Acquired(activity, cacheHit: true);
-                    return current.Response;
+                    return current;
                 }
 
                 // One request for everyone waiting; a caller that gives up does not cancel it for the others.
                 pending = _renewal ??= RenewAsync();
             }
 
-            var (response, _) = await pending.WaitAsync(cancellationToken).ConfigureAwait(false);
+            var token = await pending.WaitAsync(cancellationToken).ConfigureAwait(false);
             DPoPWebActivities.Acquired(activity, cacheHit: false);
-            return response;
+            return token;
         }
         catch (Exception ex)
         {
@@ -100,7 +103,7 @@ internal sealed class SchemeClientCredentialsTokenProvider(
         }
     }
 
-    private async Task<(DPoPTokenResponse, DateTimeOffset)> RenewAsync()
+    private async Task<DPoPCachedToken> RenewAsync()
     {
         try
         {
@@ -115,15 +118,17 @@ internal sealed class SchemeClientCredentialsTokenProvider(
                 LoggerFactory = loggerFactory,
                 MeterFactory = meterFactory,
             };
+
+            // The key the token will be bound to: the token client's handler signs its proof with this same key.
+            var key = await keySource(CancellationToken.None).ConfigureAwait(false);
             var response = await client.RequestClientCredentialsTokenAsync(CancellationToken.None).ConfigureAwait(false);
-            var lifetime = response.ExpiresAt - time.GetUtcNow();
-            var renewAt = response.ExpiresAt - TimeSpan.FromTicks(Math.Min(options.RefreshBeforeExpiry.Ticks, lifetime.Ticks / 2));
+            var token = new DPoPCachedToken(response, DPoPCachedToken.RenewalTime(response.ExpiresAt, time.GetUtcNow(), options.RefreshBeforeExpiry), key);
             lock (_lock)
             {
-                _current = (response, renewAt);
+                _current = token;
             }
 
-            return (response, renewAt);
+            return token;
         }
         finally
         {

@@ -144,17 +144,14 @@ public static partial class DPoPHttpClientBuilderExtensions
             var shared = options.SharedCacheTimeout > TimeSpan.Zero && sp.GetService<HybridCache>() is not null
                 ? sp.GetRequiredService<DPoPSharedTokenCache>()
                 : null;
-            var keySource = shared is null
-                ? null
-                : sp.GetRequiredService<DPoPHandlerFactory>().ResolveKeySource(name, sp.GetRequiredService<IOptionsMonitor<DPoPClientOptions>>().Get(name));
             return new ClientCredentialsTokenProvider(
                 name,
                 () => CreateTokenClient(sp, name, tokenClientName, options, time),
+                sp.GetRequiredService<DPoPHandlerFactory>().KeySource(name), // the key the token endpoint client signs with
                 options,
                 time,
                 sp.GetService<ILoggerFactory>()?.CreateLogger<ClientCredentialsTokenProvider>() ?? (ILogger)NullLogger.Instance,
                 shared,
-                keySource,
                 TokenTelemetry(sp, name, options));
         });
         return builder;

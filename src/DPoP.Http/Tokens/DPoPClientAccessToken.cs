@@ -8,12 +8,12 @@ namespace DPoP.Http;
 /// </summary>
 public sealed class DPoPClientAccessToken
 {
-    /// <summary>Creates a token description (for tests of code that uses <see cref="IDPoPClientAccessTokens"/>).</summary>
+    /// <summary>Creates a token description (for an <see cref="IDPoPClientAccessTokenCache"/>, and for tests of code that uses <see cref="IDPoPClientAccessTokens"/>).</summary>
     /// <param name="accessToken">The access token.</param>
     /// <param name="tokenType">The token type: <c>DPoP</c> for a bound token.</param>
     /// <param name="expiresAt">When the token expires.</param>
     /// <param name="scope">The granted scope, if known.</param>
-    /// <param name="key">The key the token is bound to (the client's DPoP key).</param>
+    /// <param name="key">The key the token is bound to (the one its token request was signed with).</param>
     /// <exception cref="ArgumentException"><paramref name="accessToken"/> or <paramref name="tokenType"/> is null or empty.</exception>
     /// <exception cref="ArgumentNullException"><paramref name="key"/> is null.</exception>
     public DPoPClientAccessToken(string accessToken, string tokenType, DateTimeOffset expiresAt, string? scope, DPoPKey key)
@@ -47,8 +47,9 @@ public sealed class DPoPClientAccessToken
     public string? Scope { get; }
 
     /// <summary>
-    /// The key the token is bound to: the client's DPoP key, the one its HttpClient signs proofs with. It belongs to
-    /// the client (it outlives this token): do not dispose it.
+    /// The key the token is bound to: the client's DPoP key that signed the token request. After the client's key
+    /// provider rotated its key, this stays the key of this token (its <c>cnf.jkt</c>) until the token is renewed. It
+    /// belongs to the client's key source (it outlives this token): do not dispose it.
     /// </summary>
     public DPoPKey Key { get; }
 

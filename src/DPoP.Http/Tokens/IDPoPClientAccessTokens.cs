@@ -17,7 +17,7 @@ public interface IDPoPClientAccessTokens
     /// </summary>
     /// <param name="clientName">The name of the HttpClient the token is registered for.</param>
     /// <param name="cancellationToken">Stops waiting for a renewal (the renewal goes on for the others).</param>
-    /// <returns>The token and the key it is bound to.</returns>
+    /// <returns>The token and the key it is bound to (after a key rotation, the key that signed its token request, not the current one).</returns>
     /// <exception cref="ArgumentException"><paramref name="clientName"/> is null or empty.</exception>
     /// <exception cref="InvalidOperationException">No client of that name gets cached client tokens (see <c>AddClientCredentialsToken</c>).</exception>
     /// <exception cref="DPoPTokenException">The token endpoint refused the token request.</exception>

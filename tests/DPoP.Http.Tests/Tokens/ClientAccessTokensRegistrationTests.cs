@@ -109,13 +109,13 @@ public sealed class ClientAccessTokensRegistrationTests
     /// <summary>A user's provider that opts in: a token from a DPoPTokenClient of its own, cached.</summary>
     private sealed class CachingTokenProvider : IDPoPAccessTokenProvider, IDPoPClientAccessTokenCache
     {
-        private static readonly DPoPTokenResponse Response = new("token", "DPoP", DateTimeOffset.UtcNow.AddMinutes(5), TimeSpan.FromMinutes(5), refreshToken: null, scope: null);
+        private static readonly DPoPClientAccessToken Token = new("token", "DPoP", DateTimeOffset.UtcNow.AddMinutes(5), scope: null, DPoPKey.Generate());
 
-        public ValueTask<string?> GetAccessTokenAsync(HttpRequestMessage request, CancellationToken cancellationToken) => ValueTask.FromResult<string?>(Response.AccessToken);
+        public ValueTask<string?> GetAccessTokenAsync(HttpRequestMessage request, CancellationToken cancellationToken) => ValueTask.FromResult<string?>(Token.AccessToken);
 
-        public ValueTask<DPoPTokenResponse> GetAccessTokenAsync(CancellationToken cancellationToken) => ValueTask.FromResult(Response);
+        public ValueTask<DPoPClientAccessToken> GetAccessTokenAsync(CancellationToken cancellationToken) => ValueTask.FromResult(Token);
 
-        public ValueTask<DPoPTokenResponse> RenewAccessTokenAsync(CancellationToken cancellationToken) => ValueTask.FromResult(Response);
+        public ValueTask<DPoPClientAccessToken> RenewAccessTokenAsync(CancellationToken cancellationToken) => ValueTask.FromResult(Token);
 
         public ValueTask RemoveAccessTokenAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
     }

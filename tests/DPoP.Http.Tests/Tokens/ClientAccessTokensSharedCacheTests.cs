@@ -31,11 +31,11 @@ public sealed class ClientAccessTokensSharedCacheTests
     });
 
     /// <summary>The L2 key of the instances' token entry.</summary>
-    private static string EntryKey(ClientAccessTokensTests.App app, DPoPClientAccessToken token) =>
+    internal static string EntryKey(ClientAccessTokensTests.App app, DPoPClientAccessToken token) =>
         DPoPTokenCacheKey.ClientCredentials(app.Services.GetRequiredService<IOptionsMonitor<DPoPTokenClientOptions>>().Get("orders"), token.Key.JwkThumbprint);
 
     /// <summary>Tokens are stored in the background: waits until the entry is in L2 (and holds <paramref name="token"/>).</summary>
-    private static async Task WaitUntilStoredAsync(InMemoryL2Cache l2, string key, string? token = null)
+    internal static async Task WaitUntilStoredAsync(InMemoryL2Cache l2, string key, string? token = null)
     {
         var deadline = DateTime.UtcNow.AddSeconds(10);
         while (await l2.GetAsync(key) is not { } entry || (token is not null && !Encoding.UTF8.GetString(entry).Contains(token, StringComparison.Ordinal)))

@@ -72,6 +72,40 @@ public sealed class ClientAccessTokensTests
 
         public void Dispose() => _services.Dispose();
 
+        /// <summary>
+        /// What a SignalR or gRPC caller does with <paramref name="token"/>: its own proof per request (checked by the
+        /// independent verifier), answering the demo API's nonce challenge once. Returns the first answer's status, the
+        /// last answer's status and the JWK thumbprint the API saw (null unless it accepted the token).
+        /// </summary>
+        public static async Task<(HttpStatusCode Challenge, HttpStatusCode Status, string? Jkt)> CallWithOwnProofAsync(DemoServerHost server, DPoPClientAccessToken token)
+        {
+            var uri = new Uri(server.ApiBaseAddress, "orders/7");
+            using var plain = new HttpClient();
+
+            async Task<HttpResponseMessage> SendAsync(string? nonce)
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, uri);
+                var proof = DPoPProof.Create(token.Key, "GET", uri.AbsoluteUri, token.AccessToken, nonce);
+                foreach (var (name, value) in DPoPHeaders.Build(proof, token.AccessToken))
+                {
+                    request.Headers.TryAddWithoutValidation(name, value);
+                }
+
+                IndependentProofVerifier.Verify(proof);
+                return await plain.SendAsync(request);
+            }
+
+            using var challenge = await SendAsync(nonce: null);
+            using var response = challenge.Headers.TryGetValues(DPoPHeaders.Nonce, out var nonces) ? await SendAsync(nonces.Single()) : null;
+            if (response?.StatusCode != HttpStatusCode.OK)
+            {
+                return (challenge.StatusCode, response?.StatusCode ?? challenge.StatusCode, null);
+            }
+
+            using var echo = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            return (challenge.StatusCode, response.StatusCode, echo.RootElement.GetProperty("jkt").GetString());
+        }
+
         private sealed class Gate(App app) : DelegatingHandler
         {
             protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
@@ -129,32 +163,14 @@ public sealed class ClientAccessTokensTests
         await using var server = await DemoServerHost.StartAsync();
         using var app = new App(server);
         var token = await app.Tokens.GetAccessTokenAsync("orders");
-        var uri = new Uri(server.ApiBaseAddress, "orders/7");
-        using var plain = new HttpClient();
 
-        // What a SignalR or gRPC caller does: its own proof per request, answering the server's nonce challenge once.
-        async Task<HttpResponseMessage> SendAsync(string? nonce)
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Get, uri);
-            var proof = DPoPProof.Create(token.Key, "GET", uri.AbsoluteUri, token.AccessToken, nonce);
-            foreach (var (name, value) in DPoPHeaders.Build(proof, token.AccessToken))
-            {
-                request.Headers.TryAddWithoutValidation(name, value);
-            }
-
-            IndependentProofVerifier.Verify(proof);
-            return await plain.SendAsync(request);
-        }
-
-        using var challenge = await SendAsync(nonce: null);
-        using var response = await SendAsync(challenge.Headers.GetValues(DPoPHeaders.Nonce).Single());
-        using var echo = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var (challenge, status, jkt) = await App.CallWithOwnProofAsync(server, token);
 
         Assert.Multiple(() =>
         {
-            Assert.That(challenge.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized), "the demo API demands a nonce");
-            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-            Assert.That(echo.RootElement.GetProperty("jkt").GetString(), Is.EqualTo(token.Key.JwkThumbprint));
+            Assert.That(challenge, Is.EqualTo(HttpStatusCode.Unauthorized), "the demo API demands a nonce");
+            Assert.That(status, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(jkt, Is.EqualTo(token.Key.JwkThumbprint));
         });
     }
 

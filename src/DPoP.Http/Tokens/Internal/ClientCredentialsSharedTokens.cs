@@ -21,7 +21,7 @@ internal sealed class ClientCredentialsSharedTokens(
     private readonly TimeProvider _timeProvider = timeProvider;
     private readonly ILogger _logger = logger;
     private readonly string _clientName = clientName;
-    private (string Thumbprint, string CacheKey)? _sharedKey;
+    private KeyName? _keyName; // replaced whole (a reference), so a reader never sees one key's thumbprint with another's cache key
 
     // The last token of this instance's that a resource server rejected, a forced renewal replaced or a removal dropped:
     // an entry still holding it is not taken again. While a forced renewal is in flight, a renewal looks nothing up (the
@@ -66,16 +66,12 @@ internal sealed class ClientCredentialsSharedTokens(
     }
 
     /// <summary>
-    /// A usable token another instance (or this one) stored in the shared cache, with when to renew it here; and the
-    /// key and thumbprint to store a fetched token under (null without a shared cache or a key).
+    /// A usable token another instance (or this one) stored in the shared cache under the thumbprint of
+    /// <paramref name="key"/> (so bound to it), with when to renew it here; and where to store a token fetched with that key.
     /// </summary>
-    public async ValueTask<(SharedToken? Token, SharedKey? Key)> LookUpAsync()
+    public async ValueTask<(SharedToken? Token, SharedKey StoreAt)> LookUpAsync(DPoPKey key)
     {
-        if (await CacheKeyAsync().ConfigureAwait(false) is not (string thumbprint, string cacheKey))
-        {
-            return default; // the token request, which needs the same key, reports the problem
-        }
-
+        var (thumbprint, cacheKey) = CacheKey(key.JwkThumbprint);
         string? rejected;
         int replacements;
         lock (_lock)
@@ -89,17 +85,17 @@ internal sealed class ClientCredentialsSharedTokens(
         }
 
         var (answered, text) = await _sharedCache.GetAsync(cacheKey, _options.SharedCacheTimeout, _clientName).ConfigureAwait(false);
-        var key = new SharedKey(cacheKey, thumbprint, Replace: answered);
+        var storeAt = new SharedKey(cacheKey, thumbprint, Replace: answered);
         if (text is null)
         {
-            return (null, key);
+            return (null, storeAt);
         }
 
         if (!DPoPTokenCacheEntry.TryParse(text, out var entry) || !string.Equals(entry!.JwkThumbprint, thumbprint, StringComparison.Ordinal))
         {
             // Corrupt, foreign or another version: removed and replaced by the token this renewal fetches.
             DPoPTokenLog.SharedCacheEntryUnreadable(_logger, _clientName);
-            return (null, key);
+            return (null, storeAt);
         }
 
         var now = _timeProvider.GetUtcNow();
@@ -108,7 +104,7 @@ internal sealed class ClientCredentialsSharedTokens(
             || string.Equals(entry.AccessToken, rejected, StringComparison.Ordinal)
             || (!string.Equals(entry.TokenType, DPoPHeaders.AuthorizationScheme, StringComparison.OrdinalIgnoreCase) && !_options.AllowBearerTokens))
         {
-            return (null, key); // due (clocks differ), rejected here already, or a Bearer token this client does not accept
+            return (null, storeAt); // due (clocks differ), rejected here already, or a Bearer token this client does not accept
         }
 
         // Renew a little after the instance that stored the token (which renews at entry.RenewAt and stores the next
@@ -117,13 +113,13 @@ internal sealed class ClientCredentialsSharedTokens(
         {
             if (_replacements != replacements || string.Equals(entry.AccessToken, _replacedToken, StringComparison.Ordinal))
             {
-                return (null, key); // a forced renewal or a removal came while the cache answered
+                return (null, storeAt); // a forced renewal or a removal came while the cache answered
             }
         }
 
         var follow = TimeSpan.FromTicks(Math.Min(FollowerDelay.Ticks, (entry.ExpiresAt - entry.RenewAt).Ticks / 4));
         var response = new DPoPTokenResponse(entry.AccessToken, entry.TokenType, entry.ExpiresAt, entry.ExpiresAt - now, refreshToken: null, entry.Scope);
-        return (new SharedToken(response, entry.RenewAt + follow), key);
+        return (new SharedToken(response, entry.RenewAt + follow), storeAt);
     }
 
     /// <summary>
@@ -138,10 +134,17 @@ internal sealed class ClientCredentialsSharedTokens(
             _replacements++;
         }
 
-        if (await CacheKeyAsync().ConfigureAwait(false) is (_, string cacheKey))
+        string thumbprint;
+        try
         {
-            await _sharedCache.RemoveAsync(cacheKey, _options.SharedCacheTimeout, _clientName, cancellationToken).ConfigureAwait(false);
+            thumbprint = (await _keySource(CancellationToken.None).ConfigureAwait(false)).JwkThumbprint;
         }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            return; // no key, no entry of it to remove (a renewal, which needs the key too, reports the problem)
+        }
+
+        await _sharedCache.RemoveAsync(CacheKey(thumbprint).CacheKey, _options.SharedCacheTimeout, _clientName, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Stores a fetched token for the other instances, until this instance renews it; in the background.</summary>
@@ -151,27 +154,17 @@ internal sealed class ClientCredentialsSharedTokens(
         _sharedCache.Set(key.CacheKey, entry.Serialize(), renewAt - _timeProvider.GetUtcNow(), key.Replace, _options.SharedCacheTimeout, _clientName);
     }
 
-    /// <summary>The thumbprint of this client's key and the cache key of its entry; null when the key cannot be had.</summary>
-    private async ValueTask<(string Thumbprint, string CacheKey)?> CacheKeyAsync()
+    /// <summary>The cache key of the entry of tokens bound to the key of <paramref name="thumbprint"/>.</summary>
+    private KeyName CacheKey(string thumbprint)
     {
-        string thumbprint;
-        try
-        {
-            thumbprint = (await _keySource(CancellationToken.None).ConfigureAwait(false)).JwkThumbprint;
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            return null;
-        }
-
         // Keys rarely change: the hash is computed again only for another thumbprint.
-        if (_sharedKey is { } known && string.Equals(known.Thumbprint, thumbprint, StringComparison.Ordinal))
+        if (Volatile.Read(ref _keyName) is { } known && string.Equals(known.Thumbprint, thumbprint, StringComparison.Ordinal))
         {
             return known;
         }
 
-        var computed = (thumbprint, DPoPTokenCacheKey.ClientCredentials(_options, thumbprint));
-        _sharedKey = computed;
+        var computed = new KeyName(thumbprint, DPoPTokenCacheKey.ClientCredentials(_options, thumbprint));
+        Volatile.Write(ref _keyName, computed);
         return computed;
     }
 
@@ -182,4 +175,6 @@ internal sealed class ClientCredentialsSharedTokens(
     internal sealed record SharedKey(string CacheKey, string Thumbprint, bool Replace);
 
     internal sealed record SharedToken(DPoPTokenResponse Response, DateTimeOffset RenewAt);
+
+    private sealed record KeyName(string Thumbprint, string CacheKey);
 }

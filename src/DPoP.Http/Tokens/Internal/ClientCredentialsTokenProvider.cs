@@ -20,7 +20,10 @@ namespace DPoP.Http.Internal;
 /// client's DPoP key), waiting at most <see cref="DPoPTokenClientOptions.SharedCacheTimeout"/>, and stores the token it
 /// fetches itself. The hot path never touches that cache: it stays a field read and a clock check.
 /// </para>
-/// <para>Through <see cref="IDPoPClientAccessTokenCache"/>, code outside the HttpClient gets the same token, forces a renewal or drops it.</para>
+/// <para>
+/// Through <see cref="IDPoPClientAccessTokenCache"/>, code outside the HttpClient gets the same token, with the key it is
+/// bound to (read once per renewal, kept with the token, so not the current key after a rotation), forces a renewal or drops it.
+/// </para>
 /// </remarks>
 internal sealed class ClientCredentialsTokenProvider : IDPoPAccessTokenProvider, IDPoPClientAccessTokenCache
 {
@@ -28,14 +31,15 @@ internal sealed class ClientCredentialsTokenProvider : IDPoPAccessTokenProvider,
 
     private readonly string _clientName;
     private readonly Func<DPoPTokenClient> _createClient;
+    private readonly Func<CancellationToken, ValueTask<DPoPKey>> _keySource;
     private readonly DPoPTokenClientOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly ClientCredentialsSharedTokens? _shared;
     private readonly DPoPTokenTelemetry _telemetry;
     private readonly Lock _lock = new();
-    private ClientCredentialsCachedToken? _current;
-    private Task<ClientCredentialsCachedToken>? _renewal;
+    private DPoPCachedToken? _current;
+    private Task<DPoPCachedToken>? _renewal;
     private readonly EarlyRenewalBackoff _backoff = new(); // written under _lock
 
     private int _tokenRequests;
@@ -44,19 +48,20 @@ internal sealed class ClientCredentialsTokenProvider : IDPoPAccessTokenProvider,
     public ClientCredentialsTokenProvider(
         string clientName,
         Func<DPoPTokenClient> createClient,
+        Func<CancellationToken, ValueTask<DPoPKey>> keySource,
         DPoPTokenClientOptions options,
         TimeProvider timeProvider,
         ILogger logger,
         DPoPSharedTokenCache? sharedCache = null,
-        Func<CancellationToken, ValueTask<DPoPKey>>? keySource = null,
         DPoPTokenTelemetry? telemetry = null)
     {
         _telemetry = telemetry ?? DPoPTokenTelemetry.Create(clientName, options.ClientId, null, null);
-        _shared = sharedCache is not null && keySource is not null && options.SharedCacheTimeout > TimeSpan.Zero
+        _shared = sharedCache is not null && options.SharedCacheTimeout > TimeSpan.Zero
             ? new ClientCredentialsSharedTokens(sharedCache, keySource, options, timeProvider, logger, clientName)
             : null;
         _clientName = clientName;
         _createClient = createClient;
+        _keySource = keySource;
         _options = options;
         _timeProvider = timeProvider;
         _logger = logger;
@@ -91,12 +96,12 @@ internal sealed class ClientCredentialsTokenProvider : IDPoPAccessTokenProvider,
     public ValueTask<string?> GetAccessTokenAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
         Cached() is { } token ? new ValueTask<string?>(DPoPTokenBinding.Use(token.Response, request)) : WaitForRenewalAsync(request, cancellationToken);
 
-    async ValueTask<DPoPTokenResponse> IDPoPClientAccessTokenCache.GetAccessTokenAsync(CancellationToken cancellationToken) =>
-        Cached() is { } token ? token.Response : (await WaitForRenewalAsync(GetOrStartRenewal, cancellationToken).ConfigureAwait(false)).Response;
+    async ValueTask<DPoPClientAccessToken> IDPoPClientAccessTokenCache.GetAccessTokenAsync(CancellationToken cancellationToken) =>
+        Cached() is { } token ? token.ClientToken : (await WaitForRenewalAsync(GetOrStartRenewal, cancellationToken).ConfigureAwait(false)).ClientToken;
 
-    async ValueTask<DPoPTokenResponse> IDPoPClientAccessTokenCache.RenewAccessTokenAsync(CancellationToken cancellationToken)
+    async ValueTask<DPoPClientAccessToken> IDPoPClientAccessTokenCache.RenewAccessTokenAsync(CancellationToken cancellationToken)
     {
-        Task<ClientCredentialsCachedToken> renewal;
+        Task<DPoPCachedToken> renewal;
         lock (_lock)
         {
             // The renewal in flight, if any, is shared; one still to look in the shared cache asks the token endpoint.
@@ -105,7 +110,7 @@ internal sealed class ClientCredentialsTokenProvider : IDPoPAccessTokenProvider,
         }
 
         DPoPTokenLog.RenewalForced(_logger, _clientName);
-        return (await WaitForRenewalAsync(() => renewal, cancellationToken).ConfigureAwait(false)).Response;
+        return (await WaitForRenewalAsync(() => renewal, cancellationToken).ConfigureAwait(false)).ClientToken;
     }
 
     async ValueTask IDPoPClientAccessTokenCache.RemoveAccessTokenAsync(CancellationToken cancellationToken)
@@ -149,7 +154,7 @@ internal sealed class ClientCredentialsTokenProvider : IDPoPAccessTokenProvider,
     /// The hot path: the cached token while it is valid (field read and clock check, no lock, no allocation), renewed in
     /// the background inside the renewal window; null when callers must wait for a renewal.
     /// </summary>
-    private ClientCredentialsCachedToken? Cached()
+    private DPoPCachedToken? Cached()
     {
         var token = Volatile.Read(ref _current);
         if (token is not null)
@@ -173,14 +178,14 @@ internal sealed class ClientCredentialsTokenProvider : IDPoPAccessTokenProvider,
     }
 
     /// <summary>Waits for a renewal (a memory cache miss), traced as an acquisition; a caller that gives up stops waiting, the renewal goes on.</summary>
-    private ValueTask<ClientCredentialsCachedToken> WaitForRenewalAsync(Func<Task<ClientCredentialsCachedToken>> renewal, CancellationToken cancellationToken) =>
+    private ValueTask<DPoPCachedToken> WaitForRenewalAsync(Func<Task<DPoPCachedToken>> renewal, CancellationToken cancellationToken) =>
         _telemetry.AcquireAsync(ClientCredentials, _options.TokenEndpoint!, renewal, cancellationToken);
 
     private async ValueTask<string?> WaitForRenewalAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
         DPoPTokenBinding.Use((await WaitForRenewalAsync(GetOrStartRenewal, cancellationToken).ConfigureAwait(false)).Response, request);
 
     /// <summary>A valid token, or the renewal everyone without one waits for.</summary>
-    private Task<ClientCredentialsCachedToken> GetOrStartRenewal()
+    private Task<DPoPCachedToken> GetOrStartRenewal()
     {
         lock (_lock)
         {
@@ -194,7 +199,7 @@ internal sealed class ClientCredentialsTokenProvider : IDPoPAccessTokenProvider,
     }
 
     /// <summary>Starts a renewal nobody waits for, unless one is running, the back-off holds, or the token was replaced.</summary>
-    private void RenewInBackground(ClientCredentialsCachedToken token, DateTimeOffset now)
+    private void RenewInBackground(DPoPCachedToken token, DateTimeOffset now)
     {
         if (Volatile.Read(ref _renewal) is not null || !_backoff.Allows(now))
         {
@@ -211,7 +216,7 @@ internal sealed class ClientCredentialsTokenProvider : IDPoPAccessTokenProvider,
     }
 
     /// <summary>Starts the one renewal in flight; call under <see cref="_lock"/>.</summary>
-    private Task<ClientCredentialsCachedToken> StartRenewal()
+    private Task<DPoPCachedToken> StartRenewal()
     {
         var renewal = RenewAsync();
 
@@ -220,12 +225,17 @@ internal sealed class ClientCredentialsTokenProvider : IDPoPAccessTokenProvider,
         return renewal;
     }
 
-    private async Task<ClientCredentialsCachedToken> RenewAsync()
+    private async Task<DPoPCachedToken> RenewAsync()
     {
         try
         {
             await Task.Yield(); // leave the lock, and the caller that started a background renewal, before the request starts
-            var (shared, sharedKey) = _shared is null ? default : await _shared.LookUpAsync().ConfigureAwait(false);
+
+            // The key the token will be bound to, read once: the handler signs the token request with the same key, and a
+            // shared entry is looked up (and stored) under its thumbprint.
+            var key = await _keySource(CancellationToken.None).ConfigureAwait(false)
+                ?? throw new InvalidOperationException($"DPoP client '{_clientName}': the key provider returned null instead of a key.");
+            var (shared, sharedKey) = _shared is null ? default : await _shared.LookUpAsync(key).ConfigureAwait(false);
             if (_shared is not null)
             {
                 _telemetry.CacheLookup(ClientCredentials, "shared", shared is not null);
@@ -234,30 +244,26 @@ internal sealed class ClientCredentialsTokenProvider : IDPoPAccessTokenProvider,
             if (shared is not null)
             {
                 Interlocked.Increment(ref _sharedCacheHits);
-                return OnRenewed(shared.Response, shared.RenewAt, fromSharedCache: true);
+                return OnRenewed(shared.Response, key, shared.RenewAt, fromSharedCache: true);
             }
 
             Interlocked.Increment(ref _tokenRequests);
-            DPoPTokenResponse response;
-            try
-            {
-                // A client per renewal: IHttpClientFactory's handler rotation (DNS changes) applies to the token endpoint too.
-                // Never cancelled by a caller: the renewal is shared (HttpClient.Timeout still bounds it).
-                response = await _createClient().RequestClientCredentialsTokenAsync(CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (Exception ex)
-            {
-                OnRenewalFailed(ex);
-                throw;
-            }
 
-            var token = OnRenewed(response);
+            // A client per renewal: IHttpClientFactory's handler rotation (DNS changes) applies to the token endpoint too.
+            // Never cancelled by a caller: the renewal is shared (HttpClient.Timeout still bounds it).
+            var response = await _createClient().RequestClientCredentialsTokenAsync(CancellationToken.None).ConfigureAwait(false);
+            var token = OnRenewed(response, key);
             if (sharedKey is { } stored)
             {
                 _shared!.Share(stored, token.Response, token.RenewAt);
             }
 
             return token;
+        }
+        catch (Exception ex)
+        {
+            OnRenewalFailed(ex); // the key provider or the token request
+            throw;
         }
         finally
         {
@@ -269,15 +275,11 @@ internal sealed class ClientCredentialsTokenProvider : IDPoPAccessTokenProvider,
         }
     }
 
-    private ClientCredentialsCachedToken OnRenewed(DPoPTokenResponse response, DateTimeOffset? renewAt = null, bool fromSharedCache = false)
+    private DPoPCachedToken OnRenewed(DPoPTokenResponse response, DPoPKey key, DateTimeOffset? renewAt = null, bool fromSharedCache = false)
     {
         var now = _timeProvider.GetUtcNow();
-
-        // ExpiresAt is saturated (never past year 9999) and both times are in range, so the subtraction cannot
-        // overflow; a lifetime already over (a slow answer, a clock that moved) renews on the next call.
         var lifetime = response.ExpiresAt - now;
-        var margin = lifetime <= TimeSpan.Zero ? TimeSpan.Zero : TimeSpan.FromTicks(Math.Min(_options.RefreshBeforeExpiry.Ticks, lifetime.Ticks / 2));
-        var token = new ClientCredentialsCachedToken(response, renewAt ?? response.ExpiresAt - margin);
+        var token = new DPoPCachedToken(response, renewAt ?? DPoPCachedToken.RenewalTime(response.ExpiresAt, now, _options.RefreshBeforeExpiry), key);
         int failures;
         lock (_lock)
         {
@@ -292,7 +294,7 @@ internal sealed class ClientCredentialsTokenProvider : IDPoPAccessTokenProvider,
     private void OnRenewalFailed(Exception exception)
     {
         var now = _timeProvider.GetUtcNow();
-        ClientCredentialsCachedToken? valid;
+        DPoPCachedToken? valid;
         TimeSpan delay;
         lock (_lock)
         {

@@ -8,8 +8,10 @@ namespace DPoP.Http.Internal;
 /// The access token source that <c>AddTokenExchangeToken()</c> registers for a client: for each request, the subject
 /// token its delegate finds (typically the caller's token) is exchanged (RFC 8693) for a DPoP-bound token for the
 /// downstream API. Tokens are cached per SHA-256 of the subject token and JWK thumbprint of the DPoP key (never the
-/// subject token itself), until shortly before they expire; one exchange runs per cache key however many callers
-/// need it (single flight); a token a resource server rejects is dropped so the handler's one retry gets a new one.
+/// subject token itself), until shortly before they expire (at most half their lifetime before, the default lifetime
+/// included); one exchange runs per cache key however many callers need it (single flight), and it goes on when the
+/// caller that started it gives up; a failed exchange leaves the cache as it ends, so no later caller receives its
+/// failure; a token a resource server rejects is dropped so the handler's one retry gets a new one.
 /// </summary>
 internal sealed class TokenExchangeTokenProvider(
     Func<DPoPTokenClient> createClient,
@@ -25,11 +27,29 @@ internal sealed class TokenExchangeTokenProvider(
     /// <summary>Above this many cached tokens, expired ones are swept out; above twice as many, all are dropped.</summary>
     internal const int SweepThreshold = 1024;
 
-    private readonly ConcurrentDictionary<string, Lazy<Task<DPoPTokenResponse>>> _tokens = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<Task<DPoPCachedToken>>> _tokens = new(StringComparer.Ordinal);
     private int _exchanges;
 
     /// <summary>How many exchanges this provider has sent (for tests).</summary>
     public int Exchanges => Volatile.Read(ref _exchanges);
+
+    /// <summary>Completes (never faults) when the exchanges in flight now have ended. For tests.</summary>
+    internal Task WhenExchangesSettled
+    {
+        get
+        {
+            var settled = new List<Task>();
+            foreach (var entry in _tokens.Values)
+            {
+                if (entry.IsValueCreated)
+                {
+                    settled.Add(entry.Value.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default));
+                }
+            }
+
+            return Task.WhenAll(settled);
+        }
+    }
 
     public async ValueTask<string?> GetAccessTokenAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
@@ -43,10 +63,10 @@ internal sealed class TokenExchangeTokenProvider(
         try
         {
             var key = await keySource(cancellationToken).ConfigureAwait(false);
-            var (response, cacheHit) = await GetOrExchangeAsync(subjectToken, CacheKey(subjectToken, key.JwkThumbprint), cancellationToken).ConfigureAwait(false);
+            var (token, cacheHit) = await GetOrExchangeAsync(subjectToken, key, cancellationToken).ConfigureAwait(false);
             telemetry.CacheLookup(GrantType, "memory", cacheHit);
             DPoPTokenTelemetry.Acquired(activity, cacheHit);
-            return DPoPTokenBinding.Use(response, request);
+            return DPoPTokenBinding.Use(token.Response, request);
         }
         catch (Exception ex)
         {
@@ -60,7 +80,7 @@ internal sealed class TokenExchangeTokenProvider(
         foreach (var (cacheKey, entry) in _tokens)
         {
             if (entry.IsValueCreated && entry.Value.IsCompletedSuccessfully &&
-                string.Equals(entry.Value.Result.AccessToken, rejectedAccessToken, StringComparison.Ordinal))
+                string.Equals(entry.Value.Result.Response.AccessToken, rejectedAccessToken, StringComparison.Ordinal))
             {
                 _tokens.TryRemove(new(cacheKey, entry));
             }
@@ -70,29 +90,20 @@ internal sealed class TokenExchangeTokenProvider(
     }
 
     /// <summary>A cached token still outside its renewal window (a hit), or the exchange everyone with this subject token waits for.</summary>
-    private async Task<(DPoPTokenResponse Response, bool CacheHit)> GetOrExchangeAsync(string subjectToken, string cacheKey, CancellationToken cancellationToken)
+    private async Task<(DPoPCachedToken Token, bool CacheHit)> GetOrExchangeAsync(string subjectToken, DPoPKey key, CancellationToken cancellationToken)
     {
+        var cacheKey = CacheKey(subjectToken, key.JwkThumbprint);
         for (var attempt = 1; ; attempt++)
         {
-            var entry = _tokens.GetOrAdd(cacheKey, _ => new Lazy<Task<DPoPTokenResponse>>(() => ExchangeAsync(subjectToken)));
+            var entry = _tokens.GetOrAdd(cacheKey, static (cacheKey, state) => state.Provider.NewEntry(cacheKey, state.SubjectToken, state.Key), (Provider: this, SubjectToken: subjectToken, Key: key));
             var wasDone = entry.IsValueCreated && entry.Value.IsCompletedSuccessfully;
-            DPoPTokenResponse response;
-            try
-            {
-                // A caller that gives up stops waiting; the exchange it shares with others goes on.
-                response = await entry.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception) when (!cancellationToken.IsCancellationRequested)
-            {
-                // A failed exchange is not cached: the next request tries again.
-                _tokens.TryRemove(new(cacheKey, entry));
-                throw;
-            }
 
+            // A caller that gives up stops waiting; the exchange it shares with others goes on.
+            var token = await entry.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
             var now = timeProvider.GetUtcNow();
-            if (now < RenewAt(response) || (attempt > 1 && now < response.ExpiresAt))
+            if (now < token.RenewAt || (attempt > 1 && now < token.ExpiresAt))
             {
-                return (response, wasDone && attempt == 1);
+                return (token, wasDone && attempt == 1);
             }
 
             _tokens.TryRemove(new(cacheKey, entry));
@@ -102,27 +113,42 @@ internal sealed class TokenExchangeTokenProvider(
     private static string CacheKey(string subjectToken, string thumbprint) =>
         $"{Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(subjectToken)))}.{thumbprint}";
 
-    private async Task<DPoPTokenResponse> ExchangeAsync(string subjectToken)
+    /// <summary>A cache entry whose exchange starts when the first caller asks for its value.</summary>
+    private Lazy<Task<DPoPCachedToken>> NewEntry(string cacheKey, string subjectToken, DPoPKey key)
     {
-        Sweep();
-        Interlocked.Increment(ref _exchanges);
-        var exchange = new DPoPTokenExchangeRequest();
-        configureRequest?.Invoke(exchange);
-        exchange.SubjectToken = subjectToken;
+        Lazy<Task<DPoPCachedToken>>? entry = null;
+        entry = new Lazy<Task<DPoPCachedToken>>(() =>
+        {
+            var exchange = ExchangeAsync(subjectToken, key, cacheKey, entry!);
 
-        // Shared by every caller waiting for it, so no caller's cancellation token.
-        return await createClient().ExchangeTokenAsync(exchange, CancellationToken.None).ConfigureAwait(false);
+            // The callers may all have given up: observe the failure here (they that still wait receive it).
+            _ = exchange.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            return exchange;
+        });
+        return entry;
     }
 
-    private DateTimeOffset RenewAt(DPoPTokenResponse response)
+    private async Task<DPoPCachedToken> ExchangeAsync(string subjectToken, DPoPKey key, string cacheKey, Lazy<Task<DPoPCachedToken>> entry)
     {
-        var margin = options.RefreshBeforeExpiry;
-        if (response.ExpiresIn is { } lifetime && margin > lifetime / 2)
+        try
         {
-            margin = lifetime / 2;
-        }
+            Sweep();
+            Interlocked.Increment(ref _exchanges);
+            var exchange = new DPoPTokenExchangeRequest();
+            configureRequest?.Invoke(exchange);
+            exchange.SubjectToken = subjectToken;
 
-        return response.ExpiresAt - margin;
+            // Shared by every caller waiting for it, so no caller's cancellation token.
+            var response = await createClient().ExchangeTokenAsync(exchange, CancellationToken.None).ConfigureAwait(false);
+            return new DPoPCachedToken(response, DPoPCachedToken.RenewalTime(response.ExpiresAt, timeProvider.GetUtcNow(), options.RefreshBeforeExpiry), key);
+        }
+        catch (Exception)
+        {
+            // Never cached, whoever started it: removed before the callers waiting now see the failure, so even one that
+            // gave up (nobody else waiting) leaves nothing behind for the next caller.
+            _tokens.TryRemove(new(cacheKey, entry));
+            throw;
+        }
     }
 
     private void Sweep()

@@ -1,0 +1,38 @@
+namespace DPoP.Http.Testing;
+
+/// <summary>A key provider whose key the test rotates, as a provider backed by a key vault does; it owns every key it returned.</summary>
+internal sealed class RotatingKeyProvider(DPoPKey first) : IDPoPKeyProvider, IDisposable
+{
+    private readonly List<DPoPKey> _keys = [first];
+    private DPoPKey _current = first;
+
+    public RotatingKeyProvider()
+        : this(DPoPKey.Generate())
+    {
+    }
+
+    public DPoPKey Current => Volatile.Read(ref _current);
+
+    /// <summary>From now on, proofs are signed with a new key.</summary>
+    public DPoPKey Rotate()
+    {
+        var next = DPoPKey.Generate();
+        lock (_keys)
+        {
+            _keys.Add(next);
+        }
+
+        Volatile.Write(ref _current, next);
+        return next;
+    }
+
+    public ValueTask<DPoPKey> GetKeyAsync(string keyName, CancellationToken cancellationToken) => ValueTask.FromResult(Current);
+
+    public void Dispose()
+    {
+        lock (_keys)
+        {
+            _keys.ForEach(k => k.Dispose());
+        }
+    }
+}
