@@ -42,6 +42,15 @@ foreach (var package in packages)
         missing.Add("readme in the nuspec");
     }
 
+    // A package that uses another of ours through InternalsVisibleTo depends on exactly the version it was built with.
+    foreach (var dependency in metadata.Descendants().Where(e => e.Name.LocalName == "dependency" && ((string?)e.Attribute("id"))?.StartsWith("DPoP.Http", StringComparison.Ordinal) == true))
+    {
+        if ((string?)dependency.Attribute("version") != $"[{version}]")
+        {
+            missing.Add($"an exact dependency on {(string?)dependency.Attribute("id")} [{version}] (found {(string?)dependency.Attribute("version")})");
+        }
+    }
+
     if (!File.Exists(Path.Combine(directory, $"{id}.{version}.snupkg")))
     {
         missing.Add("symbol package (.snupkg)");
