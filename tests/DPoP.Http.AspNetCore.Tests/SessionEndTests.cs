@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using System.Net;
+using DPoP.Http.InteropTests.AspNetCore.Support;
+
+namespace DPoP.Http.InteropTests.AspNetCore;
+
+/// <summary>
+/// A session that ended stays ended: a refresh answered after the sign-out is not written back (its refresh token is
+/// revoked), a hanging revocation endpoint does not hold the sign-out, and signing in again ends the previous session.
+/// </summary>
+public sealed class SessionEndTests : InteropTest
+{
+    /// <summary>Past the refresh point of a 300 s access token (refreshed 60 s before expiry).</summary>
+    private static readonly TimeSpan PastRefreshPoint = TimeSpan.FromSeconds(250);
+
+    [Test]
+    public async Task SignOut_WhileARefreshIsAnswered_TheLateAnswerNeitherRevivesTheSessionNorKeepsItsRefreshToken()
+    {
+        var gate = new TokenEndpointGate { HoldAnswer = "refresh_token" };
+        await using var app = await WebApp.StartAsync(configureServices: gate.Install);
+        using var alice = new BrowserUser("alice", app.BaseAddress);
+        using (await alice.SignInAsync())
+        {
+        }
+
+        var (_, session) = await WebSignInTests.StoredSessionAsync(app);
+        using var oldCookie = new BrowserUser("alice", app.BaseAddress);
+        oldCookie.Cookies.Add(alice.Cookies.GetAllCookies());
+        var mark = InteropServers.Log.Count;
+
+        // Alice's API call refreshes; the provider has answered (a new refresh token) but the answer is late.
+        app.Clock.Advance(PastRefreshPoint);
+        var call = alice.GetAsync("api");
+        await gate.Held.WaitAsync(TimeSpan.FromSeconds(30));
+        using (await alice.GetAsync("logout"))
+        {
+        }
+
+        gate.Release();
+        using var inFlight = await call;
+        using var replayed = await oldCookie.GetAsync("api");
+        using var key = DPoPKey.FromJwk(session.PrivateJwk!);
+        var refused = Assert.ThrowsAsync<DPoPTokenException>(() => WebSignOutTests.CreateTokenClient(key).RefreshTokenAsync(gate.HeldRefreshToken!));
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(app.Store.SessionKeys, Is.Empty, "the session is not written back");
+            Assert.That(await replayed.Content.ReadAsStringAsync(), Is.EqualTo("session-expired:SignedOut"), "a copy of the old cookie is signed out");
+            Assert.That(await inFlight.Content.ReadAsStringAsync(), Is.EqualTo("session-expired:SignedOut"), "the call in flight does not get the late token");
+            Assert.That(ProviderLog.Count(mark, "POST /token/revocation 200"), Is.EqualTo(2), "the sign-out's refresh token, then the late answer's");
+            Assert.That(refused!.Error, Is.EqualTo("invalid_grant"), "the late answer's refresh token is dead at the provider");
+        });
+    }
+
+    [Test]
+    public async Task SignOut_WithAHangingRevocationEndpoint_CompletesWithinRevocationTimeout_AndLogsTheFailure()
+    {
+        var gate = new TokenEndpointGate { HoldRequest = "revocation" };
+        await using var app = await WebApp.StartAsync(configureServices: gate.Install);
+        using var alice = new BrowserUser("alice", app.BaseAddress);
+        using (await alice.SignInAsync())
+        {
+        }
+
+        // The default RevocationTimeout (5 s) applies; without it HttpClient would wait 100 s, past the browser's 60 s.
+        var elapsed = Stopwatch.StartNew();
+        using var signedOut = await alice.GetAsync("logout");
+        elapsed.Stop();
+        gate.Release();
+        using var me = await alice.GetAsync("me");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(gate.Held.IsCompleted, Is.True, "the revocation request was held");
+            Assert.That(signedOut.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(elapsed.Elapsed, Is.LessThan(TimeSpan.FromSeconds(30)), "bounded by RevocationTimeout, not HttpClient's 100 s");
+            Assert.That(app.Log.Messages, Has.Some.Contains("DPoP.Http.AspNetCore[109]").And.Contains("(timeout)"), "the failed revocation is logged");
+            Assert.That(app.Store.SessionKeys, Is.Empty, "the session is dropped all the same");
+            Assert.That(me.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized), "the cookie is signed out");
+        });
+    }
+
+    [Test]
+    public async Task SignIn_AgainWithoutSigningOut_RevokesAndRemovesThePreviousSession()
+    {
+        await using var app = await WebApp.StartAsync();
+        using var alice = new BrowserUser("alice", app.BaseAddress);
+        using (await alice.SignInAsync())
+        {
+        }
+
+        var (firstId, first) = await WebSignInTests.StoredSessionAsync(app);
+        using (var again = await alice.SignInAsync())
+        {
+            Assert.That(again.StatusCode, Is.EqualTo(HttpStatusCode.OK), "signed in again");
+        }
+
+        using var key = DPoPKey.FromJwk(first.PrivateJwk!);
+        var refused = Assert.ThrowsAsync<DPoPTokenException>(() => WebSignOutTests.CreateTokenClient(key).RefreshTokenAsync(first.RefreshToken!));
+        app.Clock.Advance(PastRefreshPoint);
+        using var call = await alice.GetAsync("api");
+        var result = await ApiResult.ReadAsync(call);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(refused!.Error, Is.EqualTo("invalid_grant"), "the first session's refresh token is revoked");
+            Assert.That(app.Store.SessionKeys, Has.Count.EqualTo(1), "one session: the new one");
+            Assert.That(app.Store.SessionKeys.Single(), Does.Not.EndWith(firstId));
+            Assert.That(result.ApiStatus, Is.EqualTo(200), "the new session refreshes with its own, live grant");
+        });
+    }
+}
