@@ -10,9 +10,6 @@ namespace DPoP.Http.InteropTests.AspNetCore;
 /// </summary>
 public sealed class SessionEndTests : InteropTest
 {
-    /// <summary>Past the refresh point of a 300 s access token (refreshed 60 s before expiry).</summary>
-    private static readonly TimeSpan PastRefreshPoint = TimeSpan.FromSeconds(250);
-
     [Test]
     public async Task SignOut_WhileARefreshIsAnswered_TheLateAnswerNeitherRevivesTheSessionNorKeepsItsRefreshToken()
     {
@@ -29,7 +26,7 @@ public sealed class SessionEndTests : InteropTest
         var mark = InteropServers.Log.Count;
 
         // Alice's API call refreshes; the provider has answered (a new refresh token) but the answer is late.
-        app.Clock.Advance(PastRefreshPoint);
+        app.Clock.Advance(WebApp.PastRefreshPoint);
         var call = alice.GetAsync("api");
         await gate.Held.WaitAsync(TimeSpan.FromSeconds(30));
         using (await alice.GetAsync("logout"))
@@ -97,7 +94,7 @@ public sealed class SessionEndTests : InteropTest
 
         using var key = DPoPKey.FromJwk(first.PrivateJwk!);
         var refused = Assert.ThrowsAsync<DPoPTokenException>(() => WebSignOutTests.CreateTokenClient(key).RefreshTokenAsync(first.RefreshToken!));
-        app.Clock.Advance(PastRefreshPoint);
+        app.Clock.Advance(WebApp.PastRefreshPoint);
         using var call = await alice.GetAsync("api");
         var result = await ApiResult.ReadAsync(call);
 

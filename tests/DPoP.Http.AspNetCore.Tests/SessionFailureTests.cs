@@ -15,9 +15,6 @@ namespace DPoP.Http.InteropTests.AspNetCore;
 /// </summary>
 public sealed class SessionFailureTests : InteropTest
 {
-    /// <summary>Past the refresh point of a 300 s access token (refreshed 60 s before expiry).</summary>
-    private static readonly TimeSpan PastRefreshPoint = TimeSpan.FromSeconds(250);
-
     [Test]
     public async Task ApiCall_WithAHangingTokenEndpoint_FailsWithinRefreshTimeout_AndTheSessionStays()
     {
@@ -33,7 +30,7 @@ public sealed class SessionFailureTests : InteropTest
         }
 
         // The default RefreshTimeout (5 s) applies; without it the call would wait for HttpClient's 100 s.
-        app.Clock.Advance(PastRefreshPoint);
+        app.Clock.Advance(WebApp.PastRefreshPoint);
         var elapsed = Stopwatch.StartNew();
         using var timedOut = await alice.GetAsync("api");
         elapsed.Stop();
@@ -95,7 +92,7 @@ public sealed class SessionFailureTests : InteropTest
         }
 
         var (sessionId, session) = await WebSignInTests.StoredSessionAsync(app);
-        app.Clock.Advance(PastRefreshPoint);
+        app.Clock.Advance(WebApp.PastRefreshPoint);
         var call = alice.GetAsync("api");
         await gate.Held.WaitAsync(TimeSpan.FromSeconds(30));
 

@@ -209,6 +209,7 @@ internal sealed class UserTokenRefresher(
             await store.RemoveAsync(scheme, sessionId, CancellationToken.None).ConfigureAwait(false);
         }
 
+        DPoPWebLog.RefreshDiscarded(_logger, scheme);
         await DiscardAsync(scheme, updated).ConfigureAwait(false);
         throw UserSessions.Expired(_logger, metrics, scheme, DPoPSessionExpiredReason.SignedOut);
     }
@@ -216,7 +217,6 @@ internal sealed class UserTokenRefresher(
     /// <summary>A refresh answer that will not be kept: its refresh token (when rotated, else the old one) is revoked at once.</summary>
     private async Task DiscardAsync(string scheme, UserSession refreshed)
     {
-        DPoPWebLog.RefreshDiscarded(_logger, scheme);
         if (refreshed.RefreshToken is { } refreshToken)
         {
             await revocation.RevokeAsync(scheme, refreshed, refreshToken, CancellationToken.None).ConfigureAwait(false);
