@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Net;
 using DPoP.Http.InteropTests.AspNetCore.Support;
+using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace DPoP.Http.InteropTests.AspNetCore;
 
@@ -46,6 +48,43 @@ public sealed class SessionEndTests : InteropTest
             Assert.That(await inFlight.Content.ReadAsStringAsync(), Is.EqualTo("session-expired:SignedOut"), "the call in flight does not get the late token");
             Assert.That(ProviderLog.Count(mark, "POST /token/revocation 200"), Is.EqualTo(2), "the sign-out's refresh token, then the late answer's");
             Assert.That(refused!.Error, Is.EqualTo("invalid_grant"), "the late answer's refresh token is dead at the provider");
+        });
+    }
+
+    [Test]
+    public async Task SignOut_BetweenARefreshsCheckAndItsWrite_TheWrittenSessionIsRemovedAndItsRefreshTokenRevoked()
+    {
+        var tracked = new TrackingDistributedCache();
+        var store = new UnreliableDistributedCache(tracked);
+        await using var app = await WebApp.StartAsync(configureServices: services => services.AddSingleton<IDistributedCache>(store));
+        using var alice = new BrowserUser("alice", app.BaseAddress);
+        using (await alice.SignInAsync())
+        {
+        }
+
+        using var oldCookie = new BrowserUser("alice", app.BaseAddress);
+        oldCookie.Cookies.Add(alice.Cookies.GetAllCookies());
+        var mark = InteropServers.Log.Count;
+
+        // The refresh found no tombstone and is about to write; sign-out happens now, reading the old refresh token.
+        store.HoldSessionWrites = true;
+        app.Clock.Advance(WebApp.PastRefreshPoint);
+        var call = alice.GetAsync("api");
+        await store.Held.WaitAsync(TimeSpan.FromSeconds(30));
+        using (await alice.GetAsync("logout"))
+        {
+        }
+
+        store.Release();
+        using var inFlight = await call;
+        using var replayed = await oldCookie.GetAsync("api");
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(tracked.SessionKeys, Is.Empty, "the session written after the sign-out is removed");
+            Assert.That(await replayed.Content.ReadAsStringAsync(), Is.EqualTo("session-expired:SignedOut"), "a copy of the old cookie is signed out");
+            Assert.That(await inFlight.Content.ReadAsStringAsync(), Is.EqualTo("session-expired:SignedOut"));
+            Assert.That(ProviderLog.Count(mark, "POST /token/revocation 200"), Is.EqualTo(2), "the sign-out's refresh token, then the one written after it");
         });
     }
 

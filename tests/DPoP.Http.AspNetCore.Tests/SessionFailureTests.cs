@@ -53,7 +53,7 @@ public sealed class SessionFailureTests : InteropTest
     [Test]
     public async Task SessionStoreDown_ApiCallFailsNamingTheSchemeAndTheStore_AndSignOutStillClearsTheCookie()
     {
-        var store = new FailingDistributedCache(new TrackingDistributedCache());
+        var store = new UnreliableDistributedCache(new TrackingDistributedCache());
         await using var app = await WebApp.StartAsync(configureServices: services =>
         {
             services.AddSingleton<IDistributedCache>(store);

@@ -2,10 +2,24 @@ using Microsoft.Extensions.Caching.Distributed;
 
 namespace DPoP.Http.InteropTests.AspNetCore.Support;
 
-/// <summary>A session store that works until <see cref="Down"/> is set, then fails every call as an unreachable Redis would (its message naming the key).</summary>
-internal sealed class FailingDistributedCache(IDistributedCache inner) : IDistributedCache
+/// <summary>
+/// A session store that works until <see cref="Down"/> is set, then fails every call as an unreachable Redis would
+/// (its message naming the key); or that holds the next write of a session until the test releases it.
+/// </summary>
+internal sealed class UnreliableDistributedCache(IDistributedCache inner) : IDistributedCache
 {
+    private readonly TaskCompletionSource _held = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     public bool Down { get; set; }
+
+    /// <summary>Hold writes of sessions (not of their tombstones) until <see cref="Release"/>.</summary>
+    public bool HoldSessionWrites { get; set; }
+
+    /// <summary>Completes when a session write is being held.</summary>
+    public Task Held => _held.Task;
+
+    public void Release() => _released.TrySetResult();
 
     public byte[]? Get(string key)
     {
@@ -53,6 +67,12 @@ internal sealed class FailingDistributedCache(IDistributedCache inner) : IDistri
     public async Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default)
     {
         ThrowIfDown(key);
+        if (HoldSessionWrites && key.Contains(":session:", StringComparison.Ordinal))
+        {
+            _held.TrySetResult();
+            await _released.Task;
+        }
+
         await inner.SetAsync(key, value, options, token);
     }
 
