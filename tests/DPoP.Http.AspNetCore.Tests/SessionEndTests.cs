@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using DPoP.Http.AspNetCore.Internal;
 using DPoP.Http.InteropTests.AspNetCore.Support;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.DependencyInjection;
@@ -15,38 +16,21 @@ public sealed class SessionEndTests : InteropTest
     [Test]
     public async Task SignOut_WhileARefreshIsAnswered_TheLateAnswerNeitherRevivesTheSessionNorKeepsItsRefreshToken()
     {
+        // The provider has answered alice's refresh (a new refresh token), but the answer arrives after her sign-out.
         var gate = new TokenEndpointGate { HoldAnswer = "refresh_token" };
         await using var app = await WebApp.StartAsync(configureServices: gate.Install);
-        using var alice = new BrowserUser("alice", app.BaseAddress);
-        using (await alice.SignInAsync())
-        {
-        }
 
-        var (_, session) = await WebSignInTests.StoredSessionAsync(app);
-        using var oldCookie = new BrowserUser("alice", app.BaseAddress);
-        oldCookie.Cookies.Add(alice.Cookies.GetAllCookies());
-        var mark = InteropServers.Log.Count;
-
-        // Alice's API call refreshes; the provider has answered (a new refresh token) but the answer is late.
-        app.Clock.Advance(WebApp.PastRefreshPoint);
-        var call = alice.GetAsync("api");
-        await gate.Held.WaitAsync(TimeSpan.FromSeconds(30));
-        using (await alice.GetAsync("logout"))
-        {
-        }
-
-        gate.Release();
-        using var inFlight = await call;
-        using var replayed = await oldCookie.GetAsync("api");
-        using var key = DPoPKey.FromJwk(session.PrivateJwk!);
+        UserSession? session = null;
+        var race = await SignOutDuringRefreshAsync(app, async () => session = (await WebSignInTests.StoredSessionAsync(app)).Session, gate.Held, gate.Release);
+        using var key = DPoPKey.FromJwk(session!.PrivateJwk!);
         var refused = Assert.ThrowsAsync<DPoPTokenException>(() => WebSignOutTests.CreateTokenClient(key).RefreshTokenAsync(gate.HeldRefreshToken!));
 
-        Assert.Multiple(async () =>
+        Assert.Multiple(() =>
         {
             Assert.That(app.Store.SessionKeys, Is.Empty, "the session is not written back");
-            Assert.That(await replayed.Content.ReadAsStringAsync(), Is.EqualTo("session-expired:SignedOut"), "a copy of the old cookie is signed out");
-            Assert.That(await inFlight.Content.ReadAsStringAsync(), Is.EqualTo("session-expired:SignedOut"), "the call in flight does not get the late token");
-            Assert.That(ProviderLog.Count(mark, "POST /token/revocation 200"), Is.EqualTo(2), "the sign-out's refresh token, then the late answer's");
+            Assert.That(race.Replayed, Is.EqualTo("session-expired:SignedOut"), "a copy of the old cookie is signed out");
+            Assert.That(race.InFlight, Is.EqualTo("session-expired:SignedOut"), "the call in flight does not get the late token");
+            Assert.That(ProviderLog.Count(race.Mark, "POST /token/revocation 200"), Is.EqualTo(2), "the sign-out's refresh token, then the late answer's");
             Assert.That(refused!.Error, Is.EqualTo("invalid_grant"), "the late answer's refresh token is dead at the provider");
         });
     }
@@ -54,37 +38,23 @@ public sealed class SessionEndTests : InteropTest
     [Test]
     public async Task SignOut_BetweenARefreshsCheckAndItsWrite_TheWrittenSessionIsRemovedAndItsRefreshTokenRevoked()
     {
+        // The refresh found no tombstone and is about to write; the sign-out happens now, reading the old refresh token.
         var tracked = new TrackingDistributedCache();
         var store = new UnreliableDistributedCache(tracked);
         await using var app = await WebApp.StartAsync(configureServices: services => services.AddSingleton<IDistributedCache>(store));
-        using var alice = new BrowserUser("alice", app.BaseAddress);
-        using (await alice.SignInAsync())
+
+        var race = await SignOutDuringRefreshAsync(app, () =>
         {
-        }
+            store.HoldSessionWrites = true;
+            return Task.CompletedTask;
+        }, store.Held, store.Release);
 
-        using var oldCookie = new BrowserUser("alice", app.BaseAddress);
-        oldCookie.Cookies.Add(alice.Cookies.GetAllCookies());
-        var mark = InteropServers.Log.Count;
-
-        // The refresh found no tombstone and is about to write; sign-out happens now, reading the old refresh token.
-        store.HoldSessionWrites = true;
-        app.Clock.Advance(WebApp.PastRefreshPoint);
-        var call = alice.GetAsync("api");
-        await store.Held.WaitAsync(TimeSpan.FromSeconds(30));
-        using (await alice.GetAsync("logout"))
-        {
-        }
-
-        store.Release();
-        using var inFlight = await call;
-        using var replayed = await oldCookie.GetAsync("api");
-
-        Assert.Multiple(async () =>
+        Assert.Multiple(() =>
         {
             Assert.That(tracked.SessionKeys, Is.Empty, "the session written after the sign-out is removed");
-            Assert.That(await replayed.Content.ReadAsStringAsync(), Is.EqualTo("session-expired:SignedOut"), "a copy of the old cookie is signed out");
-            Assert.That(await inFlight.Content.ReadAsStringAsync(), Is.EqualTo("session-expired:SignedOut"));
-            Assert.That(ProviderLog.Count(mark, "POST /token/revocation 200"), Is.EqualTo(2), "the sign-out's refresh token, then the one written after it");
+            Assert.That(race.Replayed, Is.EqualTo("session-expired:SignedOut"), "a copy of the old cookie is signed out");
+            Assert.That(race.InFlight, Is.EqualTo("session-expired:SignedOut"));
+            Assert.That(ProviderLog.Count(race.Mark, "POST /token/revocation 200"), Is.EqualTo(2), "the sign-out's refresh token, then the one written after it");
         });
     }
 
@@ -114,6 +84,36 @@ public sealed class SessionEndTests : InteropTest
             Assert.That(app.Store.SessionKeys, Is.Empty, "the session is dropped all the same");
             Assert.That(me.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized), "the cookie is signed out");
         });
+    }
+
+    /// <summary>
+    /// Alice signs in; <paramref name="signedIn"/> runs (arming the hold) and her API call (which refreshes) starts;
+    /// once <paramref name="held"/> says the refresh is held she signs out, then <paramref name="release"/> lets it go on.
+    /// Returns what the call in flight and then a copy of her old cookie got, and the provider log mark.
+    /// </summary>
+    private static async Task<(string InFlight, string Replayed, int Mark)> SignOutDuringRefreshAsync(WebApp app, Func<Task> signedIn, Task held, Action release)
+    {
+        using var alice = new BrowserUser("alice", app.BaseAddress);
+        using (await alice.SignInAsync())
+        {
+        }
+
+        await signedIn();
+        using var oldCookie = new BrowserUser("alice", app.BaseAddress);
+        oldCookie.Cookies.Add(alice.Cookies.GetAllCookies());
+        var mark = InteropServers.Log.Count;
+
+        app.Clock.Advance(WebApp.PastRefreshPoint);
+        var call = alice.GetAsync("api");
+        await held.WaitAsync(TimeSpan.FromSeconds(30));
+        using (await alice.GetAsync("logout"))
+        {
+        }
+
+        release();
+        using var inFlight = await call;
+        using var replayed = await oldCookie.GetAsync("api");
+        return (await inFlight.Content.ReadAsStringAsync(), await replayed.Content.ReadAsStringAsync(), mark);
     }
 
     [Test]
