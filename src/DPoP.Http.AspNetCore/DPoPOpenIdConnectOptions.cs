@@ -61,6 +61,23 @@ public sealed class DPoPOpenIdConnectOptions
     /// <summary>Revoke the refresh token (RFC 7009) when the user signs out, if the provider's discovery document names a <c>revocation_endpoint</c>. Default true.</summary>
     public bool RevokeRefreshTokenOnSignOut { get; set; } = true;
 
+    /// <summary>
+    /// How long revoking a refresh token (at sign-out, or when a session ends) may take before it is given up: the
+    /// failure is logged and sign-out goes on, so a hanging revocation endpoint never holds the user's sign-out.
+    /// Default 5 seconds; positive, at most 5 minutes.
+    /// </summary>
+    public TimeSpan RevocationTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How long refreshing the user's access token (the session read, the provider's discovery document and the
+    /// refresh token grant) may take. The API calls waiting for it then fail with a <see cref="TimeoutException"/>
+    /// and the session stays, to be refreshed again by a later call. Default 5 seconds: well inside the 10-second
+    /// attempt timeout of <c>AddStandardResilienceHandler()</c> and the 100-second <c>HttpClient.Timeout</c>, so a
+    /// hanging token endpoint fails the call with this clear error rather than an unexplained cancellation, and
+    /// leaves time for the API call itself. Positive, at most 5 minutes.
+    /// </summary>
+    public TimeSpan RefreshTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>The clock for token expiry; the app's <see cref="System.TimeProvider"/> (or the system clock) when null.</summary>
     public TimeProvider? TimeProvider { get; set; }
 }

@@ -51,6 +51,7 @@ public sealed class DPoPSessionExpiredException : Exception
         DPoPSessionExpiredReason.SessionNotFound => $"The DPoP session of scheme '{scheme}' has no tokens or key in the session store (expired, evicted or lost); the user must sign in again.",
         DPoPSessionExpiredReason.NoRefreshToken => $"The access token of scheme '{scheme}' has expired and the session has no refresh token; the user must sign in again.",
         DPoPSessionExpiredReason.RefreshTokenRejected => $"The authorization server of scheme '{scheme}' refused the session's refresh token (invalid_grant); the user must sign in again.",
+        DPoPSessionExpiredReason.SignedOut => $"The DPoP session of scheme '{scheme}' was ended by a sign-out (or a new sign-in); the user must sign in again.",
         _ => $"The DPoP session of scheme '{scheme}' has ended; the user must sign in again.",
     };
 }

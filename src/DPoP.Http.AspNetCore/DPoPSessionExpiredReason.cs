@@ -14,4 +14,7 @@ public enum DPoPSessionExpiredReason
 
     /// <summary>The authorization server refused the refresh token (<c>invalid_grant</c>: expired, revoked, or bound to another key).</summary>
     RefreshTokenRejected,
+
+    /// <summary>The session was ended: the user signed out (or signed in again) in this browser or another copy of its cookie.</summary>
+    SignedOut,
 }

@@ -42,9 +42,9 @@ public sealed class ObservabilityTests : InteropTest
         var messages = app.Log.Messages.ToList();
         Assert.Multiple(() =>
         {
-            Assert.That(exchanges.GetMeasurementSnapshot().Select(m => m.Tags["outcome"]), Is.EqualTo(new[] { "success" }));
-            Assert.That(refreshes.GetMeasurementSnapshot().Select(m => m.Tags["outcome"]), Is.EqualTo(new[] { "success" }));
-            Assert.That(revocations.GetMeasurementSnapshot().Select(m => m.Tags["outcome"]), Is.EqualTo(new[] { "success" }));
+            Assert.That(exchanges.GetMeasurementSnapshot().Select(m => m.Tags["dpop.outcome"]), Is.EqualTo(new[] { "success" }));
+            Assert.That(refreshes.GetMeasurementSnapshot().Select(m => m.Tags["dpop.outcome"]), Is.EqualTo(new[] { "success" }));
+            Assert.That(revocations.GetMeasurementSnapshot().Select(m => m.Tags["dpop.outcome"]), Is.EqualTo(new[] { "success" }));
             Assert.That(refreshes.GetMeasurementSnapshot().Select(m => m.Tags["dpop.scheme"]), Is.All.EqualTo(WebApp.Scheme));
             Assert.That(messages.Where(m => m.Contains("DPoP.Http.AspNetCore[", StringComparison.Ordinal)), Is.Not.Empty, "the package logs");
             foreach (var secret in secrets)

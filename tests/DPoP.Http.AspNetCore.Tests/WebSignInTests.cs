@@ -128,7 +128,7 @@ public sealed class WebSignInTests : InteropTest
     /// <summary>A session in the app's store (the only one, or the first), read through the package's own store (tests only).</summary>
     internal static async Task<(string SessionId, UserSession Session)> StoredSessionAsync(WebApp app, string? onlyIfMany = null)
     {
-        var key = onlyIfMany is null ? app.Store.Keys.Single() : app.Store.Keys.First();
+        var key = onlyIfMany is null ? app.Store.SessionKeys.Single() : app.Store.SessionKeys.First();
         var sessionId = key[(key.LastIndexOf(':') + 1)..];
         var session = await app.Services.GetRequiredService<UserSessionStore>().GetAsync(WebApp.Scheme, sessionId, CancellationToken.None);
         return (sessionId, session!);

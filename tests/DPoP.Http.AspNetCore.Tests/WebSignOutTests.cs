@@ -23,7 +23,7 @@ public sealed class WebSignOutTests : InteropTest
         {
             Assert.That(ProviderLog.Count(mark, "POST /token/revocation 200"), Is.EqualTo(1), "revoked at the revocation endpoint");
             Assert.That(refused!.Error, Is.EqualTo("invalid_grant"), "the provider refuses the revoked refresh token, even with the session's key");
-            Assert.That(app.Store.Keys, Is.Empty, "the session's tokens and key are gone");
+            Assert.That(app.Store.SessionKeys, Is.Empty, "the session's tokens and key are gone");
         });
     }
 
@@ -45,7 +45,7 @@ public sealed class WebSignOutTests : InteropTest
             Assert.That(ProviderLog.Count(mark, "POST /token/revocation 200"), Is.EqualTo(1), "revoked with a client assertion");
             Assert.That(ProviderLog.Count(mark, "revocation.error"), Is.Zero);
             Assert.That(refused!.Error, Is.EqualTo("invalid_grant"), "the provider refuses the revoked refresh token, even with the session's key");
-            Assert.That(app.Store.Keys, Is.Empty, "the session's tokens and key are gone");
+            Assert.That(app.Store.SessionKeys, Is.Empty, "the session's tokens and key are gone");
         });
     }
 

@@ -130,10 +130,12 @@ public static class DPoPOpenIdConnectServiceCollectionExtensions
         services.TryAddSingleton<SessionKeys>();
         services.TryAddSingleton<SchemeEndpoints>();
         services.TryAddSingleton<RefreshTokenRevocation>();
+        services.TryAddSingleton<UserTokenRefresher>();
         services.TryAddSingleton<UserSessions>();
         services.TryAddSingleton<OpenIdConnectDPoPEvents>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OpenIdConnectOptions>, OpenIdConnectDPoPOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DPoPOpenIdConnectOptions>, DPoPOpenIdConnectOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DPoPOpenIdConnectOptions>, SessionTimeoutsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<OpenIdConnectOptions>, OpenIdConnectDPoPPostConfigure>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<CookieAuthenticationOptions>, CookieSignOutPostConfigure>());
         return registry;

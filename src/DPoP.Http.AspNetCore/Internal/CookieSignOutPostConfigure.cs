@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace DPoP.Http.AspNetCore.Internal;
@@ -8,7 +9,7 @@ namespace DPoP.Http.AspNetCore.Internal;
 /// <summary>
 /// Ends the DPoP sessions of a cookie that is being signed out (<see cref="CookieAuthenticationEvents.OnSigningOut"/>
 /// of every cookie scheme): revokes the refresh token and drops the session's tokens and key, then runs the
-/// app's own handler.
+/// app's own handler. A failing session store is logged and the cookie signed out all the same.
 /// </summary>
 internal sealed class CookieSignOutPostConfigure(DPoPSchemeRegistry registry, IServiceProvider services) : IPostConfigureOptions<CookieAuthenticationOptions>
 {
@@ -22,11 +23,20 @@ internal sealed class CookieSignOutPostConfigure(DPoPSchemeRegistry registry, IS
             if (result.Properties is { } properties)
             {
                 var sessions = services.GetRequiredService<UserSessions>();
+                var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("DPoP.Http.AspNetCore");
                 foreach (var scheme in registry.Schemes)
                 {
                     if (properties.Items.TryGetValue(UserSessions.SessionItem(scheme), out var sessionId) && !string.IsNullOrEmpty(sessionId))
                     {
-                        await sessions.EndAsync(scheme, sessionId, context.HttpContext.RequestAborted).ConfigureAwait(false);
+                        try
+                        {
+                            await sessions.EndAsync(scheme, sessionId).ConfigureAwait(false);
+                        }
+                        catch (InvalidOperationException ex)
+                        {
+                            // The session store failed: the cookie is signed out all the same (the user asked to leave).
+                            DPoPWebLog.SessionEndFailed(logger, scheme, DPoPWebMetrics.ErrorType(ex.InnerException ?? ex));
+                        }
                     }
                 }
             }

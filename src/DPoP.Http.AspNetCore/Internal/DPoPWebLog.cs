@@ -4,7 +4,8 @@ namespace DPoP.Http.AspNetCore.Internal;
 
 /// <summary>
 /// The package's log messages (category <c>DPoP.Http.AspNetCore</c>, event ids from 100). None takes a token,
-/// nonce, key, session id or secret: schemes, reasons and OAuth error codes only.
+/// nonce, key, session id or secret: schemes, reasons and OAuth error codes only; nor a store's exception, whose
+/// message may name the session's key.
 /// </summary>
 internal static partial class DPoPWebLog
 {
@@ -46,6 +47,18 @@ internal static partial class DPoPWebLog
 
     [LoggerMessage(EventId = 112, Level = LogLevel.Information, Message = "DPoP OpenID Connect scheme '{Scheme}': the API rejected the user's access token (invalid_token); it will be refreshed once.")]
     public static partial void AccessTokenRejected(ILogger logger, string scheme);
+
+    [LoggerMessage(EventId = 113, Level = LogLevel.Warning, Message = "DPoP OpenID Connect scheme '{Scheme}': a refresh was answered after its session had ended (signed out); its refresh token is revoked and the session not kept.")]
+    public static partial void RefreshDiscarded(ILogger logger, string scheme);
+
+    [LoggerMessage(EventId = 114, Level = LogLevel.Warning, Message = "DPoP OpenID Connect scheme '{Scheme}': refreshing the user's access token took longer than RefreshTimeout ({Timeout}); the waiting calls fail and the session is kept.")]
+    public static partial void RefreshTimedOut(ILogger logger, string scheme, TimeSpan timeout);
+
+    [LoggerMessage(EventId = 115, Level = LogLevel.Error, Message = "DPoP OpenID Connect scheme '{Scheme}': the session could not be ended at sign-out ({ErrorType}); the cookie is signed out all the same, but the session's refresh token may stay in the store until it expires.")]
+    public static partial void SessionEndFailed(ILogger logger, string scheme, string errorType);
+
+    [LoggerMessage(EventId = 116, Level = LogLevel.Information, Message = "DPoP OpenID Connect scheme '{Scheme}': a new sign-in starts in a browser still signed in; its previous session is ended.")]
+    public static partial void PreviousSessionEnding(ILogger logger, string scheme);
 
     [LoggerMessage(EventId = 118, Level = LogLevel.Warning, Message = "DPoP OpenID Connect scheme '{Scheme}': the provider's discovery document names a revocation_endpoint that is not an absolute http or https URI without user information; refresh tokens are not revoked at sign-out.")]
     public static partial void UnusableRevocationEndpoint(ILogger logger, string scheme);

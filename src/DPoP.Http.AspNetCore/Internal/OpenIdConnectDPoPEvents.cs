@@ -21,6 +21,11 @@ internal sealed class OpenIdConnectDPoPEvents(SessionKeys keys, SchemeEndpoints 
     public async Task RedirectToIdentityProviderAsync(RedirectContext context)
     {
         var scheme = context.Scheme.Name;
+
+        // Signing in again without signing out: the browser's previous session ends here, before the provider is
+        // asked for a new grant. At the callback it would be too late at providers that revoke the whole grant with
+        // a refresh token (oidc-provider does), when the new sign-in continues the same grant.
+        await sessions.EndPreviousAsync(context.HttpContext, scheme).ConfigureAwait(false);
         var key = await keys.CreateForSignInAsync(scheme, context.HttpContext.RequestAborted).ConfigureAwait(false);
         var perSession = keys.IsPerSession(scheme);
         try
@@ -75,8 +80,8 @@ internal sealed class OpenIdConnectDPoPEvents(SessionKeys keys, SchemeEndpoints 
         }
         catch (DPoPTokenException ex)
         {
-            metrics.CodeExchanges.Add(1, new("dpop.scheme", scheme), new("outcome", ex.Error ?? "error"));
-            DPoPWebLog.CodeRedemptionFailed(_logger, scheme, ex.Error ?? "error");
+            DPoPWebMetrics.Record(metrics.CodeExchanges, scheme, ex);
+            DPoPWebLog.CodeRedemptionFailed(_logger, scheme, DPoPWebMetrics.ErrorType(ex));
             context.Fail(ex);
             return;
         }
@@ -88,7 +93,7 @@ internal sealed class OpenIdConnectDPoPEvents(SessionKeys keys, SchemeEndpoints 
             }
         }
 
-        metrics.CodeExchanges.Add(1, new("dpop.scheme", scheme), new("outcome", "success"));
+        DPoPWebMetrics.Record(metrics.CodeExchanges, scheme);
         DPoPWebLog.CodeRedeemed(_logger, scheme, response.TokenType, response.RefreshToken is not null);
         context.HttpContext.Items[PendingSession(scheme)] = new UserSession(
             response.AccessToken, response.TokenType, response.ExpiresAt, issuedAt, response.RefreshToken, response.Scope, privateJwk);

@@ -5,8 +5,8 @@ namespace DPoP.Http.AspNetCore.Internal;
 
 /// <summary>
 /// Revokes a session's refresh token at sign-out (RFC 7009) at the revocation endpoint of the scheme's discovery
-/// document, authenticated as at the token endpoint and sent with a proof of the session's key. Failures are logged
-/// and counted, never thrown: sign-out goes on and the session's tokens are dropped whatever the provider says.
+/// document, authenticated as at the token endpoint and sent with a proof of the session's key. Failures (and a revocation
+/// slower than RevocationTimeout) are logged and counted, never thrown: sign-out goes on and the session's tokens are dropped whatever the provider says.
 /// </summary>
 internal sealed class RefreshTokenRevocation(
     SessionKeys keys,
@@ -26,9 +26,12 @@ internal sealed class RefreshTokenRevocation(
             return;
         }
 
+        // Bounded: a hanging revocation endpoint must not hold the user's sign-out (HttpClient's own default is 100 s).
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bound.CancelAfter(dpop.RevocationTimeout);
         try
         {
-            var endpoint = await endpoints.GetRevocationEndpointAsync(scheme, cancellationToken).ConfigureAwait(false);
+            var endpoint = await endpoints.GetRevocationEndpointAsync(scheme, bound.Token).ConfigureAwait(false);
             if (endpoint is null)
             {
                 DPoPWebLog.RevocationSkipped(_logger, scheme, "the provider's discovery document has no revocation_endpoint");
@@ -36,20 +39,14 @@ internal sealed class RefreshTokenRevocation(
             }
 
             // RFC 7009 §2.1, authenticated as at the token endpoint (a fresh client assertion with private_key_jwt).
-            var client = await endpoints.CreateTokenClientAsync(scheme, cancellationToken).ConfigureAwait(false);
-            var key = await keys.GetForSessionAsync(scheme, session, cancellationToken).ConfigureAwait(false);
+            var client = await endpoints.CreateTokenClientAsync(scheme, bound.Token).ConfigureAwait(false);
+            var key = await keys.GetForSessionAsync(scheme, session, bound.Token).ConfigureAwait(false);
             try
             {
                 using (AmbientDPoPKey.Use(key))
                 {
-                    await client.RevokeTokenAsync(refreshToken, "refresh_token", cancellationToken).ConfigureAwait(false);
+                    await client.RevokeTokenAsync(refreshToken, "refresh_token", bound.Token).ConfigureAwait(false);
                 }
-            }
-            catch (DPoPTokenException ex)
-            {
-                metrics.Revocations.Add(1, new("dpop.scheme", scheme), new("outcome", "failure"));
-                DPoPWebLog.RevocationFailed(_logger, scheme, ex.StatusCode is { } status ? $"{(int)status} {status}" : "no response");
-                return;
             }
             finally
             {
@@ -59,14 +56,16 @@ internal sealed class RefreshTokenRevocation(
                 }
             }
 
-            metrics.Revocations.Add(1, new("dpop.scheme", scheme), new("outcome", "success"));
+            DPoPWebMetrics.Record(metrics.Revocations, scheme);
             DPoPWebLog.Revoked(_logger, scheme);
         }
-        catch (Exception ex) when (ex is HttpRequestException or InvalidOperationException or IOException or TaskCanceledException)
+        catch (Exception ex) when (ex is DPoPTokenException or HttpRequestException or InvalidOperationException or IOException
+            || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             // Sign-out goes on: the tokens are dropped here whatever the provider says.
-            metrics.Revocations.Add(1, new("dpop.scheme", scheme), new("outcome", "failure"));
-            DPoPWebLog.RevocationFailed(_logger, scheme, ex.GetType().Name);
+            var failure = ex is OperationCanceledException && bound.IsCancellationRequested ? new TimeoutException() : ex;
+            DPoPWebMetrics.Record(metrics.Revocations, scheme, failure);
+            DPoPWebLog.RevocationFailed(_logger, scheme, DPoPWebMetrics.ErrorType(failure));
         }
     }
 }

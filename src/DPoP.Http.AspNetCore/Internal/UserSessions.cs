@@ -9,14 +9,14 @@ namespace DPoP.Http.AspNetCore.Internal;
 
 /// <summary>
 /// The signed-in users' DPoP sessions: started at sign-in, read by API clients, refreshed once per session
-/// however many requests need it at once, ended (and the refresh token revoked) at sign-out. The authentication
-/// cookie carries only a random session id; tokens and key live in <see cref="UserSessionStore"/>, so a refresh
-/// never needs to rewrite the cookie.
+/// however many requests need it at once (<see cref="UserTokenRefresher"/>), ended (and the refresh token revoked) at
+/// sign-out or at a new sign-in in the same browser. The authentication cookie carries only a random session id;
+/// tokens and key live in <see cref="UserSessionStore"/>, so a refresh never needs to rewrite the cookie.
 /// </summary>
 internal sealed class UserSessions(
     UserSessionStore store,
     SessionKeys keys,
-    SchemeEndpoints endpoints,
+    UserTokenRefresher refresher,
     RefreshTokenRevocation revocation,
     IOptionsMonitor<DPoPOpenIdConnectOptions> optionsMonitor,
     IOptionsMonitor<OpenIdConnectOptions> oidcOptions,
@@ -24,12 +24,19 @@ internal sealed class UserSessions(
     ILoggerFactory loggerFactory,
     DPoPWebMetrics metrics)
 {
+    /// <summary>How long a tombstone outlives the store operations of a refresh that read the session before it (they finish within seconds on a healthy store).</summary>
+    private static readonly TimeSpan StoreAllowance = TimeSpan.FromMinutes(5);
+
     private readonly ILogger _logger = loggerFactory.CreateLogger("DPoP.Http.AspNetCore");
-    private readonly Lock _lock = new();
-    private readonly Dictionary<(string Scheme, string SessionId), Task<UserSession>> _refreshes = [];
 
     /// <summary>The authentication properties item holding the session id (the cookie protects it).</summary>
     public static string SessionItem(string scheme) => $".dpop.session.{scheme}";
+
+    /// <summary>
+    /// How long an ended session's tombstone stays: longer than any refresh can take from its read of the session to
+    /// its last look at the tombstone (the grant is bounded by RefreshTimeout; the store writes after it are not).
+    /// </summary>
+    public static TimeSpan TombstoneLifetime(DPoPOpenIdConnectOptions options) => options.RefreshTimeout + StoreAllowance;
 
     /// <summary>Stores a new session's tokens and key and puts its id into the sign-in's properties.</summary>
     public async Task StartAsync(string scheme, AuthenticationProperties properties, UserSession session, CancellationToken cancellationToken)
@@ -42,6 +49,7 @@ internal sealed class UserSessions(
 
     /// <summary>The current request's session, loaded once per request.</summary>
     /// <exception cref="DPoPSessionExpiredException">No user signed in through the scheme, or the session is gone.</exception>
+    /// <exception cref="InvalidOperationException">The session store failed.</exception>
     public Task<RequestSession> GetRequestSessionAsync(HttpContext context, string scheme)
     {
         var item = $"DPoP.Http.AspNetCore.RequestSession.{scheme}";
@@ -63,10 +71,10 @@ internal sealed class UserSessions(
     {
         var request = await GetRequestSessionAsync(context, scheme).ConfigureAwait(false);
         var session = request.Current;
-        var refreshed = NeedsRefresh(scheme, session);
+        var refreshed = refresher.NeedsRefresh(scheme, session);
         if (refreshed)
         {
-            session = await RefreshAsync(request, session.AccessToken, "expiring", cancellationToken).ConfigureAwait(false);
+            session = await refresher.RefreshAsync(request, session.AccessToken, "expiring", cancellationToken).ConfigureAwait(false);
         }
 
         return (session.AccessToken, string.Equals(session.TokenType, DPoPHeaders.AuthorizationScheme, StringComparison.OrdinalIgnoreCase), refreshed);
@@ -77,33 +85,65 @@ internal sealed class UserSessions(
     {
         DPoPWebLog.AccessTokenRejected(_logger, scheme);
         var request = await GetRequestSessionAsync(context, scheme).ConfigureAwait(false);
-        await RefreshAsync(request, rejectedToken, "rejected", cancellationToken).ConfigureAwait(false);
+        await refresher.RefreshAsync(request, rejectedToken, "rejected", cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Sign-out: revoke the refresh token (when the provider can) and drop the session's tokens and key.</summary>
-    public async Task EndAsync(string scheme, string sessionId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Ends a session for good (sign-out, or a new sign-in in its browser): tombstone, then read, revoke (bounded by
+    /// RevocationTimeout) and remove, in that order (see <see cref="UserTokenRefresher"/>). Not cancelled by the
+    /// browser leaving: a sign-out half done would leave the refresh token alive.
+    /// </summary>
+    public async Task EndAsync(string scheme, string sessionId)
     {
-        var session = await store.GetAsync(scheme, sessionId, cancellationToken).ConfigureAwait(false);
+        await store.MarkEndedAsync(scheme, sessionId, TombstoneLifetime(optionsMonitor.Get(scheme)), CancellationToken.None).ConfigureAwait(false);
+        var session = await store.GetAsync(scheme, sessionId, CancellationToken.None, evenIfEnded: true).ConfigureAwait(false);
         if (session?.RefreshToken is { } refreshToken)
         {
-            await revocation.RevokeAsync(scheme, session, refreshToken, cancellationToken).ConfigureAwait(false);
+            await revocation.RevokeAsync(scheme, session, refreshToken, CancellationToken.None).ConfigureAwait(false);
         }
 
-        await store.RemoveAsync(scheme, sessionId, cancellationToken).ConfigureAwait(false);
+        await store.RemoveAsync(scheme, sessionId, CancellationToken.None).ConfigureAwait(false);
         DPoPWebLog.SessionEnded(_logger, scheme);
+    }
+
+    /// <summary>
+    /// At a new sign-in's challenge: ends the session the browser's authentication cookie still names for
+    /// <paramref name="scheme"/>, so signing in again without signing out leaves no live refresh token behind.
+    /// </summary>
+    public async Task EndPreviousAsync(HttpContext context, string scheme)
+    {
+        if (await FindSessionIdAsync(context, scheme).ConfigureAwait(false) is { } previous)
+        {
+            DPoPWebLog.PreviousSessionEnding(_logger, scheme);
+            await EndAsync(scheme, previous).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Counts, logs and creates the exception of a session that cannot get a token.</summary>
+    public static DPoPSessionExpiredException Expired(ILogger logger, DPoPWebMetrics metrics, string scheme, DPoPSessionExpiredReason reason, Exception? inner = null)
+    {
+        metrics.RecordExpired(scheme, reason);
+        DPoPWebLog.SessionExpired(logger, scheme, reason);
+        return new DPoPSessionExpiredException(scheme, reason, inner);
+    }
+
+    /// <summary>The session id the request's sign-in cookie carries for <paramref name="scheme"/>, if any.</summary>
+    private async Task<string?> FindSessionIdAsync(HttpContext context, string scheme)
+    {
+        var signInScheme = oidcOptions.Get(scheme).SignInScheme ?? (await schemes.GetDefaultSignInSchemeAsync().ConfigureAwait(false))?.Name;
+        var result = signInScheme is null ? null : await context.AuthenticateAsync(signInScheme).ConfigureAwait(false);
+        return result?.Succeeded == true && result.Properties is not null && result.Properties.Items.TryGetValue(SessionItem(scheme), out var sessionId) && !string.IsNullOrEmpty(sessionId)
+            ? sessionId
+            : null;
     }
 
     private async Task<RequestSession> LoadAsync(HttpContext context, string scheme)
     {
-        var signInScheme = oidcOptions.Get(scheme).SignInScheme ?? (await schemes.GetDefaultSignInSchemeAsync().ConfigureAwait(false))?.Name;
-        var result = signInScheme is null ? null : await context.AuthenticateAsync(signInScheme).ConfigureAwait(false);
-        if (result?.Succeeded != true || result.Properties is null || !result.Properties.Items.TryGetValue(SessionItem(scheme), out var sessionId) || string.IsNullOrEmpty(sessionId))
-        {
-            throw Expired(scheme, DPoPSessionExpiredReason.NotSignedIn);
-        }
-
+        var sessionId = await FindSessionIdAsync(context, scheme).ConfigureAwait(false)
+            ?? throw Expired(_logger, metrics, scheme, DPoPSessionExpiredReason.NotSignedIn);
         var session = await store.GetAsync(scheme, sessionId, context.RequestAborted).ConfigureAwait(false)
-            ?? throw Expired(scheme, DPoPSessionExpiredReason.SessionNotFound);
+            ?? throw Expired(_logger, metrics, scheme, await store.GoneReasonAsync(scheme, sessionId, context.RequestAborted).ConfigureAwait(false));
+
         var key = await keys.GetForSessionAsync(scheme, session, context.RequestAborted).ConfigureAwait(false);
         if (SessionKeys.IsOwnedByCaller(session))
         {
@@ -111,116 +151,5 @@ internal sealed class UserSessions(
         }
 
         return new RequestSession(scheme, sessionId, session, key);
-    }
-
-    private bool NeedsRefresh(string scheme, UserSession session)
-    {
-        var lifetime = session.ExpiresAt - session.IssuedAt;
-        var margin = TimeSpan.FromTicks(Math.Min(optionsMonitor.Get(scheme).RefreshBeforeExpiry.Ticks, lifetime.Ticks / 2));
-        return endpoints.TimeProvider(scheme).GetUtcNow() >= session.ExpiresAt - margin;
-    }
-
-    private async Task<UserSession> RefreshAsync(RequestSession request, string staleAccessToken, string reason, CancellationToken cancellationToken)
-    {
-        Task<UserSession>? refresh;
-        var id = (request.Scheme, request.SessionId);
-        lock (_lock)
-        {
-            // One refresh per session at a time, whichever request asks first; the others wait for its result.
-            if (!_refreshes.TryGetValue(id, out refresh))
-            {
-                refresh = RefreshCoreAsync(request, staleAccessToken, reason);
-                _refreshes[id] = refresh;
-            }
-        }
-
-        var session = await refresh.WaitAsync(cancellationToken).ConfigureAwait(false);
-        request.Current = session;
-        return session;
-    }
-
-    private async Task<UserSession> RefreshCoreAsync(RequestSession request, string staleAccessToken, string reason)
-    {
-        var scheme = request.Scheme;
-        try
-        {
-            await Task.Yield(); // leave the lock before any I/O
-
-            // The store, not this request's copy, is the truth: another request (or instance) may have refreshed.
-            // The refresh itself is never cancelled by a caller giving up: a rotated refresh token must be stored.
-            var current = await store.GetAsync(scheme, request.SessionId, CancellationToken.None).ConfigureAwait(false)
-                ?? throw Expired(scheme, DPoPSessionExpiredReason.SessionNotFound);
-            if (!string.Equals(current.AccessToken, staleAccessToken, StringComparison.Ordinal) && !NeedsRefresh(scheme, current))
-            {
-                return current;
-            }
-
-            if (current.RefreshToken is not { } refreshToken)
-            {
-                throw Expired(scheme, DPoPSessionExpiredReason.NoRefreshToken);
-            }
-
-            DPoPWebLog.Refreshing(_logger, scheme, reason);
-            var issuedAt = endpoints.TimeProvider(scheme).GetUtcNow();
-            DPoPTokenResponse response;
-
-            // Its own copy of the key: the request that started the refresh may end (and dispose its copy) before
-            // the refresh does, while other requests still wait for it.
-            var key = await keys.GetForSessionAsync(scheme, current, CancellationToken.None).ConfigureAwait(false);
-            try
-            {
-                var client = await endpoints.CreateTokenClientAsync(scheme, CancellationToken.None).ConfigureAwait(false);
-                using (AmbientDPoPKey.Use(key))
-                {
-                    response = await client.RefreshTokenAsync(refreshToken, cancellationToken: CancellationToken.None).ConfigureAwait(false);
-                }
-            }
-            catch (DPoPTokenException ex)
-            {
-                metrics.Refreshes.Add(1, new("dpop.scheme", scheme), new("outcome", ex.Error ?? "error"));
-                if (string.Equals(ex.Error, "invalid_grant", StringComparison.Ordinal))
-                {
-                    await store.RemoveAsync(scheme, request.SessionId, CancellationToken.None).ConfigureAwait(false);
-                    throw Expired(scheme, DPoPSessionExpiredReason.RefreshTokenRejected, ex);
-                }
-
-                throw;
-            }
-            finally
-            {
-                if (SessionKeys.IsOwnedByCaller(current))
-                {
-                    key.Dispose();
-                }
-            }
-
-            var updated = new UserSession(
-                response.AccessToken,
-                response.TokenType,
-                response.ExpiresAt,
-                issuedAt,
-                response.RefreshToken ?? refreshToken,
-                response.Scope ?? current.Scope,
-                current.PrivateJwk);
-            await store.SetAsync(scheme, request.SessionId, updated, optionsMonitor.Get(scheme).SessionIdleTimeout, CancellationToken.None).ConfigureAwait(false);
-            metrics.Refreshes.Add(1, new("dpop.scheme", scheme), new("outcome", "success"));
-            var rotated = response.RefreshToken is not null && !string.Equals(response.RefreshToken, refreshToken, StringComparison.Ordinal);
-            DPoPWebLog.Refreshed(_logger, scheme, rotated);
-            return updated;
-        }
-        finally
-        {
-            lock (_lock)
-            {
-                _refreshes.Remove((scheme, request.SessionId));
-            }
-        }
-    }
-
-    private DPoPSessionExpiredException Expired(string scheme, DPoPSessionExpiredReason reason, Exception? inner = null)
-    {
-        metrics.SessionsExpired.Add(1, new("dpop.scheme", scheme), new("reason", reason.ToString()));
-        DPoPWebLog.SessionExpired(_logger, scheme, reason);
-        return new DPoPSessionExpiredException(scheme, reason, inner);
     }
 }

@@ -16,6 +16,9 @@ internal sealed class TrackingDistributedCache : IDistributedCache
 
     public IReadOnlyCollection<string> Keys => [.. _keys.Keys];
 
+    /// <summary>The keys of stored sessions (not the tombstones of ended ones).</summary>
+    public IReadOnlyCollection<string> SessionKeys => [.. _keys.Keys.Where(k => k.Contains(":session:", StringComparison.Ordinal))];
+
     public byte[]? Get(string key) => _inner.Get(key);
 
     public Task<byte[]?> GetAsync(string key, CancellationToken token = default) => _inner.GetAsync(key, token);

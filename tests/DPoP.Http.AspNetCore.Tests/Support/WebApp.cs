@@ -29,6 +29,9 @@ internal sealed class WebApp : IAsyncDisposable
 
     public const string Scheme = "oidc";
 
+    /// <summary>Past the refresh point of the provider's 300 s access tokens (refreshed 60 s before expiry): advance <see cref="Clock"/> by it.</summary>
+    public static readonly TimeSpan PastRefreshPoint = TimeSpan.FromSeconds(250);
+
     private readonly WebApplication _app;
 
     private WebApp(WebApplication app, FakeTimeProvider clock, TrackingDistributedCache store, RecordingLoggerProvider log)

@@ -11,15 +11,6 @@ namespace DPoP.Http.Internal;
 /// </summary>
 internal sealed class DPoPTokenTelemetry
 {
-    private static readonly HashSet<string> KnownErrors = new(StringComparer.Ordinal)
-    {
-        // RFC 6749 §5.2, RFC 8693 §2.2.2, RFC 8707 §2, RFC 9449 §5 and §8, RFC 7009 §2.2.1, RFC 8628 §3.5; then ours.
-        "invalid_request", "invalid_client", "invalid_grant", "unauthorized_client", "unsupported_grant_type", "invalid_scope",
-        "invalid_target", "invalid_dpop_proof", "use_dpop_nonce", "unsupported_token_type", "invalid_token", "access_denied",
-        "server_error", "temporarily_unavailable", "authorization_pending", "slow_down", "expired_token",
-        "invalid_token_response", "unexpected_token_type",
-    };
-
     public DPoPTokenTelemetry(string? clientName, string displayName, DPoPTokenMetrics metrics, ILogger logger)
     {
         ClientName = clientName;
@@ -186,12 +177,8 @@ internal sealed class DPoPTokenTelemetry
     /// other server-chosen word, so a server cannot blow up the metric's cardinality), the status code when the server
     /// gave no code, else what <see cref="DPoPActivities.ErrorType"/> says.
     /// </summary>
-    public static string ErrorType(Exception exception) => exception switch
-    {
-        DPoPTokenException { Error: { } error } => KnownErrors.Contains(error) ? error : "_OTHER",
-        DPoPTokenException { StatusCode: { } status } => ((int)status).ToString(System.Globalization.CultureInfo.InvariantCulture),
-        _ => DPoPActivities.ErrorType(exception),
-    };
+    public static string ErrorType(Exception exception) =>
+        exception is DPoPTokenException token && OAuthErrorTypes.Of(token) is { } errorType ? errorType : DPoPActivities.ErrorType(exception);
 
     private TagList Tags(string grantType, string outcome)
     {

@@ -1,0 +1,225 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace DPoP.Http.AspNetCore.Internal;
+
+/// <summary>
+/// Refreshes a session's access token: once per session at a time in this process, bounded by
+/// <see cref="DPoPOpenIdConnectOptions.RefreshTimeout"/>, and written back only to a session that has not ended.
+/// </summary>
+/// <remarks>
+/// The store (the app's <see cref="Microsoft.Extensions.Caching.Distributed.IDistributedCache"/>, maybe shared by a
+/// farm) has no compare-and-set, so a refresh answered after a sign-out must not simply write the session back: it
+/// would revive it with a fresh refresh token nobody revoked. Sign-out (<see cref="UserSessions.EndAsync"/>) writes a
+/// tombstone for the session id, then reads the session, revokes its refresh token and removes it. A refresh writes
+/// the new session only when no tombstone is there, then reads the tombstone again, and if one appeared meanwhile it
+/// revokes the new refresh token and removes the session. Each step is one store operation, and a tombstone stays
+/// once written, so either sign-out's read comes after the refresh's write (and revokes the new token), or the
+/// refresh's second look comes after the tombstone (and revokes it itself). The tombstone lives longer than any
+/// refresh can take (<see cref="UserSessions.TombstoneLifetime"/>): the grant is bounded by RefreshTimeout, and a
+/// refresh past it is not written.
+/// </remarks>
+internal sealed class UserTokenRefresher(
+    UserSessionStore store,
+    SessionKeys keys,
+    SchemeEndpoints endpoints,
+    RefreshTokenRevocation revocation,
+    IOptionsMonitor<DPoPOpenIdConnectOptions> optionsMonitor,
+    ILoggerFactory loggerFactory,
+    DPoPWebMetrics metrics)
+{
+    private readonly ILogger _logger = loggerFactory.CreateLogger("DPoP.Http.AspNetCore");
+    private readonly Lock _lock = new();
+    private readonly Dictionary<(string Scheme, string SessionId), Task<UserSession>> _refreshes = [];
+
+    public bool NeedsRefresh(string scheme, UserSession session)
+    {
+        var lifetime = session.ExpiresAt - session.IssuedAt;
+        var margin = TimeSpan.FromTicks(Math.Min(optionsMonitor.Get(scheme).RefreshBeforeExpiry.Ticks, lifetime.Ticks / 2));
+        return endpoints.TimeProvider(scheme).GetUtcNow() >= session.ExpiresAt - margin;
+    }
+
+    public async Task<UserSession> RefreshAsync(RequestSession request, string staleAccessToken, string reason, CancellationToken cancellationToken)
+    {
+        Task<UserSession>? refresh;
+        var id = (request.Scheme, request.SessionId);
+        lock (_lock)
+        {
+            // One refresh per session at a time, whichever request asks first; the others wait for its result.
+            if (!_refreshes.TryGetValue(id, out refresh))
+            {
+                refresh = RefreshCoreAsync(request, staleAccessToken, reason);
+                _refreshes[id] = refresh;
+            }
+        }
+
+        var session = await refresh.WaitAsync(cancellationToken).ConfigureAwait(false);
+        request.Current = session;
+        return session;
+    }
+
+    private async Task<UserSession> RefreshCoreAsync(RequestSession request, string staleAccessToken, string reason)
+    {
+        var scheme = request.Scheme;
+        try
+        {
+            await Task.Yield(); // leave the lock before any I/O
+
+            // Never cancelled by a caller giving up (a rotated refresh token must be stored), only by the bound.
+            var timeout = optionsMonitor.Get(scheme).RefreshTimeout;
+            var started = Stopwatch.GetTimestamp();
+            var issuedAt = endpoints.TimeProvider(scheme).GetUtcNow();
+            using var bound = new CancellationTokenSource(timeout);
+            try
+            {
+                var (current, response) = await GrantAsync(request, staleAccessToken, reason, bound.Token).ConfigureAwait(false);
+                if (response is null)
+                {
+                    return current;
+                }
+
+                var updated = current with
+                {
+                    AccessToken = response.AccessToken,
+                    TokenType = response.TokenType,
+                    ExpiresAt = response.ExpiresAt,
+                    IssuedAt = issuedAt,
+                    RefreshToken = response.RefreshToken ?? current.RefreshToken,
+                    Scope = response.Scope ?? current.Scope,
+                };
+                if (Stopwatch.GetElapsedTime(started) > timeout)
+                {
+                    // Past the bound the tombstone's lifetime counts on: not written, its refresh token revoked.
+                    await DiscardAsync(scheme, updated).ConfigureAwait(false);
+                    throw TimedOut(scheme, timeout, null);
+                }
+
+                await CommitAsync(request.SessionId, scheme, updated).ConfigureAwait(false);
+                var rotated = !string.Equals(updated.RefreshToken, current.RefreshToken, StringComparison.Ordinal);
+                DPoPWebLog.Refreshed(_logger, scheme, rotated);
+                return updated;
+            }
+            catch (OperationCanceledException ex) when (bound.IsCancellationRequested)
+            {
+                throw TimedOut(scheme, timeout, ex);
+            }
+        }
+        finally
+        {
+            lock (_lock)
+            {
+                _refreshes.Remove((scheme, request.SessionId));
+            }
+        }
+    }
+
+    private TimeoutException TimedOut(string scheme, TimeSpan timeout, Exception? inner)
+    {
+        DPoPWebLog.RefreshTimedOut(_logger, scheme, timeout);
+        var message = $"Refreshing the user's access token of OpenID Connect scheme '{scheme}' took longer than RefreshTimeout ({timeout}); the session is kept and a later call tries again.";
+        return inner is null ? new TimeoutException(message) : new TimeoutException(message, inner);
+    }
+
+    /// <summary>Reads the session and sends the refresh grant; no response when another request (or instance) already refreshed.</summary>
+    private async Task<(UserSession Current, DPoPTokenResponse? Response)> GrantAsync(RequestSession request, string staleAccessToken, string reason, CancellationToken cancellationToken)
+    {
+        var scheme = request.Scheme;
+
+        // The store, not this request's copy, is the truth: another request (or instance) may have refreshed.
+        var current = await ReadAsync(scheme, request.SessionId, cancellationToken).ConfigureAwait(false);
+        if (!string.Equals(current.AccessToken, staleAccessToken, StringComparison.Ordinal) && !NeedsRefresh(scheme, current))
+        {
+            return (current, null);
+        }
+
+        if (current.RefreshToken is not { } refreshToken)
+        {
+            throw UserSessions.Expired(_logger, metrics, scheme, DPoPSessionExpiredReason.NoRefreshToken);
+        }
+
+        DPoPWebLog.Refreshing(_logger, scheme, reason);
+
+        // Its own copy of the key: the request that started the refresh may end (and dispose its copy) before
+        // the refresh does, while other requests still wait for it.
+        var key = await keys.GetForSessionAsync(scheme, current, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var client = await endpoints.CreateTokenClientAsync(scheme, cancellationToken).ConfigureAwait(false);
+            DPoPTokenResponse response;
+            using (AmbientDPoPKey.Use(key))
+            {
+                response = await client.RefreshTokenAsync(refreshToken, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+
+            DPoPWebMetrics.Record(metrics.Refreshes, scheme);
+            return (current, response);
+        }
+        catch (Exception ex) when (ex is DPoPTokenException or HttpRequestException or OperationCanceledException)
+        {
+            DPoPWebMetrics.Record(metrics.Refreshes, scheme, cancellationToken.IsCancellationRequested ? new TimeoutException() : ex);
+            if (ex is DPoPTokenException { Error: "invalid_grant" } refused)
+            {
+                return (await OnRefusedAsync(scheme, request.SessionId, refreshToken, refused).ConfigureAwait(false), null);
+            }
+
+            throw;
+        }
+        finally
+        {
+            if (SessionKeys.IsOwnedByCaller(current))
+            {
+                key.Dispose();
+            }
+        }
+    }
+
+    /// <summary>
+    /// <c>invalid_grant</c>: the session ends, unless the store meanwhile holds a newer refresh token (another instance
+    /// refreshed first); then that session is the answer, and removing it would sign the user out for nothing.
+    /// </summary>
+    private async Task<UserSession> OnRefusedAsync(string scheme, string sessionId, string refusedToken, DPoPTokenException refused)
+    {
+        var stored = await store.GetAsync(scheme, sessionId, CancellationToken.None).ConfigureAwait(false);
+        if (stored?.RefreshToken is { } newer && !string.Equals(newer, refusedToken, StringComparison.Ordinal))
+        {
+            return stored;
+        }
+
+        await store.RemoveAsync(scheme, sessionId, CancellationToken.None).ConfigureAwait(false);
+        throw UserSessions.Expired(_logger, metrics, scheme, DPoPSessionExpiredReason.RefreshTokenRejected, refused);
+    }
+
+    private async Task<UserSession> ReadAsync(string scheme, string sessionId, CancellationToken cancellationToken) =>
+        await store.GetAsync(scheme, sessionId, cancellationToken).ConfigureAwait(false)
+        ?? throw UserSessions.Expired(_logger, metrics, scheme, await store.GoneReasonAsync(scheme, sessionId, cancellationToken).ConfigureAwait(false));
+
+    /// <summary>Writes the refreshed session unless it ended, and undoes the write if it ended meanwhile (see the remarks).</summary>
+    private async Task CommitAsync(string sessionId, string scheme, UserSession updated)
+    {
+        // Not cancellable: once the grant is answered, the rotated refresh token is either stored or revoked.
+        if (!await store.IsEndedAsync(scheme, sessionId, CancellationToken.None).ConfigureAwait(false))
+        {
+            await store.SetAsync(scheme, sessionId, updated, optionsMonitor.Get(scheme).SessionIdleTimeout, CancellationToken.None).ConfigureAwait(false);
+            if (!await store.IsEndedAsync(scheme, sessionId, CancellationToken.None).ConfigureAwait(false))
+            {
+                return;
+            }
+
+            await store.RemoveAsync(scheme, sessionId, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        DPoPWebLog.RefreshDiscarded(_logger, scheme);
+        await DiscardAsync(scheme, updated).ConfigureAwait(false);
+        throw UserSessions.Expired(_logger, metrics, scheme, DPoPSessionExpiredReason.SignedOut);
+    }
+
+    /// <summary>A refresh answer that will not be kept: its refresh token (when rotated, else the old one) is revoked at once.</summary>
+    private async Task DiscardAsync(string scheme, UserSession refreshed)
+    {
+        if (refreshed.RefreshToken is { } refreshToken)
+        {
+            await revocation.RevokeAsync(scheme, refreshed, refreshToken, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+}
