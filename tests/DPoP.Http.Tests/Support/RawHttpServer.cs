@@ -15,7 +15,6 @@ internal sealed class RawHttpServer : IAsyncDisposable
     private readonly TcpListener _listener;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
-    private int _count;
 
     public RawHttpServer()
     {
@@ -27,8 +26,8 @@ internal sealed class RawHttpServer : IAsyncDisposable
 
     public Uri BaseAddress { get; }
 
-    /// <summary>The whole response (status line, headers, body) to the n-th request, from 1; set before the first request.</summary>
-    public Func<int, byte[]> Answer { get; set; } = _ => Response("HTTP/1.1 500 Internal Server Error", [], "no answer set");
+    /// <summary>The whole response (status line, headers, body) to a request, given its head; set before the first request.</summary>
+    public Func<string, byte[]> Answer { get; set; } = _ => Response("HTTP/1.1 500 Internal Server Error", [], "no answer set");
 
     /// <summary>The head of every request received, in order.</summary>
     public ConcurrentQueue<string> Heads { get; } = new();
@@ -77,8 +76,9 @@ internal sealed class RawHttpServer : IAsyncDisposable
             using (client)
             {
                 var stream = client.GetStream();
-                Heads.Enqueue(await ReadHeadAsync(stream, _stop.Token));
-                await stream.WriteAsync(Answer(Interlocked.Increment(ref _count)), _stop.Token);
+                var head = await ReadHeadAsync(stream, _stop.Token);
+                Heads.Enqueue(head);
+                await stream.WriteAsync(Answer(head), _stop.Token);
                 await stream.FlushAsync(_stop.Token);
                 client.Client.Shutdown(SocketShutdown.Send);
             }

@@ -28,7 +28,9 @@ internal sealed class HostileLocationTests
         await using var server = new RawHttpServer();
         var target = string.Format(CultureInfo.InvariantCulture, location, server.BaseAddress.Port);
         var header = Encoding.UTF8.GetBytes($"Location: {target}\r\n");
-        server.Answer = n => RawHttpServer.Response(n == 1 ? "HTTP/1.1 302 Found" : "HTTP/1.1 200 OK", n == 1 ? header : [], n == 1 ? "moved" : "followed");
+        server.Answer = head => head.StartsWith("GET /dpop ", StringComparison.Ordinal)
+            ? RawHttpServer.Response("HTTP/1.1 302 Found", header, "moved")
+            : RawHttpServer.Response("HTTP/1.1 200 OK", [], "followed");
         var signable = IdnaHost.HasIdnaForm(new Uri(server.BaseAddress, target));
 
         using var key = DPoPKey.Generate();
