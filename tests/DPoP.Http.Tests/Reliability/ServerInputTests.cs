@@ -20,10 +20,7 @@ public sealed class ServerInputTests
         "{\"error\":\"\\ud800use_dpop_nonce\"}",
     ];
 
-    private static IEnumerable<TestCaseData> LoneSurrogateCases() =>
-        from i in Enumerable.Range(0, LoneSurrogateBodies.Length)
-        from sync in new[] { false, true }
-        select new TestCaseData(LoneSurrogateBodies[i], sync).SetName($"{{m}}({i},{(sync ? "Sync" : "Async")})");
+    private static IEnumerable<TestCaseData> LoneSurrogateCases() => SyncAndAsync(LoneSurrogateBodies);
 
     [TestCaseSource(nameof(LoneSurrogateCases))]
     public async Task SendAsync_400BodyWithLoneSurrogateEscape_ReturnsTheResponseUnchangedAndReadable(string body, bool sync)
@@ -70,10 +67,7 @@ public sealed class ServerInputTests
     /// </summary>
     private static readonly string[] UnmappableLocations = ["//\u0301a", "//a\u200Db/path", "https://\uFFFD/", "//a\u00E9-/", "//\u05D0b"];
 
-    private static IEnumerable<TestCaseData> UnmappableLocationCases() =>
-        from i in Enumerable.Range(0, UnmappableLocations.Length)
-        from sync in new[] { false, true }
-        select new TestCaseData(UnmappableLocations[i], sync).SetName($"{{m}}({i},{(sync ? "Sync" : "Async")})");
+    private static IEnumerable<TestCaseData> UnmappableLocationCases() => SyncAndAsync(UnmappableLocations);
 
     [TestCaseSource(nameof(UnmappableLocationCases))]
     public async Task SendAsync_RedirectToHostWithoutIdnaForm_ReturnsThe3xxAndLogsTheRefusal(string location, bool sync)
@@ -104,6 +98,12 @@ public sealed class ServerInputTests
                 refused ? Has.Some.Contains("not following a 302 redirect") : Is.Empty);
         });
     }
+
+    /// <summary>Each input, sent through the asynchronous and the synchronous API, named by its index (the inputs are not printable).</summary>
+    private static IEnumerable<TestCaseData> SyncAndAsync(string[] inputs) =>
+        from i in Enumerable.Range(0, inputs.Length)
+        from sync in new[] { false, true }
+        select new TestCaseData(inputs[i], sync).SetName($"{{m}}({i},{(sync ? "Sync" : "Async")})");
 
     private static HttpResponseMessage BadRequest(HttpContent content, string nonce)
     {
