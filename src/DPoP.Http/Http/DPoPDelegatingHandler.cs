@@ -17,10 +17,10 @@ namespace DPoP.Http;
 /// <para>Exceptions: <see cref="InvalidOperationException"/> when the request URI is not an absolute http(s) URI
 /// without user information, when a token source yields a malformed token, or when the key provider returns null;
 /// <see cref="HttpRequestException"/>, with the IO failure inside, when the body of a <c>400</c> (which the handler
-/// reads to look for <c>use_dpop_nonce</c>) breaks off; whatever the key provider, the token provider and the inner
-/// handler throw, including <see cref="OperationCanceledException"/>, passes through. A server's answer never
-/// escapes as a parser's exception: a body, header or <c>Location</c> the handler cannot read is returned to the
-/// caller as it came (an unsignable <c>Location</c> is not followed).</para>
+/// reads to look for <c>use_dpop_nonce</c>) breaks off; whatever the key provider, the nonce store, the token
+/// provider and the inner handler throw, including <see cref="OperationCanceledException"/>, passes through. A
+/// server's answer never escapes as a parser's exception: a body, header or <c>Location</c> the handler cannot read
+/// is returned to the caller as it came (an unsignable <c>Location</c> is not followed).</para>
 /// </remarks>
 public sealed class DPoPDelegatingHandler : DelegatingHandler
 {

@@ -40,6 +40,7 @@ public sealed class ServerInputFuzzTests
         {
             var (body, chunked, sync) = input;
             var (client, server, logs) = Client(n => n > 1 ? Answer(HttpStatusCode.OK, "retried") : Answer(HttpStatusCode.BadRequest, body, chunked, ("DPoP-Nonce", "NONCE-" + Secret)));
+            using var disposeAfterwards = client;
             using var request = new HttpRequestMessage(HttpMethod.Post, Start) { Content = new StringContent("grant_type=x") };
             using var response = Send(client, request, sync);
 
@@ -68,6 +69,7 @@ public sealed class ServerInputFuzzTests
             var (values, nonce, sync) = input;
             var headers = values.Select(v => ("WWW-Authenticate", v)).Append(("DPoP-Nonce", nonce)).ToArray();
             var (client, server, logs) = Client(n => n > 1 ? Answer(HttpStatusCode.OK, "retried") : Answer(HttpStatusCode.Unauthorized, "challenge body"u8.ToArray(), false, headers));
+            using var disposeAfterwards = client;
             using var request = new HttpRequestMessage(HttpMethod.Get, Start);
             using var response = Send(client, request, sync);
 
@@ -94,6 +96,7 @@ public sealed class ServerInputFuzzTests
         {
             var (location, status, post, sync) = input;
             var (client, server, logs) = Client(n => n > 1 ? Answer(HttpStatusCode.OK, "followed") : Answer((HttpStatusCode)status, "redirect body"u8.ToArray(), false, ("Location", location)));
+            using var disposeAfterwards = client;
             using var request = new HttpRequestMessage(post ? HttpMethod.Post : HttpMethod.Get, Start) { Content = post ? new StringContent("x") : null };
             request.SetDPoPAccessToken("AT-" + Secret);
             using var response = Send(client, request, sync);
