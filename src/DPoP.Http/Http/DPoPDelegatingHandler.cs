@@ -15,8 +15,12 @@ namespace DPoP.Http;
 /// an <c>Authorization: DPoP</c> header already on the request, the client's <see cref="IDPoPAccessTokenProvider"/>.
 /// A request that carries another scheme (<c>Bearer</c>) keeps it and gets a proof without <c>ath</c>.</para>
 /// <para>Exceptions: <see cref="InvalidOperationException"/> when the request URI is not an absolute http(s) URI
-/// without user information, when a token source yields a malformed token, or when the key provider returns null; whatever the key provider, the token
-/// provider and the inner handler throw, including <see cref="OperationCanceledException"/>, passes through.</para>
+/// without user information, when a token source yields a malformed token, or when the key provider returns null;
+/// <see cref="HttpRequestException"/>, with the IO failure inside, when the body of a <c>400</c> (which the handler
+/// reads to look for <c>use_dpop_nonce</c>) breaks off; whatever the key provider, the nonce store, the token
+/// provider and the inner handler throw, including <see cref="OperationCanceledException"/>, passes through. A
+/// server's answer never escapes as a parser's exception: a body, header or <c>Location</c> the handler cannot read
+/// is returned to the caller as it came (an unsignable <c>Location</c> is not followed).</para>
 /// </remarks>
 public sealed class DPoPDelegatingHandler : DelegatingHandler
 {

@@ -20,7 +20,9 @@ namespace DPoP.Http;
 /// (<c>expires_in</c> may also be a string holding a number); anything else fails with a
 /// <see cref="DPoPTokenException"/> (<see cref="DPoPTokenException.Error"/> <c>invalid_token_response</c>) naming the
 /// field. <c>expires_in</c> above 365 days (including <c>1e400</c> and <c>"Infinity"</c>) counts as 365 days; zero,
-/// negative and <c>NaN</c> count as absent (<see cref="DPoPTokenClientOptions.DefaultTokenLifetime"/>).
+/// negative and <c>NaN</c> count as absent (<see cref="DPoPTokenClientOptions.DefaultTokenLifetime"/>). A member
+/// whose name is no Unicode text (an escaped lone surrogate) is skipped like any unknown member. A body whose read
+/// breaks off throws <see cref="HttpRequestException"/> with the IO failure inside.
 /// </para>
 /// </remarks>
 public sealed class DPoPTokenClient

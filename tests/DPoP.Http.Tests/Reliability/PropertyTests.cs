@@ -46,7 +46,7 @@ public sealed class PropertyTests
         select $"{scheme}://{host}{port}{(segments.Length == 0 ? string.Empty : "/" + string.Join('/', segments))}{query}{fragment}";
 
     /// <summary>The normal form RFC 9449 §4.3 has servers compare, computed with System.Uri alone.</summary>
-    private static string ExpectedHtu(Uri uri)
+    internal static string ExpectedHtu(Uri uri)
     {
         var host = uri.HostNameType == UriHostNameType.IPv6 ? uri.Host : uri.IdnHost;
         var port = uri.IsDefaultPort ? string.Empty : ":" + uri.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -114,7 +114,7 @@ public sealed class PropertyTests
     // ---- nonces ----------------------------------------------------------------------------------------------------
 
     /// <summary>RFC 9449 §8.1, written out here independently of the library: <c>1*NQCHAR</c>, at most 2048 long.</summary>
-    private static bool IsValidNonce(string value) =>
+    internal static bool IsValidNonce(string value) =>
         value.Length is >= 1 and <= 2048 && value.All(c => c == 0x21 || (c >= 0x23 && c <= 0x5B) || (c >= 0x5D && c <= 0x7E));
 
     private static readonly Gen<char> NonceChar = Gen.Frequency(

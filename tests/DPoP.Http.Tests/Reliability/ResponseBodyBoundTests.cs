@@ -114,9 +114,9 @@ public sealed class ResponseBodyBoundTests
         });
     }
 
-    [TestCase(false, TestName = "BodyReadFailsMidway_Async_ExceptionEscapes_ResponseAndStreamDisposed")]
-    [TestCase(true, TestName = "BodyReadFailsMidway_Sync_ExceptionEscapes_ResponseAndStreamDisposed")]
-    public void BodyReadFailsMidway_ExceptionEscapes_ResponseAndStreamDisposed(bool sync)
+    [TestCase(false, TestName = "BodyReadFailsMidway_Async_ThrowsHttpRequestExceptionWithTheIOFailureInside_ResponseAndStreamDisposed")]
+    [TestCase(true, TestName = "BodyReadFailsMidway_Sync_ThrowsHttpRequestExceptionWithTheIOFailureInside_ResponseAndStreamDisposed")]
+    public void BodyReadFailsMidway_ThrowsHttpRequestExceptionWithTheIOFailureInside_ResponseAndStreamDisposed(bool sync)
     {
         var stream = new CountingStream(HugeBody(100_000), chunk: 1000, failAfter: 3000);
         var tracker = new ResponseTracker();
@@ -128,7 +128,7 @@ public sealed class ResponseBodyBoundTests
         {
             Assert.That(
                 async () => (sync ? client.Send(request, HttpCompletionOption.ResponseHeadersRead) : await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead)).Dispose(),
-                Throws.InstanceOf<IOException>().With.Message.Contains("reset by the test"));
+                Throws.TypeOf<HttpRequestException>().With.InnerException.InstanceOf<IOException>().And.InnerException.Message.Contains("reset by the test"));
             Assert.That(tracker.Responses, Has.Count.EqualTo(1));
             Assert.That(tracker.Undisposed(), Is.Empty, "the failed response is disposed, not leaked");
             Assert.That(stream.Disposed, Is.True);

@@ -40,11 +40,19 @@ internal static class DPoPNonceChallenge
     /// <see cref="IsUseDPoPNonceAsync"/>, disposing the response when reading its body fails (connection lost,
     /// cancelled): the caller gets the exception, and the connection is released rather than left for the finalizer.
     /// </summary>
+    /// <exception cref="HttpRequestException">The body could not be read; the IO failure is the inner exception.</exception>
     public static async ValueTask<bool> IsUseDPoPNonceOrDisposeAsync(HttpResponseMessage response, bool async, CancellationToken cancellationToken)
     {
         try
         {
             return await IsUseDPoPNonceAsync(response, async, cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException ex)
+        {
+            response.Dispose();
+
+            // The read happens inside SendAsync, whose callers expect HttpRequestException for a broken answer.
+            throw ResponseBodyReadFailure.From(ex, "The response body could not be read.");
         }
         catch
         {
@@ -76,9 +84,9 @@ internal static class DPoPNonceChallenge
 
             while (reader.Read())
             {
-                if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == 1 && reader.ValueTextEquals("error"u8))
+                if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == 1 && TextEquals(ref reader, "error"u8))
                 {
-                    return reader.Read() && reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("use_dpop_nonce"u8);
+                    return reader.Read() && reader.TokenType == JsonTokenType.String && TextEquals(ref reader, "use_dpop_nonce"u8);
                 }
             }
         }
@@ -87,6 +95,22 @@ internal static class DPoPNonceChallenge
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// Compares a name or string token with <paramref name="text"/>; false for a token whose escapes are no Unicode
+    /// text (a lone surrogate such as <c>\ud800</c>, valid JSON that .NET cannot unescape): it cannot be that text.
+    /// </summary>
+    private static bool TextEquals(ref Utf8JsonReader reader, ReadOnlySpan<byte> text)
+    {
+        try
+        {
+            return reader.ValueTextEquals(text);
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
     }
 
     private static async ValueTask<bool> BodyHasUseDPoPNonceAsync(HttpResponseMessage response, bool async, CancellationToken cancellationToken)

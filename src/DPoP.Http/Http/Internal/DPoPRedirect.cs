@@ -107,17 +107,33 @@ internal static class DPoPRedirect
             return null;
         }
 
+        refusal = SignableProblem(location);
+        return refusal is null ? location : null;
+    }
+
+    /// <summary>
+    /// Why a proof cannot name <paramref name="target"/>, or null when it can: the rules of a request URI, and a host
+    /// that IDNA can map. <see cref="Uri"/> accepts hosts that IDNA refuses (a leading combining mark, a joiner out of
+    /// context; under invariant globalization a bidi-rule failure such as <c>\u05D0b</c>) and throws
+    /// <see cref="UriFormatException"/> only when <see cref="Uri.IdnHost"/> is read, which htu, the origin and the
+    /// transport all do.
+    /// </summary>
+    public static string? SignableProblem(Uri target)
+    {
         try
         {
-            DPoPTargetUri.Validate(location, nameof(location));
+            DPoPTargetUri.Validate(target, nameof(target));
+            _ = target.IdnHost;
+            return null;
         }
         catch (ArgumentException)
         {
-            refusal = "the target cannot be named in a proof";
-            return null;
+            return "the target cannot be named in a proof";
         }
-
-        return location;
+        catch (UriFormatException)
+        {
+            return "the target's host has no IDNA (punycode) form";
+        }
     }
 
     /// <summary>Whether the next hop is sent as GET without a body.</summary>

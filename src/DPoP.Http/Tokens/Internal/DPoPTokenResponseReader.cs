@@ -47,8 +47,7 @@ internal static class DPoPTokenResponseReader
         }
         catch (IOException ex)
         {
-            // What HttpClient reports when it buffers a body itself: the server could not be read.
-            throw new HttpRequestException(HttpRequestError.ResponseEnded, "The token endpoint's response body could not be read.", ex);
+            throw ResponseBodyReadFailure.From(ex, "The token endpoint's response body could not be read.");
         }
         finally
         {
@@ -185,11 +184,45 @@ internal static class DPoPTokenResponseReader
         return new DateTimeOffset(result, TimeSpan.Zero);
     }
 
+    /// <summary>
+    /// The member named <paramref name="name"/>, the last one when the name repeats (as <see cref="JsonElement.TryGetProperty(string, out JsonElement)"/>).
+    /// A member whose name has escapes that are no Unicode text (a lone surrogate such as <c>\ud800</c>: valid JSON,
+    /// but no .NET string) is not <paramref name="name"/>, and is skipped like any other name the client does not know
+    /// (RFC 6749 §5.1), where <see cref="JsonElement.TryGetProperty(string, out JsonElement)"/> would throw.
+    /// </summary>
+    private static bool TryGetMember(JsonElement root, string name, out JsonElement value)
+    {
+        value = default;
+        var found = false;
+        foreach (var member in root.EnumerateObject())
+        {
+            if (NameEquals(member, name))
+            {
+                value = member.Value;
+                found = true;
+            }
+        }
+
+        return found;
+
+        static bool NameEquals(JsonProperty member, string name)
+        {
+            try
+            {
+                return member.NameEquals(name);
+            }
+            catch (InvalidOperationException)
+            {
+                return false;
+            }
+        }
+    }
+
     /// <summary>False when <paramref name="name"/> is present, not null and not a readable string; <paramref name="value"/> is null when absent or null.</summary>
     private static bool TryGetString(JsonElement root, string name, out string? value)
     {
         value = null;
-        if (!root.TryGetProperty(name, out var element) || element.ValueKind == JsonValueKind.Null)
+        if (!TryGetMember(root, name, out var element) || element.ValueKind == JsonValueKind.Null)
         {
             return true;
         }
@@ -215,7 +248,7 @@ internal static class DPoPTokenResponseReader
     private static bool TryGetLifetime(JsonElement root, out TimeSpan? lifetime)
     {
         lifetime = null;
-        if (!root.TryGetProperty("expires_in", out var element) || element.ValueKind == JsonValueKind.Null)
+        if (!TryGetMember(root, "expires_in", out var element) || element.ValueKind == JsonValueKind.Null)
         {
             return true;
         }
