@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using CsCheck;
+using DPoP.Http.Tests.Support;
 
 namespace DPoP.Http.Tests.Reliability;
 
@@ -188,7 +189,7 @@ internal static class KeyInputGenerators
     {
         try
         {
-            return KeyInputRegressionTests.WithIterationCount(pem, count);
+            return EncryptedPemIterations.Rewrite(pem, count);
         }
         catch (Exception ex) when (ex is System.Formats.Asn1.AsnContentException or CryptographicException or FormatException or ArgumentException)
         {

@@ -1,6 +1,6 @@
-using System.Formats.Asn1;
 using System.Security.Cryptography;
 using System.Text;
+using DPoP.Http.Tests.Support;
 
 namespace DPoP.Http.Tests.Reliability;
 
@@ -163,7 +163,7 @@ public sealed class KeyInputRegressionTests
     [TestCase(PbeEncryptionAlgorithm.TripleDes3KeyPkcs12, int.MaxValue, TestName = "FromEncryptedPem_Pkcs12PbeIntMaxIterations_ThrowsArgumentException")]
     public void FromEncryptedPem_IterationCountAboveTheCap_ThrowsBeforeDerivingAnything(PbeEncryptionAlgorithm encryption, long iterations)
     {
-        var pem = WithIterationCount(EncryptedPem(encryption), iterations);
+        var pem = EncryptedPemIterations.Rewrite(EncryptedPem(encryption), iterations);
         Exception? thrown = null;
         var finished = Task.Run(() => thrown = Assert.Catch(() => DPoPKey.FromEncryptedPem(pem, "wrong password"))).Wait(DoesNotHang);
 
@@ -182,7 +182,14 @@ public sealed class KeyInputRegressionTests
         using var key = DPoPKey.FromEncryptedPem(pem, "pw");
 
         Assert.That(key.Algorithm, Is.EqualTo(DPoPAlgorithms.RS256));
-        Assert.That(Support.IndependentProofVerifier.Verify(DPoPProof.Create(key, "GET", "https://a.example/")).JwkJson, Does.Contain("\"n\""));
+        Assert.That(IndependentProofVerifier.Verify(DPoPProof.Create(key, "GET", "https://a.example/")).JwkJson, Does.Contain("\"n\""));
+    }
+
+    [Test]
+    public void FromEncryptedPem_UnencryptedKey_ThrowsArgumentException()
+    {
+        var thrown = Assert.Catch(() => DPoPKey.FromEncryptedPem(Key.PrivateKeyPem, "pw"));
+        Assert.That(thrown, Is.TypeOf<ArgumentException>().With.Property(nameof(ArgumentException.ParamName)).EqualTo("pem"), thrown?.ToString());
     }
 
     // ---- URIs whose IDN host System.Uri accepts but cannot convert -------------------------------------------------
@@ -238,68 +245,6 @@ public sealed class KeyInputRegressionTests
     // PKCS#12 PBE is defined with SHA-1 only.
     private static HashAlgorithmName HashFor(PbeEncryptionAlgorithm encryption) =>
         encryption == PbeEncryptionAlgorithm.TripleDes3KeyPkcs12 ? HashAlgorithmName.SHA1 : HashAlgorithmName.SHA256;
-
-    /// <summary>Rewrites the iteration count of an ENCRYPTED PRIVATE KEY (PBES2/PBKDF2 or PKCS#12 PBE) without deriving anything.</summary>
-    internal static string WithIterationCount(string pem, long iterations)
-    {
-        var der = PemEncoding.Find(pem) is var fields ? Convert.FromBase64String(pem[fields.Base64Data]) : null!;
-        var info = new AsnReader(der, AsnEncodingRules.DER).ReadSequence();
-        var algorithm = info.ReadSequence();
-        var oid = algorithm.ReadObjectIdentifier();
-        var parameters = algorithm.ReadSequence();
-        var encrypted = info.ReadOctetString();
-
-        var writer = new AsnWriter(AsnEncodingRules.DER);
-        using (writer.PushSequence())
-        {
-            using (writer.PushSequence())
-            {
-                writer.WriteObjectIdentifier(oid);
-                using (writer.PushSequence())
-                {
-                    if (oid == "1.2.840.113549.1.5.13")
-                    {
-                        // PBES2-params: keyDerivationFunc (PBKDF2 with its params), encryptionScheme.
-                        var kdf = parameters.ReadSequence();
-                        using (writer.PushSequence())
-                        {
-                            writer.WriteObjectIdentifier(kdf.ReadObjectIdentifier());
-                            WriteSaltAndCount(writer, kdf.ReadSequence(), iterations);
-                        }
-
-                        writer.WriteEncodedValue(parameters.ReadEncodedValue().Span);
-                    }
-                    else
-                    {
-                        WriteSaltAndCountBody(writer, parameters, iterations);
-                    }
-                }
-            }
-
-            writer.WriteOctetString(encrypted);
-        }
-
-        return PemEncoding.WriteString("ENCRYPTED PRIVATE KEY", writer.Encode());
-    }
-
-    private static void WriteSaltAndCount(AsnWriter writer, AsnReader parameters, long iterations)
-    {
-        using (writer.PushSequence())
-        {
-            WriteSaltAndCountBody(writer, parameters, iterations);
-        }
-    }
-
-    private static void WriteSaltAndCountBody(AsnWriter writer, AsnReader parameters, long iterations)
-    {
-        writer.WriteOctetString(parameters.ReadOctetString());
-        parameters.ReadInteger();
-        writer.WriteInteger(iterations);
-        while (parameters.HasData)
-        {
-            writer.WriteEncodedValue(parameters.ReadEncodedValue().Span);
-        }
-    }
 
     private sealed class CountingHandler(Action onSend) : HttpMessageHandler
     {

@@ -28,6 +28,7 @@ internal static class DPoPKeyImport
         {
             key = label switch
             {
+                not "ENCRYPTED PRIVATE KEY" when password is not null => throw new ArgumentException("The PEM private key is not encrypted; use DPoPKey.FromPem.", nameof(pem)),
                 "EC PRIVATE KEY" => ImportDer(ECDsa.Create(), k => k.ImportECPrivateKey(der, out _), nameof(pem)),
                 "RSA PRIVATE KEY" => ImportDer(RSA.Create(), k => k.ImportRSAPrivateKey(der, out _), nameof(pem)),
                 "PRIVATE KEY" => DPoPPkcs8.Import(der, nameof(pem)),

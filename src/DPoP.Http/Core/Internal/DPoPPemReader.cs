@@ -72,7 +72,7 @@ internal static class DPoPPemReader
     {
         // TryFind has checked the base64 (whitespace allowed), so decoding cannot fail.
         var der = new byte[length];
-        Convert.TryFromBase64Chars(base64, der, out var written);
-        return written == length ? der : der[..written];
+        Convert.TryFromBase64Chars(base64, der, out _);
+        return der;
     }
 }
