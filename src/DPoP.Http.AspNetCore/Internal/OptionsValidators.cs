@@ -1,3 +1,4 @@
+using DPoP.Http.Internal;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
@@ -78,7 +79,8 @@ internal sealed class DPoPOpenIdConnectOptionsValidator(DPoPSchemeRegistry regis
         }
 
         var failures = new List<string>();
-        void Fail(string property, string rule) => failures.Add($"DPoP options of OpenID Connect scheme '{name}': {property} {rule}");
+        void Add(string problem) => failures.Add($"DPoP options of OpenID Connect scheme '{name}': {problem}");
+        void Fail(string property, string rule) => Add($"{property} {rule}");
 
         if (!DPoPAlgorithms.IsSupported(options.Algorithm))
         {
@@ -101,16 +103,28 @@ internal sealed class DPoPOpenIdConnectOptionsValidator(DPoPSchemeRegistry regis
         {
             Fail(nameof(options.PrivateKeyPath), $"names a file that does not exist ('{options.PrivateKeyPath}').");
         }
+        else if (hasKey != hasKeyPath &&
+            DPoPKeyText.Problem(options.PrivateKey, options.PrivateKeyPath, algorithm: null, nameof(options.PrivateKey), nameof(options.PrivateKeyPath)) is { } keyProblem)
+        {
+            // The key is parsed as SessionKeys will parse it, so that a bad one stops start-up rather than a sign-in.
+            Add(keyProblem);
+        }
 
         if (options.KeyName is not null && string.IsNullOrWhiteSpace(options.KeyName))
         {
             Fail(nameof(options.KeyName), "must not be empty or whitespace; leave it null to use the scheme's name.");
         }
 
-        if (options.ClientAuthentication == DPoPClientAuthenticationMethod.PrivateKeyJwt &&
-            string.IsNullOrEmpty(options.ClientAssertionKey) == string.IsNullOrEmpty(options.ClientAssertionKeyPath))
+        if (options.ClientAuthentication == DPoPClientAuthenticationMethod.PrivateKeyJwt)
         {
-            Fail(nameof(options.ClientAuthentication), $"is PrivateKeyJwt, which needs exactly one of {nameof(options.ClientAssertionKey)} and {nameof(options.ClientAssertionKeyPath)}.");
+            if (string.IsNullOrEmpty(options.ClientAssertionKey) == string.IsNullOrEmpty(options.ClientAssertionKeyPath))
+            {
+                Fail(nameof(options.ClientAuthentication), $"is PrivateKeyJwt, which needs exactly one of {nameof(options.ClientAssertionKey)} and {nameof(options.ClientAssertionKeyPath)}.");
+            }
+            else if (DPoPKeyText.Problem(options.ClientAssertionKey, options.ClientAssertionKeyPath, algorithm: null, nameof(options.ClientAssertionKey), nameof(options.ClientAssertionKeyPath)) is { } assertionKeyProblem)
+            {
+                Add(assertionKeyProblem);
+            }
         }
 
         if (options.RefreshBeforeExpiry < TimeSpan.Zero)

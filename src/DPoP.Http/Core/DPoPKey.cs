@@ -109,20 +109,30 @@ public sealed class DPoPKey : IDisposable
     /// <param name="algorithm">The algorithm to sign with; by default the one the key implies (ES256/ES384/ES512 by curve, RS256 for RSA).</param>
     /// <returns>A new key that owns its key pair.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="pem"/> is null.</exception>
-    /// <exception cref="ArgumentException">The PEM is empty, malformed, encrypted, holds only a public key, or its key does not fit <paramref name="algorithm"/>.</exception>
+    /// <exception cref="ArgumentException">
+    /// The PEM is empty, malformed, encrypted, holds no private key or more than one, holds only a public key, holds a
+    /// key on a curve other than P-256, P-384 or P-521 or an RSA key under 2048 bits, or its key does not fit
+    /// <paramref name="algorithm"/>. The text is scanned in time linear in its length.
+    /// </exception>
     public static DPoPKey FromPem(string pem, string? algorithm = null)
     {
         var (key, descriptor) = DPoPKeyImport.FromPem(pem, password: null, algorithm);
         return new DPoPKey(key, descriptor, ownsKey: true);
     }
 
-    /// <summary>Imports a password-protected PKCS#8 private key (<c>ENCRYPTED PRIVATE KEY</c>).</summary>
+    /// <summary>
+    /// Imports a password-protected PKCS#8 private key (<c>ENCRYPTED PRIVATE KEY</c>). The key derivation's iteration
+    /// count is checked against a maximum of 10,000,000 before anything is derived, and the key is derived once.
+    /// </summary>
     /// <param name="pem">The PEM text.</param>
     /// <param name="password">The password the key is encrypted with.</param>
     /// <param name="algorithm">The algorithm to sign with; by default the one the key implies.</param>
     /// <returns>A new key that owns its key pair.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="pem"/> or <paramref name="password"/> is null.</exception>
-    /// <exception cref="ArgumentException">The PEM is malformed, the password is wrong, or the key does not fit <paramref name="algorithm"/>.</exception>
+    /// <exception cref="ArgumentException">
+    /// The PEM is malformed, asks for more than 10,000,000 key derivation iterations, the password is wrong, or the key
+    /// is not usable (as for <see cref="FromPem"/>) or does not fit <paramref name="algorithm"/>.
+    /// </exception>
     public static DPoPKey FromEncryptedPem(string pem, string password, string? algorithm = null)
     {
         ArgumentNullException.ThrowIfNull(password);
@@ -135,7 +145,11 @@ public sealed class DPoPKey : IDisposable
     /// <param name="algorithm">The algorithm to sign with; by default the JWK's <c>alg</c>, else the one the key implies.</param>
     /// <returns>A new key that owns its key pair.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="privateJwkJson"/> is null.</exception>
-    /// <exception cref="ArgumentException">The JWK is not valid JSON, misses members, holds only a public key, or does not fit the algorithm.</exception>
+    /// <exception cref="ArgumentException">
+    /// The JWK is not a JSON object, a key member (<c>kty</c>, <c>crv</c>, <c>x</c>, <c>d</c>, <c>n</c>, <c>alg</c> …) is
+    /// not a string or appears twice, a string holds a lone surrogate, members are missing or malformed, it holds only a
+    /// public key, its <c>alg</c> is not supported, or it does not fit the algorithm.
+    /// </exception>
     public static DPoPKey FromJwk(string privateJwkJson, string? algorithm = null)
     {
         var (key, descriptor) = DPoPKeyImport.FromJwk(privateJwkJson, algorithm);
@@ -189,7 +203,7 @@ public sealed class DPoPKey : IDisposable
     /// <param name="publicJwkJson">The JWK as a JSON object.</param>
     /// <returns>The thumbprint.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="publicJwkJson"/> is null.</exception>
-    /// <exception cref="ArgumentException">The JSON is malformed, a required member is missing or <c>kty</c> is unknown.</exception>
+    /// <exception cref="ArgumentException">The JSON is malformed or not an object, a string holds a lone surrogate, a required member is missing or <c>kty</c> is unknown.</exception>
     public static string ComputeJwkThumbprint(string publicJwkJson) =>
         JwkThumbprints.Compute(publicJwkJson, nameof(publicJwkJson));
 

@@ -26,7 +26,8 @@ public static class DPoPProof
     /// <returns>The proof, for the <c>DPoP</c> request header.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="key"/>, <paramref name="method"/> or <paramref name="uri"/> is null.</exception>
     /// <exception cref="ArgumentException">
-    /// The method is empty or not an HTTP token; the URI is empty, relative, not http(s) or has user information;
+    /// The method is empty or not an HTTP token; the URI is empty, relative, not http(s), has user information or a
+    /// Unicode host with no punycode form;
     /// the access token is empty or not visible ASCII; the nonce is not <c>1*NQCHAR</c>.
     /// </exception>
     /// <exception cref="ObjectDisposedException"><paramref name="key"/> has been disposed.</exception>
@@ -46,7 +47,7 @@ public static class DPoPProof
     /// <param name="nonce">The latest <c>DPoP-Nonce</c> the server gave; adds the <c>nonce</c> claim.</param>
     /// <returns>The proof, for the <c>DPoP</c> request header.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="key"/>, <paramref name="method"/> or <paramref name="uri"/> is null.</exception>
-    /// <exception cref="ArgumentException">The URI is relative, not http(s) or has user information; the access token or nonce is malformed.</exception>
+    /// <exception cref="ArgumentException">The URI is relative, not http(s), has user information or a Unicode host with no punycode form; the access token or nonce is malformed.</exception>
     /// <exception cref="ObjectDisposedException"><paramref name="key"/> has been disposed.</exception>
     public static string Create(DPoPKey key, HttpMethod method, Uri uri, string? accessToken = null, string? nonce = null) =>
         Create(key, method, uri, accessToken, nonce, TimeProvider.System);
@@ -60,7 +61,7 @@ public static class DPoPProof
     /// <param name="timeProvider">The clock for <c>iat</c>.</param>
     /// <returns>The proof, for the <c>DPoP</c> request header.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="key"/>, <paramref name="method"/>, <paramref name="uri"/> or <paramref name="timeProvider"/> is null.</exception>
-    /// <exception cref="ArgumentException">The URI is relative, not http(s) or has user information; the access token or nonce is malformed.</exception>
+    /// <exception cref="ArgumentException">The URI is relative, not http(s), has user information or a Unicode host with no punycode form; the access token or nonce is malformed.</exception>
     /// <exception cref="ObjectDisposedException"><paramref name="key"/> has been disposed.</exception>
     public static string Create(DPoPKey key, HttpMethod method, Uri uri, string? accessToken, string? nonce, TimeProvider timeProvider)
     {

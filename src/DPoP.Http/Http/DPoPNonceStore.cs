@@ -46,7 +46,7 @@ public sealed class DPoPNonceStore : IDPoPNonceStore
 
     /// <inheritdoc />
     /// <exception cref="ArgumentNullException"><paramref name="requestUri"/> is null.</exception>
-    /// <exception cref="ArgumentException"><paramref name="requestUri"/> is not absolute.</exception>
+    /// <exception cref="ArgumentException"><paramref name="requestUri"/> is not absolute, or its host has no punycode form (it breaks the IDNA rules).</exception>
     public string? GetNonce(Uri requestUri)
     {
         if (!_entries.TryGetValue(DPoPOrigin.Of(requestUri), out var entry))
@@ -66,7 +66,10 @@ public sealed class DPoPNonceStore : IDPoPNonceStore
 
     /// <inheritdoc />
     /// <exception cref="ArgumentNullException"><paramref name="requestUri"/> or <paramref name="nonce"/> is null.</exception>
-    /// <exception cref="ArgumentException"><paramref name="requestUri"/> is not absolute, or <paramref name="nonce"/> is not <c>1*NQCHAR</c>.</exception>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="requestUri"/> is not absolute or its host has no punycode form (it breaks the IDNA rules), or
+    /// <paramref name="nonce"/> is not <c>1*NQCHAR</c>.
+    /// </exception>
     public void SetNonce(Uri requestUri, string nonce)
     {
         DPoPSyntax.ThrowIfInvalidNonce(nonce, nameof(nonce));

@@ -50,6 +50,35 @@ public sealed class OptionsValidatorTests
         Assert.That(failure!.Message, Does.Contain($"DPoP options of OpenID Connect scheme 'oidc': {property}"));
     }
 
+    [TestCase("PrivateKey", "null")]
+    [TestCase("PrivateKey", "-----BEGIN PRIVATE KEY-----\nU0VDUkVU\n-----END PRIVATE KEY-----")]
+    [TestCase("ClientAssertionKey", "{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"AA\",\"y\":null,\"d\":\"AA\"}")]
+    [TestCase("ClientAssertionKey", "{\"kty\":\"RSA\",\"n\":true,\"e\":\"AQAB\",\"d\":\"AA\"}")]
+    public void DPoPOptions_WithUnusableKey_FailNamingSchemeAndProperty(string property, string key)
+    {
+        using var services = UnitServices.Build(configureDPoP: o =>
+        {
+            if (property == "PrivateKey")
+            {
+                o.KeyPerSession = false;
+                o.PrivateKey = key;
+            }
+            else
+            {
+                o.ClientAuthentication = DPoPClientAuthenticationMethod.PrivateKeyJwt;
+                o.ClientAssertionKey = key;
+            }
+        });
+
+        var failure = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptionsMonitor<DPoPOpenIdConnectOptions>>().Get("oidc"));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(failure!.Message, Does.Contain($"DPoP options of OpenID Connect scheme 'oidc': {property} does not hold a usable private key"));
+            Assert.That(failure.Message, Does.Not.Contain("U0VDUkVU"));
+        });
+    }
+
     [Test]
     public void AddUserAccessToken_ForASchemeWithoutDPoP_FailsNamingClientAndScheme()
     {

@@ -65,6 +65,29 @@ public sealed class DPoPClientOptionsValidationTests
         Assert.That(StartAndGetMessage(o => { o.PrivateKey = key.PrivateKeyPem; o.Algorithm = "RS256"; }), Does.Contain("PrivateKey does not hold a usable private key").And.Contain("RS256"));
     }
 
+    [TestCase("null", TestName = "JsonNullInlineKey_FailsStartup_NamingClientAndProperty")]
+    [TestCase("{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"AA\",\"y\":null,\"d\":\"AA\"}", TestName = "NullMemberInlineKey_FailsStartup_NamingClientAndProperty")]
+    [TestCase("{\"kty\":\"RSA\",\"n\":true,\"e\":\"AQAB\",\"d\":\"AA\"}", TestName = "BooleanMemberInlineKey_FailsStartup_NamingClientAndProperty")]
+    public void JunkInlineKey_FailsStartup_NamingClientAndProperty(string jwk)
+    {
+        Assert.That(StartAndGetMessage(o => o.PrivateKey = jwk), Does.Contain("HttpClient 'orders-api': PrivateKey does not hold a usable private key"));
+    }
+
+    [Test]
+    public void KeyFileOverOneMebibyte_FailsStartup_WithoutReadingIt()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"dpop-oversized-{Guid.NewGuid():N}.pem");
+        File.WriteAllText(path, new string('A', (1 << 20) + 1));
+        try
+        {
+            Assert.That(StartAndGetMessage(o => o.PrivateKeyPath = path), Does.Contain("HttpClient 'orders-api': PrivateKeyPath does not hold a usable private key").And.Contain("1 MiB"));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     [Test]
     public void NegativeBufferSize_FailsStartup()
     {

@@ -297,7 +297,7 @@ public sealed class PropertyTests
             iter: 5_000, seed: Seed, threads: 1);
     }
 
-    private static Exception? Try(Action action)
+    internal static Exception? Try(Action action)
     {
         try
         {

@@ -54,6 +54,25 @@ public sealed class TokenOptionsValidationTests
             Does.Contain("ClientAssertionKey does not hold a usable private key"));
     }
 
+    [TestCase("null")]
+    [TestCase("{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"AA\",\"y\":null,\"d\":\"AA\"}")]
+    [TestCase("{\"kty\":\"RSA\",\"n\":true,\"e\":\"AQAB\",\"d\":\"AA\"}")]
+    public void PrivateKeyJwtWithJunkKey_FailsStartup_NamingClientAndProperty(string jwk) =>
+        Assert.That(StartAndGetMessage(o => { o.ClientAuthentication = DPoPClientAuthenticationMethod.PrivateKeyJwt; o.ClientAssertionKey = jwk; }),
+            Does.Contain("HttpClient 'orders-api': ClientAssertionKey does not hold a usable private key"));
+
+    [Test]
+    public void PrivateKeyJwtWithUnsupportedAlgorithm_FailsStartup_NamingTheAlgorithmProperty()
+    {
+        using var key = DPoPKey.Generate();
+        Assert.That(StartAndGetMessage(o => { o.ClientAuthentication = DPoPClientAuthenticationMethod.PrivateKeyJwt; o.ClientAssertionKey = key.PrivateKeyPem; o.ClientAssertionAlgorithm = "HS256"; }),
+            Does.Contain("HttpClient 'orders-api': ClientAssertionAlgorithm is not a supported algorithm"));
+    }
+
+    [Test]
+    public void EndpointWithUnconvertibleIdnHost_FailsStartup() =>
+        Assert.That(StartAndGetMessage(o => o.TokenEndpoint = new Uri("https://a\u200Db/token")), Does.Contain("HttpClient 'orders-api': TokenEndpoint"));
+
     [Test]
     public void NegativeRefreshMargin_FailsStartup() =>
         Assert.That(StartAndGetMessage(o => o.RefreshBeforeExpiry = TimeSpan.FromSeconds(-1)), Does.Contain("RefreshBeforeExpiry must not be negative"));

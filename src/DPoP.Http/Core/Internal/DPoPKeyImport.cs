@@ -1,15 +1,19 @@
 using System.Security.Cryptography;
-using System.Text.Json;
 using Jose;
 
 namespace DPoP.Http.Internal;
 
 /// <summary>
-/// Turns PEM and JWK text into key objects, checking that the key is private and fits the algorithm. JWK parsing
-/// and key construction use jose-jwt's <see cref="Jwk"/>; messages never quote the input.
+/// Turns PEM and JWK text into key objects, checking that the key is private and fits the algorithm. Every failure
+/// is an <see cref="ArgumentException"/> naming the parameter; messages never quote the input. JWK members are read
+/// strictly (<see cref="DPoPJwkJson"/>: jose-jwt's own reader throws NullReferenceException and JoseException on
+/// nulls and wrong types), then jose-jwt's <see cref="Jwk"/> builds the key.
 /// </summary>
 internal static class DPoPKeyImport
 {
+    /// <summary>The JWK members read for a key; each must be a string when present, and appear once.</summary>
+    private static readonly string[] JwkKeyMembers = ["kty", "alg", "crv", "x", "y", "d", "n", "e", "p", "q", "dp", "dq", "qi"];
+
     public static (AsymmetricAlgorithm Key, DPoPSignatureAlgorithm Algorithm) FromPem(string? pem, string? password, string? algorithm)
     {
         ArgumentNullException.ThrowIfNull(pem);
@@ -18,16 +22,26 @@ internal static class DPoPKeyImport
             throw new ArgumentException("The PEM must not be empty.", nameof(pem));
         }
 
-        var label = FindPrivateKeyLabel(pem);
-        AsymmetricAlgorithm key = label switch
+        var (label, der) = DPoPPemReader.ReadPrivateKey(pem, nameof(pem));
+        AsymmetricAlgorithm key;
+        try
         {
-            "EC PRIVATE KEY" => ImportPem(ECDsa.Create(), pem, password),
-            "RSA PRIVATE KEY" => ImportPem(RSA.Create(), pem, password),
-            "PRIVATE KEY" or "ENCRYPTED PRIVATE KEY" => ImportPkcs8(pem, password, label),
-            _ => throw new ArgumentException("The PEM holds no private key block.", nameof(pem)),
-        };
+            key = label switch
+            {
+                not "ENCRYPTED PRIVATE KEY" when password is not null => throw new ArgumentException("The PEM private key is not encrypted; use DPoPKey.FromPem.", nameof(pem)),
+                "EC PRIVATE KEY" => ImportDer(ECDsa.Create(), k => k.ImportECPrivateKey(der, out _), nameof(pem)),
+                "RSA PRIVATE KEY" => ImportDer(RSA.Create(), k => k.ImportRSAPrivateKey(der, out _), nameof(pem)),
+                "PRIVATE KEY" => DPoPPkcs8.Import(der, nameof(pem)),
+                _ when password is null => throw new ArgumentException("The PEM private key is encrypted; use DPoPKey.FromEncryptedPem with its password.", nameof(pem)),
+                _ => DPoPPkcs8.ImportEncrypted(der, password, nameof(pem)),
+            };
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(der);
+        }
 
-        return (key, CheckKey(key, algorithm, nameof(pem)));
+        return (key, CheckOrDispose(key, algorithm, nameof(pem)));
     }
 
     public static (AsymmetricAlgorithm Key, DPoPSignatureAlgorithm Algorithm) FromJwk(string? privateJwkJson, string? algorithm)
@@ -39,39 +53,35 @@ internal static class DPoPKeyImport
             throw new ArgumentException("The JWK must not be empty.", param);
         }
 
-        Jwk jwk;
-        try
+        var jwk = DPoPJwkJson.ReadStringMembers(privateJwkJson, param, JwkKeyMembers);
+        var kty = jwk.GetValueOrDefault("kty");
+        if (algorithm is null && jwk.GetValueOrDefault("alg") is { Length: > 0 } alg)
         {
-            jwk = Jwk.FromJson(privateJwkJson, JWT.DefaultSettings.JsonMapper);
-        }
-        catch (Exception ex) when (ex is JsonException or InvalidCastException or InvalidOperationException or FormatException or ArgumentException or KeyNotFoundException)
-        {
-            throw new ArgumentException("The JWK is not a valid JSON object.", param, ex);
-        }
-
-        if (jwk is null)
-        {
-            throw new ArgumentException("The JWK is not a valid JSON object.", param);
+            // From the JWK, so a bad one is the JWK's fault: name that parameter, not 'algorithm'.
+            algorithm = DPoPAlgorithms.IsSupported(alg)
+                ? alg
+                : throw new ArgumentException($"The JWK 'alg' is not a supported algorithm (supported: {string.Join(", ", DPoPAlgorithms.Supported)}).", param);
         }
 
-        algorithm ??= string.IsNullOrEmpty(jwk.Alg) ? null : jwk.Alg;
         AsymmetricAlgorithm key;
-        switch (jwk.Kty)
+        switch (kty)
         {
             case Jwk.KeyTypes.EC:
-                RequireMembers(jwk, param, ("crv", jwk.Crv), ("x", jwk.X), ("y", jwk.Y));
-                RequirePrivate(jwk.D, param);
-                if (DPoPSignatureAlgorithm.ForCurveName(jwk.Crv) is null)
+                RequireMembers(jwk, kty, param, "crv", "x", "y");
+                RequirePrivate(jwk, param);
+                if (DPoPSignatureAlgorithm.ForCurveName(jwk["crv"]) is null)
                 {
                     throw new ArgumentException("The JWK 'crv' must be P-256, P-384 or P-521.", param);
                 }
 
-                key = Build(jwk.ECDsaKey, param);
+                key = Build(() => new Jwk(jwk["crv"], jwk["x"], jwk["y"], jwk["d"]).ECDsaKey(), param);
                 break;
             case Jwk.KeyTypes.RSA:
-                RequireMembers(jwk, param, ("n", jwk.N), ("e", jwk.E));
-                RequirePrivate(jwk.D, param);
-                key = Build(jwk.RsaKey, param);
+                RequireMembers(jwk, kty, param, "n", "e");
+                RequirePrivate(jwk, param);
+                key = Build(
+                    () => new Jwk(jwk["e"], jwk["n"], jwk.GetValueOrDefault("p"), jwk.GetValueOrDefault("q"), jwk["d"], jwk.GetValueOrDefault("dp"), jwk.GetValueOrDefault("dq"), jwk.GetValueOrDefault("qi")).RsaKey(),
+                    param);
                 break;
             case null or "":
                 throw new ArgumentException("The JWK has no 'kty' member.", param);
@@ -79,14 +89,23 @@ internal static class DPoPKeyImport
                 throw new ArgumentException("The JWK 'kty' must be EC or RSA.", param);
         }
 
+        return (key, CheckOrDispose(key, algorithm, param));
+    }
+
+    /// <summary>Runs <paramref name="import"/> on <paramref name="key"/>; any failure disposes the key and becomes an <see cref="ArgumentException"/>.</summary>
+    public static T ImportDer<T>(T key, Action<T> import, string paramName)
+        where T : AsymmetricAlgorithm
+    {
         try
         {
-            return (key, CheckKey(key, algorithm, param));
+            import(key);
+            return key;
         }
-        catch
+        catch (Exception ex) when (IsImportFailure(ex))
         {
             key.Dispose();
-            throw;
+            throw new ArgumentException(
+                "The PEM private key is malformed or of an unsupported type (EC on P-256/P-384/P-521 or RSA expected).", paramName, ex);
         }
     }
 
@@ -143,114 +162,47 @@ internal static class DPoPKeyImport
         return requested;
     }
 
-    private static DPoPSignatureAlgorithm CheckKey(AsymmetricAlgorithm key, string? algorithm, string paramName) => key switch
-    {
-        ECDsa ecdsa => CheckEcKey(ecdsa, algorithm, paramName),
-        RSA rsa => CheckRsaKey(rsa, algorithm, paramName),
-        _ => throw new ArgumentException("Only EC and RSA keys are supported.", paramName),
-    };
-
-    private static string FindPrivateKeyLabel(string pem)
-    {
-        var rest = pem.AsSpan();
-        var sawPublic = false;
-        var sawAny = false;
-        while (PemEncoding.TryFind(rest, out var fields))
-        {
-            sawAny = true;
-            var label = rest[fields.Label];
-            if (label is "PRIVATE KEY" or "EC PRIVATE KEY" or "RSA PRIVATE KEY" or "ENCRYPTED PRIVATE KEY")
-            {
-                return label.ToString();
-            }
-
-            sawPublic |= label is "PUBLIC KEY" or "RSA PUBLIC KEY" or "CERTIFICATE";
-            rest = rest[fields.Location.End..];
-        }
-
-        throw new ArgumentException(
-            sawPublic ? "The PEM holds only a public key or certificate; a private key is required to sign proofs."
-            : sawAny ? "The PEM holds no private key block (PRIVATE KEY, EC PRIVATE KEY or RSA PRIVATE KEY)."
-            : "The text is not PEM-encoded (no -----BEGIN …----- block was found).",
-            nameof(pem));
-    }
-
-    private static AsymmetricAlgorithm ImportPkcs8(string pem, string? password, string label)
-    {
-        if (label == "ENCRYPTED PRIVATE KEY" && password is null)
-        {
-            throw new ArgumentException("The PEM private key is encrypted; use DPoPKey.FromEncryptedPem with its password.", nameof(pem));
-        }
-
-        // PKCS#8 names the key's algorithm inside the DER; try EC first (the default), then RSA.
-        var ecdsa = ECDsa.Create();
-        try
-        {
-            if (password is null)
-            {
-                ecdsa.ImportFromPem(pem);
-            }
-            else
-            {
-                ecdsa.ImportFromEncryptedPem(pem, password);
-            }
-
-            return ecdsa;
-        }
-        catch (CryptographicException)
-        {
-            ecdsa.Dispose();
-        }
-        catch (ArgumentException)
-        {
-            ecdsa.Dispose();
-        }
-
-        return ImportPem(RSA.Create(), pem, password);
-    }
-
-    private static T ImportPem<T>(T key, string pem, string? password)
-        where T : AsymmetricAlgorithm
+    private static DPoPSignatureAlgorithm CheckOrDispose(AsymmetricAlgorithm key, string? algorithm, string paramName)
     {
         try
         {
-            if (password is null)
+            return key switch
             {
-                key.ImportFromPem(pem);
-            }
-            else
-            {
-                key.ImportFromEncryptedPem(pem, password);
-            }
-
-            return key;
+                ECDsa ecdsa => CheckEcKey(ecdsa, algorithm, paramName),
+                RSA rsa => CheckRsaKey(rsa, algorithm, paramName),
+                _ => throw new ArgumentException("Only EC and RSA keys are supported.", paramName),
+            };
         }
-        catch (Exception ex) when (ex is CryptographicException or ArgumentException)
+        catch
         {
             key.Dispose();
-            throw new ArgumentException(
-                password is null
-                    ? "The PEM private key is malformed or of an unsupported type (EC on P-256/P-384/P-521 or RSA expected)."
-                    : "The encrypted PEM private key is malformed or the password is wrong.",
-                nameof(pem),
-                ex);
+            throw;
         }
     }
 
-    private static void RequireMembers(Jwk jwk, string paramName, params ReadOnlySpan<(string Name, string? Value)> members)
+    /// <summary>
+    /// What importing malformed key bytes throws: <see cref="CryptographicException"/> on every platform,
+    /// <see cref="PlatformNotSupportedException"/> for a curve the platform lacks, and from JWK decoding
+    /// <see cref="FormatException"/>, <see cref="ArgumentException"/> or <see cref="IndexOutOfRangeException"/>.
+    /// </summary>
+    private static bool IsImportFailure(Exception ex) =>
+        ex is CryptographicException or PlatformNotSupportedException or FormatException or ArgumentException or IndexOutOfRangeException
+            or OverflowException or System.Formats.Asn1.AsnContentException;
+
+    private static void RequireMembers(Dictionary<string, string> jwk, string kty, string paramName, params ReadOnlySpan<string> names)
     {
-        foreach (var (name, value) in members)
+        foreach (var name in names)
         {
-            if (string.IsNullOrEmpty(value))
+            if (string.IsNullOrEmpty(jwk.GetValueOrDefault(name)))
             {
-                throw new ArgumentException($"The {jwk.Kty} JWK has no '{name}' member.", paramName);
+                throw new ArgumentException($"The {kty} JWK has no '{name}' member.", paramName);
             }
         }
     }
 
-    private static void RequirePrivate(string? d, string paramName)
+    private static void RequirePrivate(Dictionary<string, string> jwk, string paramName)
     {
-        if (string.IsNullOrEmpty(d))
+        if (string.IsNullOrEmpty(jwk.GetValueOrDefault("d")))
         {
             throw new ArgumentException("The JWK holds only a public key (no 'd' member); a private key is required to sign proofs.", paramName);
         }
@@ -262,7 +214,7 @@ internal static class DPoPKeyImport
         {
             return factory();
         }
-        catch (Exception ex) when (ex is CryptographicException or FormatException or ArgumentException or IndexOutOfRangeException)
+        catch (Exception ex) when (IsImportFailure(ex))
         {
             throw new ArgumentException("The JWK's key members are malformed (bad base64url, wrong lengths, or a point not on the curve).", paramName, ex);
         }

@@ -1,4 +1,5 @@
 using System.Buffers.Text;
+using System.Diagnostics.CodeAnalysis;
 using System.Text;
 
 namespace DPoP.Http.Internal;
@@ -32,30 +33,68 @@ internal static class DPoPTargetUri
     public static void Validate(Uri? uri, string paramName)
     {
         ArgumentNullException.ThrowIfNull(uri, paramName);
+        if (Problem(uri) is { } problem)
+        {
+            throw new ArgumentException(problem, paramName);
+        }
+    }
+
+    /// <summary>The rule <paramref name="uri"/> breaks as the target of a proof, or null when it can be one.</summary>
+    public static string? Problem(Uri uri)
+    {
         if (!uri.IsAbsoluteUri)
         {
-            throw new ArgumentException("The URI must be absolute (scheme, host and path).", paramName);
+            return "The URI must be absolute (scheme, host and path).";
         }
 
         if (!IsHttpScheme(uri))
         {
-            throw new ArgumentException("The URI must use the http or https scheme.", paramName);
+            return "The URI must use the http or https scheme.";
         }
 
         if (uri.UserInfo.Length != 0)
         {
             // Credentials in a URI would end up in htu, which servers may log (RFC 9110 §4.2.4 deprecates them).
-            throw new ArgumentException("The URI must not contain user information (user:password@).", paramName);
+            return "The URI must not contain user information (user:password@).";
         }
 
         if (uri.Host.Length == 0)
         {
-            throw new ArgumentException("The URI must have a host.", paramName);
+            return "The URI must have a host.";
+        }
+
+        if (!TryGetIdnHost(uri, out _))
+        {
+            return InvalidIdnHost;
         }
 
         if (!IsHtuSafe(HostOf(uri)) || !IsHtuSafe(uri.AbsolutePath))
         {
-            throw new ArgumentException("The URI's host or path contains characters that cannot appear in htu.", paramName);
+            return "The URI's host or path contains characters that cannot appear in htu.";
+        }
+
+        return null;
+    }
+
+    /// <summary>The rule <see cref="TryGetIdnHost"/> enforces, for the messages of every caller.</summary>
+    public const string InvalidIdnHost = "The URI's host is not a valid internationalized domain name (it breaks the IDNA rules, so it has no punycode form).";
+
+    /// <summary>
+    /// The host in punycode (<see cref="Uri.IdnHost"/>). <see cref="Uri"/> parses some Unicode hosts it cannot convert
+    /// (a joiner or a leading combining mark, which IDNA forbids) and throws <see cref="UriFormatException"/> only
+    /// when <see cref="Uri.IdnHost"/> is read; such a host can be neither sent nor named in a proof.
+    /// </summary>
+    public static bool TryGetIdnHost(Uri uri, [NotNullWhen(true)] out string? host)
+    {
+        try
+        {
+            host = uri.IdnHost;
+            return true;
+        }
+        catch (UriFormatException)
+        {
+            host = null;
+            return false;
         }
     }
 

@@ -58,28 +58,8 @@ internal static class JwkThumbprints
     public static string Compute(string jwkJson, string paramName)
     {
         ArgumentNullException.ThrowIfNull(jwkJson, paramName);
-        Dictionary<string, string> members = new(StringComparer.Ordinal);
-        try
-        {
-            using var document = JsonDocument.Parse(jwkJson);
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                throw new ArgumentException("The JWK must be a JSON object.", paramName);
-            }
 
-            foreach (var property in document.RootElement.EnumerateObject())
-            {
-                if (property.Value.ValueKind == JsonValueKind.String)
-                {
-                    members[property.Name] = property.Value.GetString()!;
-                }
-            }
-        }
-        catch (JsonException ex)
-        {
-            throw new ArgumentException("The JWK is not valid JSON.", paramName, ex);
-        }
-
-        return Compute(members, paramName);
+        // Members of other types are skipped: a thumbprint needs only the required string members.
+        return Compute(DPoPJwkJson.ReadStringMembers(jwkJson, paramName, keyMembers: []), paramName);
     }
 }

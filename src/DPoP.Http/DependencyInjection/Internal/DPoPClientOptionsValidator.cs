@@ -35,17 +35,10 @@ internal sealed class DPoPClientOptionsValidator(DPoPClientRegistry registry) : 
         {
             problems.Add($"{nameof(options.PrivateKeyPath)} names a file that does not exist ('{options.PrivateKeyPath}').");
         }
-        else if ((hasInline || hasPath) && problems.Count == 0)
+        else if ((hasInline || hasPath) && problems.Count == 0 &&
+            DPoPKeyText.Problem(options.PrivateKey, options.PrivateKeyPath, options.Algorithm, nameof(options.PrivateKey), nameof(options.PrivateKeyPath)) is { } keyProblem)
         {
-            try
-            {
-                using var key = ConfiguredDPoPKeys.Load(options);
-            }
-            catch (Exception ex) when (ex is ArgumentException or IOException or UnauthorizedAccessException)
-            {
-                // Our import messages describe the rule broken and never quote the key.
-                problems.Add($"{(hasPath ? nameof(options.PrivateKeyPath) : nameof(options.PrivateKey))} does not hold a usable private key: {ex.Message}");
-            }
+            problems.Add(keyProblem);
         }
 
         problems.AddRange(DPoPHandlerOptionsRules.Check(options));

@@ -15,6 +15,11 @@ internal readonly record struct DPoPOrigin(string Scheme, string Host, int Port)
             throw new ArgumentException("The request URI must be absolute.", nameof(requestUri));
         }
 
-        return new DPoPOrigin(requestUri.Scheme, requestUri.IdnHost, requestUri.Port);
+        if (!DPoPTargetUri.TryGetIdnHost(requestUri, out var host))
+        {
+            throw new ArgumentException(DPoPTargetUri.InvalidIdnHost, nameof(requestUri));
+        }
+
+        return new DPoPOrigin(requestUri.Scheme, host, requestUri.Port);
     }
 }

@@ -10,14 +10,15 @@ internal static class DPoPTokenClientOptionsRules
     public static List<string> Check(DPoPTokenClientOptions options, bool hasAssertionProvider)
     {
         var problems = new List<string>();
-        if (options.TokenEndpoint is not { IsAbsoluteUri: true } endpoint || !DPoPTargetUri.IsHttpScheme(endpoint) || endpoint.UserInfo.Length != 0)
+        // The rules of every request URI (DPoPProof.Create, the handler), so that a bad endpoint stops start-up, not a request.
+        if ((options.TokenEndpoint is { } endpoint ? DPoPTargetUri.Problem(endpoint) : "It is not set.") is { } endpointProblem)
         {
-            problems.Add("TokenEndpoint must be an absolute http or https URI without user information.");
+            problems.Add($"TokenEndpoint must be an absolute http or https URI without user information. {endpointProblem}");
         }
 
-        if (options.RevocationEndpoint is { } revocation && (!revocation.IsAbsoluteUri || !DPoPTargetUri.IsHttpScheme(revocation) || revocation.UserInfo.Length != 0))
+        if (options.RevocationEndpoint is { } revocation && DPoPTargetUri.Problem(revocation) is { } revocationProblem)
         {
-            problems.Add("RevocationEndpoint must be an absolute http or https URI without user information.");
+            problems.Add($"RevocationEndpoint must be an absolute http or https URI without user information. {revocationProblem}");
         }
 
         if (string.IsNullOrWhiteSpace(options.ClientId))
@@ -93,14 +94,15 @@ internal static class DPoPTokenClientOptionsRules
             return;
         }
 
-        try
+        if (options.ClientAssertionAlgorithm is { } algorithm && !DPoPAlgorithms.IsSupported(algorithm))
         {
-            using var key = LoadAssertionKey(options);
+            problems.Add($"ClientAssertionAlgorithm is not a supported algorithm (supported: {string.Join(", ", DPoPAlgorithms.Supported)}).");
+            return;
         }
-        catch (Exception ex) when (ex is ArgumentException or IOException or UnauthorizedAccessException)
+
+        if (DPoPKeyText.Problem(options.ClientAssertionKey, options.ClientAssertionKeyPath, options.ClientAssertionAlgorithm, "ClientAssertionKey", "ClientAssertionKeyPath") is { } problem)
         {
-            // Import messages name the rule broken and never quote the key.
-            problems.Add($"{(hasPath ? "ClientAssertionKeyPath" : "ClientAssertionKey")} does not hold a usable private key: {ex.Message}");
+            problems.Add(problem);
         }
     }
 }
