@@ -1,3 +1,4 @@
+using DPoP.Http.Internal;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Authentication;
@@ -84,8 +85,8 @@ internal sealed class SessionKeys(IServiceProvider services, IDataProtectionProv
             {
                 if (!_configuredKeys.TryGetValue(scheme, out var key))
                 {
-                    var text = string.IsNullOrEmpty(options.PrivateKeyPath) ? options.PrivateKey! : File.ReadAllText(options.PrivateKeyPath);
-                    key = text.TrimStart().StartsWith('{') ? DPoPKey.FromJwk(text) : DPoPKey.FromPem(text);
+                    // The routine start-up validation ran on the same settings (OptionsValidators), so what passed there loads here.
+                    key = DPoPKeyText.Load(options.PrivateKey, options.PrivateKeyPath, algorithm: null);
                     _configuredKeys[scheme] = key;
                 }
 
