@@ -238,11 +238,11 @@ public sealed class DPoPTokenClient
     /// <param name="token">The token to revoke (a refresh token revokes its access tokens too, at most servers).</param>
     /// <param name="tokenTypeHint"><c>refresh_token</c> or <c>access_token</c>, or null.</param>
     /// <param name="cancellationToken">Cancels the request.</param>
-    /// <returns>A task that completes when the server has answered with success (RFC 7009 §2.2: also for an unknown or already revoked token).</returns>
+    /// <returns>A task that completes when the server has answered with success (RFC 7009 §2.2: also for an unknown or already revoked token); the body of a success is not read.</returns>
     /// <exception cref="ArgumentException"><paramref name="token"/> is null or empty.</exception>
     /// <exception cref="InvalidOperationException">No <see cref="DPoPTokenClientOptions.RevocationEndpoint"/> is set.</exception>
     /// <exception cref="DPoPTokenException">The server answered with an error (<c>unsupported_token_type</c>, <c>invalid_client</c>, …).</exception>
-    /// <exception cref="HttpRequestException">The server could not be reached, or the connection failed while its answer was read.</exception>
+    /// <exception cref="HttpRequestException">The server could not be reached, or the connection failed while its error answer was read.</exception>
     public async Task RevokeTokenAsync(string token, string? tokenTypeHint = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(token);

@@ -18,6 +18,9 @@ internal sealed class DPoPTokenEndpoint(
     Func<DPoPTokenRequestContext, CancellationToken, ValueTask>? onTokenRequest,
     Func<DPoPTokenTelemetry> telemetry)
 {
+    /// <summary>The "grant type" a revocation reports in telemetry and client assertion contexts.</summary>
+    private const string Revocation = "revocation";
+
     private readonly HttpClient _httpClient = httpClient;
     private readonly DPoPTokenClientOptions _options = options;
     private readonly TimeProvider _timeProvider = timeProvider;
@@ -105,10 +108,10 @@ internal sealed class DPoPTokenEndpoint(
     public async Task RevokeAsync(Uri endpoint, List<KeyValuePair<string, string>> form, CancellationToken cancellationToken)
     {
         var telemetry = Telemetry;
-        var activity = telemetry.StartRequest(DPoPActivities.TokenRevoke, "revocation", endpoint);
+        var activity = telemetry.StartRequest(DPoPActivities.TokenRevoke, Revocation, endpoint);
         try
         {
-            await PostAsync(endpoint, "revocation", form, cancellationToken).ConfigureAwait(false);
+            await PostAsync(endpoint, Revocation, form, cancellationToken).ConfigureAwait(false);
             telemetry.Revoked(activity, endpoint);
         }
         catch (Exception ex)
@@ -141,6 +144,13 @@ internal sealed class DPoPTokenEndpoint(
 
             // Headers first, so the body can be read within a bound instead of buffered whole by HttpClient.
             using var response = await _httpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            if (response.IsSuccessStatusCode && string.Equals(grantType, Revocation, StringComparison.Ordinal))
+            {
+                // RFC 7009 §2.2: the status says it all and the client ignores the body, so a large or broken one is no failure.
+                resendSpan?.SetTag("http.response.status_code", (int)response.StatusCode);
+                return (response.StatusCode, []);
+            }
+
             var body = await DPoPTokenResponseReader.ReadBodyAsync(response.Content, cancellationToken).ConfigureAwait(false);
             if (body is null)
             {
