@@ -8,8 +8,8 @@ namespace DPoP.Http.Internal;
 /// and however many tokens pass through, at most <see cref="Capacity"/> of them are kept.
 /// </summary>
 /// <remarks>
-/// <see cref="Shared"/> serves <see cref="DPoPProof"/>; the handler keeps one instance per client name. Tokens are
-/// validated before they get here (visible ASCII), so only a slot's owner decides which token it holds.
+/// <see cref="Shared"/> serves <see cref="DPoPProof"/>; the handler keeps one instance per client name. Callers
+/// validate a token (visible ASCII) before they ask for its ath.
 /// </remarks>
 internal sealed class DPoPAthCache
 {
