@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace DPoP.Http.Samples.Web;
@@ -8,13 +9,16 @@ internal sealed class DemoApi(HttpClient http)
 {
     public async Task<ApiCall> GetOrdersAsync(CancellationToken cancellationToken)
     {
-        using var response = await http.GetAsync(new Uri("api/orders", UriKind.Relative), cancellationToken);
+        // Relative to the client's BaseAddress, which is the API's root (the demo server's is …/api/).
+        using var response = await http.GetAsync(new Uri("orders", UriKind.Relative), cancellationToken);
         var body = await response.Content.ReadAsStringAsync(cancellationToken);
 
-        // The proof the handler put on the request that produced this answer (after any nonce retry).
-        var proof = response.RequestMessage?.Headers.TryGetValues("DPoP", out var values) == true ? values.Single() : null;
-        var scheme = response.RequestMessage?.Headers.Authorization?.Scheme;
-        return new ApiCall((int)response.StatusCode, body, scheme, Decode(proof, 0), Decode(proof, 1));
+        // The request that produced this answer (after any nonce retry) and the proof the handler put on it.
+        var request = response.RequestMessage;
+        var proof = request?.Headers.TryGetValues("DPoP", out var values) == true ? values.Single() : null;
+        var scheme = request?.Headers.Authorization?.Scheme;
+        var sent = request is null ? "(unknown)" : $"{request.Method} {request.RequestUri?.AbsolutePath}";
+        return new ApiCall(sent, (int)response.StatusCode, body, scheme, Decode(proof, 0), Decode(proof, 1));
     }
 
     /// <summary>A part of the proof (header or claims) as indented JSON; the signature is left out.</summary>
@@ -31,8 +35,10 @@ internal sealed class DemoApi(HttpClient http)
         return JsonSerializer.Serialize(document.RootElement, Indented);
     }
 
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    // The default encoder escapes '+' and other HTML-sensitive characters ("dpop\u002Bjwt"); show the JSON as the
+    // proof carries it. The page HTML-encodes it, which is what keeps it safe there.
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 }
 
-/// <summary>What one API call showed: status, body, the Authorization scheme sent and the proof's two JSON parts.</summary>
-internal sealed record ApiCall(int Status, string Body, string? AuthorizationScheme, string? ProofHeader, string? ProofClaims);
+/// <summary>What one API call showed: the request as sent (method and path), status, body, the Authorization scheme sent and the proof's two JSON parts.</summary>
+internal sealed record ApiCall(string Request, int Status, string Body, string? AuthorizationScheme, string? ProofHeader, string? ProofClaims);

@@ -14,7 +14,7 @@ internal static class Pages
     public static string Call(ClaimsPrincipal user, ApiCall call)
     {
         var body = new StringBuilder()
-            .Append("<h2>GET /api/orders</h2>")
+            .Append("<h2>").Append(HtmlEncode(call.Request)).Append("</h2>")
             .Append("<p>Status: <span id=\"api-status\">").Append(call.Status).Append("</span>, sent with <code id=\"auth-scheme\">Authorization: ")
             .Append(HtmlEncode(call.AuthorizationScheme ?? "(none)")).Append(" …</code></p>")
             .Append("<h3>Answer</h3><pre id=\"api-body\">").Append(HtmlEncode(call.Body)).Append("</pre>")

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using DPoP.Http.DemoServer;
 using DPoP.Http.Testing;
 using OpenQA.Selenium;
 
@@ -27,19 +28,25 @@ internal sealed class WebSampleBrowserTests
         Assert.That(browser.WaitFor(By.Id("user-name")).Text, Is.EqualTo("Alice Demo"), "signed in, back at the app");
 
         browser.WaitFor(By.Id("call-link")).Click();
+        var shownRequest = browser.WaitFor(By.TagName("h2")).Text;
         var status = browser.WaitFor(By.Id("api-status")).Text;
         var scheme = browser.WaitFor(By.Id("auth-scheme")).Text;
         using var answer = JsonDocument.Parse(browser.WaitFor(By.Id("api-body")).Text);
-        using var proofHeader = JsonDocument.Parse(browser.WaitFor(By.Id("proof-header")).Text);
+        var proofHeaderText = browser.WaitFor(By.Id("proof-header")).Text;
+        using var proofHeader = JsonDocument.Parse(proofHeaderText);
         using var proofClaims = JsonDocument.Parse(browser.WaitFor(By.Id("proof-claims")).Text);
         Assert.Multiple(() =>
         {
             Assert.That(status, Is.EqualTo("200"));
             Assert.That(scheme, Does.StartWith("Authorization: DPoP"));
             Assert.That(answer.RootElement.GetProperty("sub").GetString(), Is.EqualTo("alice"), "the API saw the signed-in user");
+            Assert.That(shownRequest, Is.EqualTo("GET /api/orders"), "the page names the request it made");
+            Assert.That(answer.RootElement.GetProperty("path").GetString(), Is.EqualTo("/api/orders"), "the request the API answered");
+            Assert.That(demo.Events.Where(e => e.Kind == DemoServerEventKinds.ResourceOk).Select(e => e.Endpoint), Is.EqualTo(new[] { shownRequest }), "the API's log");
+            Assert.That(proofHeaderText, Does.Contain("\"typ\": \"dpop+jwt\""), "the header as the proof carries it, not JSON-escaped");
             Assert.That(proofHeader.RootElement.GetProperty("typ").GetString(), Is.EqualTo("dpop+jwt"));
             Assert.That(proofClaims.RootElement.GetProperty("htm").GetString(), Is.EqualTo("GET"));
-            Assert.That(proofClaims.RootElement.GetProperty("htu").GetString(), Is.EqualTo(new Uri(demo.ApiBaseAddress, "api/orders").ToString()));
+            Assert.That(proofClaims.RootElement.GetProperty("htu").GetString(), Is.EqualTo(new Uri(demo.ApiBaseAddress, "orders").ToString()));
             Assert.That(proofClaims.RootElement.TryGetProperty("ath", out _), Is.True, "the proof is bound to the token");
             Assert.That(demo.Statistics.AuthorizationCodeGrants, Is.EqualTo(1));
         });

@@ -10,6 +10,8 @@ namespace DPoP.Http;
 /// The <c>htm</c> claim is the method as .NET's transport sends it (known methods in upper case, others as given).
 /// The <c>htu</c> claim is the request URI without query and fragment, with scheme and host in lower case, an IDN
 /// host in punycode, the default port dropped and the path exactly as <see cref="HttpClient"/> sends it.
+/// The <c>ath</c> of the last access tokens used (a few, not one per token ever seen) is kept, so a token sent with
+/// many proofs is hashed once.
 /// </remarks>
 public static class DPoPProof
 {
@@ -80,20 +82,18 @@ public static class DPoPProof
     public static string ComputeAth(string accessToken)
     {
         DPoPSyntax.ThrowIfInvalidAccessToken(accessToken, nameof(accessToken));
-        return string.Create(DPoPProofWriter.AthCharCount, accessToken, static (chars, token) => DPoPProofWriter.WriteAth(token, chars));
+        return DPoPAthCache.Compute(accessToken);
     }
 
     private static string CreateCore(DPoPKey key, string method, Uri uri, string? accessToken, string? nonce, TimeProvider timeProvider)
     {
-        Span<char> ath = stackalloc char[DPoPProofWriter.AthCharCount];
+        string? ath = null;
         if (accessToken is not null)
         {
             DPoPSyntax.ThrowIfInvalidAccessToken(accessToken, nameof(accessToken));
-            DPoPProofWriter.WriteAth(accessToken, ath);
-        }
-        else
-        {
-            ath = default;
+
+            // Callers reuse one token for many proofs, as the handler does: hash it once (DESIGN.md §2).
+            ath = DPoPAthCache.Shared.GetAth(accessToken);
         }
 
         if (nonce is not null)
