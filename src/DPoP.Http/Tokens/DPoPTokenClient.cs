@@ -90,6 +90,7 @@ public sealed class DPoPTokenClient
     /// <exception cref="ArgumentException">The token request hook set a reserved parameter.</exception>
     /// <exception cref="DPoPTokenException">The server answered with an error, with a malformed response, or with a token that is not DPoP-bound (unless allowed).</exception>
     /// <exception cref="HttpRequestException">The server could not be reached, or the connection failed while its answer was read.</exception>
+    /// <exception cref="InvalidOperationException">With <see cref="DPoPClientAuthenticationMethod.PrivateKeyJwt"/>, the client assertion provider returned no assertion.</exception>
     public Task<DPoPTokenResponse> RequestClientCredentialsTokenAsync(CancellationToken cancellationToken = default) =>
         RequestClientCredentialsTokenAsync(null, cancellationToken);
 
@@ -100,6 +101,7 @@ public sealed class DPoPTokenClient
     /// <exception cref="ArgumentException"><paramref name="parameters"/> (or the token request hook) has a reserved name (<c>grant_type</c>, <c>client_assertion</c>, <c>scope</c>, …), an empty name or a null value.</exception>
     /// <exception cref="DPoPTokenException">The server answered with an error, with a malformed response, or with a token that is not DPoP-bound (unless allowed).</exception>
     /// <exception cref="HttpRequestException">The server could not be reached, or the connection failed while its answer was read.</exception>
+    /// <exception cref="InvalidOperationException">With <see cref="DPoPClientAuthenticationMethod.PrivateKeyJwt"/>, the client assertion provider returned no assertion.</exception>
     public Task<DPoPTokenResponse> RequestClientCredentialsTokenAsync(IEnumerable<KeyValuePair<string, string>>? parameters, CancellationToken cancellationToken = default)
     {
         var context = _endpoint.CreateContext("client_credentials", parameters);
@@ -121,6 +123,7 @@ public sealed class DPoPTokenClient
     /// <exception cref="ArgumentException"><paramref name="refreshToken"/> is null or empty, or the token request hook set a reserved parameter.</exception>
     /// <exception cref="DPoPTokenException">The server answered with an error (<c>invalid_grant</c> when the key does not match), with a malformed response, or with an unbound token.</exception>
     /// <exception cref="HttpRequestException">The server could not be reached, or the connection failed while its answer was read.</exception>
+    /// <exception cref="InvalidOperationException">With <see cref="DPoPClientAuthenticationMethod.PrivateKeyJwt"/>, the client assertion provider returned no assertion.</exception>
     public Task<DPoPTokenResponse> RefreshTokenAsync(string refreshToken, string? scope = null, CancellationToken cancellationToken = default) =>
         RefreshTokenAsync(refreshToken, scope, null, cancellationToken);
 
@@ -133,6 +136,7 @@ public sealed class DPoPTokenClient
     /// <exception cref="ArgumentException"><paramref name="refreshToken"/> is null or empty, or <paramref name="parameters"/> (or the token request hook) has a reserved name, an empty name or a null value.</exception>
     /// <exception cref="DPoPTokenException">The server answered with an error (<c>invalid_grant</c> when the key does not match), with a malformed response, or with an unbound token.</exception>
     /// <exception cref="HttpRequestException">The server could not be reached, or the connection failed while its answer was read.</exception>
+    /// <exception cref="InvalidOperationException">With <see cref="DPoPClientAuthenticationMethod.PrivateKeyJwt"/>, the client assertion provider returned no assertion.</exception>
     public Task<DPoPTokenResponse> RefreshTokenAsync(string refreshToken, string? scope, IEnumerable<KeyValuePair<string, string>>? parameters, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(refreshToken);
@@ -154,6 +158,7 @@ public sealed class DPoPTokenClient
     /// <exception cref="ArgumentNullException"><paramref name="redirectUri"/> is null.</exception>
     /// <exception cref="DPoPTokenException">The server answered with an error, with a malformed response, or with an unbound token.</exception>
     /// <exception cref="HttpRequestException">The server could not be reached, or the connection failed while its answer was read.</exception>
+    /// <exception cref="InvalidOperationException">With <see cref="DPoPClientAuthenticationMethod.PrivateKeyJwt"/>, the client assertion provider returned no assertion.</exception>
     public Task<DPoPTokenResponse> ExchangeAuthorizationCodeAsync(string code, Uri redirectUri, string? codeVerifier = null, CancellationToken cancellationToken = default) =>
         ExchangeAuthorizationCodeAsync(code, redirectUri, codeVerifier, null, cancellationToken);
 
@@ -168,6 +173,7 @@ public sealed class DPoPTokenClient
     /// <exception cref="ArgumentNullException"><paramref name="redirectUri"/> is null.</exception>
     /// <exception cref="DPoPTokenException">The server answered with an error, with a malformed response, or with an unbound token.</exception>
     /// <exception cref="HttpRequestException">The server could not be reached, or the connection failed while its answer was read.</exception>
+    /// <exception cref="InvalidOperationException">With <see cref="DPoPClientAuthenticationMethod.PrivateKeyJwt"/>, the client assertion provider returned no assertion.</exception>
     public Task<DPoPTokenResponse> ExchangeAuthorizationCodeAsync(string code, Uri redirectUri, string? codeVerifier, IEnumerable<KeyValuePair<string, string>>? parameters, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(code);
@@ -193,6 +199,7 @@ public sealed class DPoPTokenClient
     /// <exception cref="ArgumentException">The request has no subject token or type, an actor token without its type (or the reverse), or a reserved name in its parameters; or the token request hook set a reserved parameter.</exception>
     /// <exception cref="DPoPTokenException">The server answered with an error (<c>invalid_grant</c>, <c>invalid_target</c>, …), with a malformed response, or with an unbound token.</exception>
     /// <exception cref="HttpRequestException">The server could not be reached, or the connection failed while its answer was read.</exception>
+    /// <exception cref="InvalidOperationException">With <see cref="DPoPClientAuthenticationMethod.PrivateKeyJwt"/>, the client assertion provider returned no assertion.</exception>
     public Task<DPoPTokenResponse> ExchangeTokenAsync(DPoPTokenExchangeRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -240,7 +247,7 @@ public sealed class DPoPTokenClient
     /// <param name="cancellationToken">Cancels the request.</param>
     /// <returns>A task that completes when the server has answered with success (RFC 7009 §2.2: also for an unknown or already revoked token); the body of a success is not read.</returns>
     /// <exception cref="ArgumentException"><paramref name="token"/> is null or empty.</exception>
-    /// <exception cref="InvalidOperationException">No <see cref="DPoPTokenClientOptions.RevocationEndpoint"/> is set.</exception>
+    /// <exception cref="InvalidOperationException">No <see cref="DPoPTokenClientOptions.RevocationEndpoint"/> is set, or, with <see cref="DPoPClientAuthenticationMethod.PrivateKeyJwt"/>, the client assertion provider returned no assertion.</exception>
     /// <exception cref="DPoPTokenException">The server answered with an error (<c>unsupported_token_type</c>, <c>invalid_client</c>, …).</exception>
     /// <exception cref="HttpRequestException">The server could not be reached, or the connection failed while its error answer was read.</exception>
     public async Task RevokeTokenAsync(string token, string? tokenTypeHint = null, CancellationToken cancellationToken = default)
