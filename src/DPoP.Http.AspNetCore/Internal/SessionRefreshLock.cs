@@ -89,7 +89,7 @@ internal sealed class SessionRefreshLock(
         }
 
         var cause = contended
-            ? "another instance held the session's refresh lock that long (its refresh is slow or hanging)"
+            ? "another instance's refresh held the session's lock that long (slow or hanging), or the lock engine stopped answering meanwhile"
             : $"the lock engine ({ProviderName}) did not answer (stalled or unreachable)";
         ReportFailure(scheme, cause, () => DPoPWebLog.RefreshLockTimedOut(_logger, scheme, timeout, cause));
         throw new TimeoutException($"DPoP for OpenID Connect scheme '{scheme}': the user's session could not be refreshed because its farm-wide refresh lock was not acquired within RefreshLockTimeout ({timeout}): {cause}. The session is kept and a later call tries again.");
