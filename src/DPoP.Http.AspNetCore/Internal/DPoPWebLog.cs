@@ -72,7 +72,7 @@ internal static partial class DPoPWebLog
     [LoggerMessage(EventId = 121, Level = LogLevel.Warning, Message = "DPoP OpenID Connect scheme '{Scheme}': the lock engine ({Provider}) failed ({ErrorType}), so the session's refresh lock could not be taken. The waiting calls fail and the session is kept; no refresh is sent without the lock. Further lock failures in the next 30 seconds are logged at Debug level.")]
     public static partial void RefreshLockFailed(ILogger logger, string scheme, string provider, string errorType);
 
-    [LoggerMessage(EventId = 122, Level = LogLevel.Debug, Message = "DPoP OpenID Connect scheme '{Scheme}': the farm-wide refresh lock failed again ({Cause}).")]
+    [LoggerMessage(EventId = 122, Level = LogLevel.Debug, Message = "DPoP OpenID Connect scheme '{Scheme}': the farm-wide refresh lock failed ({Cause}); warned about at most once per 30 seconds.")]
     public static partial void RefreshLockFailedAgain(ILogger logger, string scheme, string cause);
 
     [LoggerMessage(EventId = 123, Level = LogLevel.Information, Message = "DPoP OpenID Connect scheme '{Scheme}': the farm-wide refresh lock works again.")]

@@ -72,7 +72,7 @@ internal sealed class SessionRefreshLock(
                     DPoPWebLog.RefreshLockRecovered(_logger, scheme);
                 }
 
-                return handle;
+                return new Held(handle, this, scheme);
             }
         }
         catch (OperationCanceledException) when (bound.IsCancellationRequested)
@@ -115,6 +115,25 @@ internal sealed class SessionRefreshLock(
         else
         {
             DPoPWebLog.RefreshLockFailedAgain(_logger, scheme, cause);
+        }
+    }
+
+    /// <summary>
+    /// A held lock whose release never fails the refresh it guarded (stored by then): an engine that cannot release
+    /// it lets it expire (DistributedLock.Redis: 30 s), and the next refresh of the session waits that long at most.
+    /// </summary>
+    private sealed class Held(IDistributedSynchronizationHandle handle, SessionRefreshLock owner, string scheme) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            try
+            {
+                await handle.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                DPoPWebLog.RefreshLockFailedAgain(owner._logger, scheme, "releasing it failed; it expires on its own");
+            }
         }
     }
 
