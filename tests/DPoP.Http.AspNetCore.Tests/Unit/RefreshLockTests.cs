@@ -108,6 +108,49 @@ public sealed class RefreshLockTests
         Assert.That(log.GetSnapshot().Single(r => r.Id.Id == 125).Message, Does.Contain("UseDistributedRefreshLock is false"));
     }
 
+    [Test]
+    public async Task AcquireAsync_WhenTheEngineThrows_FailsNamingSchemeAndEngine_WarningOnceThenDebug()
+    {
+        var collector = new FakeLogCollector();
+        using var services = UnitServices.Build(configureServices: services => services
+            .AddLogging(b => b.AddProvider(new FakeLoggerProvider(collector)).SetMinimumLevel(LogLevel.Trace))
+            .AddSingleton<IDistributedLockProvider>(new ThrowingLockProvider()));
+        var locks = services.GetRequiredService<SessionRefreshLock>();
+
+        var first = Assert.ThrowsAsync<InvalidOperationException>(() => locks.AcquireAsync("oidc", "session", CancellationToken.None));
+        var second = Assert.ThrowsAsync<InvalidOperationException>(() => locks.AcquireAsync("oidc", "session", CancellationToken.None));
+        await Task.CompletedTask;
+
+        var events = collector.GetSnapshot().Select(r => r.Id.Id).Where(id => id is 121 or 122).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(first!.Message, Does.Contain("'oidc'").And.Contain(typeof(ThrowingLockProvider).FullName!).And.Contain("lock engine"));
+            Assert.That(first.InnerException, Is.TypeOf<IOException>(), "the engine's exception inside");
+            Assert.That(first.Message, Does.Not.Contain("secret-lock-detail"), "the engine's message is not repeated");
+            Assert.That(second, Is.Not.Null);
+            Assert.That(events, Is.EqualTo(new[] { 121, 122 }), "one warning, then Debug");
+        });
+    }
+
+    [Test]
+    public async Task AcquireAsync_WhenTheEngineNeverAnswers_FailsWithinRefreshLockTimeout()
+    {
+        var engine = new SilentLockProvider();
+        using var services = UnitServices.Build(
+            configureDPoP: o => o.RefreshLockTimeout = TimeSpan.FromMilliseconds(200),
+            configureServices: services => services.AddSingleton<IDistributedLockProvider>(engine));
+        var locks = services.GetRequiredService<SessionRefreshLock>();
+
+        var failure = Assert.ThrowsAsync<TimeoutException>(() => locks.AcquireAsync("oidc", "session", CancellationToken.None));
+        await Task.CompletedTask;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(failure!.Message, Does.Contain("'oidc'").And.Contain("RefreshLockTimeout").And.Contain("did not answer"));
+            Assert.That(engine.Asked, Is.EqualTo(1), "asked once, then given up on at the bound");
+        });
+    }
+
     private static async Task<FakeLogCollector> StartAsync(Action<IServiceCollection> configureServices, Action<DPoPOpenIdConnectOptions>? configureDPoP = null)
     {
         var collector = new FakeLogCollector();
@@ -149,6 +192,33 @@ public sealed class RefreshLockTests
         }
 
         public Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default) => Task.CompletedTask;
+    }
+
+    private sealed class ThrowingLockProvider : IDistributedLockProvider
+    {
+        public IDistributedLock CreateLock(string name) => throw new IOException("secret-lock-detail: connection refused");
+    }
+
+    /// <summary>An engine whose acquire never completes (it ignores cancellation, as a stalled connection can).</summary>
+    private sealed class SilentLockProvider : IDistributedLockProvider, IDistributedLock
+    {
+        public int Asked { get; private set; }
+
+        public string Name => "silent";
+
+        public IDistributedLock CreateLock(string name) => this;
+
+        public ValueTask<IDistributedSynchronizationHandle?> TryAcquireAsync(TimeSpan timeout = default, CancellationToken cancellationToken = default)
+        {
+            Asked++;
+            return new ValueTask<IDistributedSynchronizationHandle?>(new TaskCompletionSource<IDistributedSynchronizationHandle?>().Task);
+        }
+
+        public IDistributedSynchronizationHandle? TryAcquire(TimeSpan timeout = default, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+        public IDistributedSynchronizationHandle Acquire(TimeSpan? timeout = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+        public ValueTask<IDistributedSynchronizationHandle> AcquireAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
     }
 
     private sealed class UnusedLockProvider : IDistributedLockProvider
