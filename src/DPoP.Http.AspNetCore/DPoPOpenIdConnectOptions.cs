@@ -69,14 +69,39 @@ public sealed class DPoPOpenIdConnectOptions
     public TimeSpan RevocationTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// How long refreshing the user's access token (the session read, the provider's discovery document and the
-    /// refresh token grant) may take. The API calls waiting for it then fail with a <see cref="TimeoutException"/>
+    /// How long refreshing the user's access token (the wait for the farm-wide lock, the session read, the provider's
+    /// discovery document and the refresh token grant) may take. The API calls waiting for it then fail with a <see cref="TimeoutException"/>
     /// and the session stays, to be refreshed again by a later call. Default 5 seconds: well inside the 10-second
     /// attempt timeout of <c>AddStandardResilienceHandler()</c> and the 100-second <c>HttpClient.Timeout</c>, so a
     /// hanging token endpoint fails the call with this clear error rather than an unexplained cancellation, and
     /// leaves time for the API call itself. Positive, at most 5 minutes.
     /// </summary>
     public TimeSpan RefreshTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Make a session's refresh single flight across every instance of a farm, through the app's
+    /// <c>Medallion.Threading.IDistributedLockProvider</c> (DistributedLock: Redis, PostgreSQL, SQL Server, …) when one
+    /// is registered in DI; without a registered provider this setting does nothing. Default true. Inside the lock the
+    /// session is read again, so an instance that comes second uses the tokens the first one stored instead of sending
+    /// the same refresh token again (which providers answer by revoking the whole grant).
+    /// </summary>
+    public bool UseDistributedRefreshLock { get; set; } = true;
+
+    /// <summary>
+    /// The start of the lock names (<see cref="UseDistributedRefreshLock"/>); each name ends with a SHA-256 hash of the
+    /// scheme and session id, never the session id itself. Default <c>DPoP.Http.AspNetCore.refresh.</c>; not empty, at most 100 characters.
+    /// </summary>
+    public string RefreshLockPrefix { get; set; } = "DPoP.Http.AspNetCore.refresh.";
+
+    /// <summary>
+    /// How long a refresh waits for the farm-wide lock (<see cref="UseDistributedRefreshLock"/>), part of
+    /// <see cref="RefreshTimeout"/> and shorter than it. When it runs out (another instance holds the lock that long,
+    /// or the lock engine is stalled) the session is read once more: tokens another instance stored meanwhile are used,
+    /// otherwise the waiting calls fail with a <see cref="TimeoutException"/> naming the scheme and the cause, and the
+    /// session stays for a later call. A lock engine that fails outright fails them with an
+    /// <see cref="InvalidOperationException"/> (its exception inside). Never a refresh without the lock. Default 3 seconds.
+    /// </summary>
+    public TimeSpan RefreshLockTimeout { get; set; } = TimeSpan.FromSeconds(3);
 
     /// <summary>The clock for token expiry; the app's <see cref="System.TimeProvider"/> (or the system clock) when null.</summary>
     public TimeProvider? TimeProvider { get; set; }

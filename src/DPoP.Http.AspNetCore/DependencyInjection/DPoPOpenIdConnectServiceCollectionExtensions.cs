@@ -4,6 +4,7 @@ using DPoP.Http.AspNetCore.Internal;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Http;
 using Microsoft.Extensions.Options;
 
@@ -130,12 +131,15 @@ public static class DPoPOpenIdConnectServiceCollectionExtensions
         services.TryAddSingleton<SessionKeys>();
         services.TryAddSingleton<SchemeEndpoints>();
         services.TryAddSingleton<RefreshTokenRevocation>();
+        services.TryAddSingleton<SessionRefreshLock>();
         services.TryAddSingleton<UserTokenRefresher>();
         services.TryAddSingleton<UserSessions>();
         services.TryAddSingleton<OpenIdConnectDPoPEvents>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OpenIdConnectOptions>, OpenIdConnectDPoPOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DPoPOpenIdConnectOptions>, DPoPOpenIdConnectOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DPoPOpenIdConnectOptions>, SessionTimeoutsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DPoPOpenIdConnectOptions>, RefreshLockOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, FarmRefreshLockCheck>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<OpenIdConnectOptions>, OpenIdConnectDPoPPostConfigure>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<CookieAuthenticationOptions>, CookieSignOutPostConfigure>());
         return registry;

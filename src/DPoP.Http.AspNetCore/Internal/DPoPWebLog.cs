@@ -62,4 +62,28 @@ internal static partial class DPoPWebLog
 
     [LoggerMessage(EventId = 118, Level = LogLevel.Warning, Message = "DPoP OpenID Connect scheme '{Scheme}': the provider's discovery document names a revocation_endpoint that is not an absolute http or https URI without user information; refresh tokens are not revoked at sign-out.")]
     public static partial void UnusableRevocationEndpoint(ILogger logger, string scheme);
+
+    [LoggerMessage(EventId = 119, Level = LogLevel.Debug, Message = "DPoP OpenID Connect scheme '{Scheme}': another instance holds the session's refresh lock; waiting for it (at most {Timeout}).")]
+    public static partial void RefreshLockWaiting(ILogger logger, string scheme, TimeSpan timeout);
+
+    [LoggerMessage(EventId = 120, Level = LogLevel.Warning, Message = "DPoP OpenID Connect scheme '{Scheme}': the farm-wide refresh lock was not acquired within RefreshLockTimeout ({Timeout}): {Cause}. The waiting calls fail and the session is kept; no refresh is sent without the lock. Further lock failures in the next 30 seconds are logged at Debug level.")]
+    public static partial void RefreshLockTimedOut(ILogger logger, string scheme, TimeSpan timeout, string cause);
+
+    [LoggerMessage(EventId = 121, Level = LogLevel.Warning, Message = "DPoP OpenID Connect scheme '{Scheme}': the lock engine ({Provider}) failed ({ErrorType}), so the session's refresh lock could not be taken. The waiting calls fail and the session is kept; no refresh is sent without the lock. Further lock failures in the next 30 seconds are logged at Debug level.")]
+    public static partial void RefreshLockFailed(ILogger logger, string scheme, string provider, string errorType);
+
+    [LoggerMessage(EventId = 122, Level = LogLevel.Debug, Message = "DPoP OpenID Connect scheme '{Scheme}': the farm-wide refresh lock failed ({Cause}); warned about at most once per 30 seconds.")]
+    public static partial void RefreshLockFailedAgain(ILogger logger, string scheme, string cause);
+
+    [LoggerMessage(EventId = 123, Level = LogLevel.Information, Message = "DPoP OpenID Connect scheme '{Scheme}': the farm-wide refresh lock works again.")]
+    public static partial void RefreshLockRecovered(ILogger logger, string scheme);
+
+    [LoggerMessage(EventId = 124, Level = LogLevel.Debug, Message = "DPoP OpenID Connect scheme '{Scheme}': the session was already refreshed by another request or instance; its stored tokens are used without a grant.")]
+    public static partial void RefreshedElsewhere(ILogger logger, string scheme);
+
+    [LoggerMessage(EventId = 125, Level = LogLevel.Warning, Message = "DPoP OpenID Connect scheme '{Scheme}': user sessions are kept in a shared store ({Store}) but refreshes are single flight only per instance ({Why}). Two instances refreshing one session at once send the same refresh token twice, and a provider that detects refresh token reuse revokes the whole grant: the user is signed out everywhere. Register an IDistributedLockProvider (DistributedLock.Redis, .Postgres, .SqlServer, …) in DI to make refreshes single flight across the farm.")]
+    public static partial void FarmWithoutRefreshLock(ILogger logger, string scheme, string store, string why);
+
+    [LoggerMessage(EventId = 126, Level = LogLevel.Information, Message = "DPoP OpenID Connect scheme '{Scheme}': the refresh token was refused (invalid_grant), but the store holds a newer one that another instance stored meanwhile; that session is used and not ended.")]
+    public static partial void RefusedButNewerStored(ILogger logger, string scheme);
 }

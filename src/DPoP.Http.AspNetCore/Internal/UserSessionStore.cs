@@ -25,7 +25,8 @@ internal sealed class UserSessionStore(IDistributedCache cache, IDataProtectionP
             // Both entries at once: one round trip's latency on a remote store.
             var reading = cache.GetAsync(Key(scheme, sessionId), cancellationToken);
             var ended = evenIfEnded ? Task.FromResult<byte[]?>(null) : cache.GetAsync(TombstoneKey(scheme, sessionId), cancellationToken);
-            await Task.WhenAll(reading, ended).ConfigureAwait(false);
+            // A stalled store (a Redis client honours cancellation only before it sends) must not outlast the caller's bound.
+            await Task.WhenAll(reading, ended).WaitAsync(cancellationToken).ConfigureAwait(false);
             if (await ended.ConfigureAwait(false) is not null)
             {
                 return null;

@@ -5,8 +5,10 @@ using Microsoft.Extensions.Options;
 namespace DPoP.Http.AspNetCore.Internal;
 
 /// <summary>
-/// Refreshes a session's access token: once per session at a time in this process, bounded by
-/// <see cref="DPoPOpenIdConnectOptions.RefreshTimeout"/>, and written back only to a session that has not ended.
+/// Refreshes a session's access token: once per session at a time in this process and, with the app's lock engine,
+/// across the farm (<see cref="SessionRefreshLock"/>, taken by the one refresh of this process, around the session's
+/// read, the grant and the write), bounded by <see cref="DPoPOpenIdConnectOptions.RefreshTimeout"/>, and written back
+/// only to a session that has not ended.
 /// </summary>
 /// <remarks>
 /// The store (the app's <see cref="Microsoft.Extensions.Caching.Distributed.IDistributedCache"/>, maybe shared by a
@@ -25,6 +27,7 @@ internal sealed class UserTokenRefresher(
     SessionKeys keys,
     SchemeEndpoints endpoints,
     RefreshTokenRevocation revocation,
+    SessionRefreshLock farmLocks,
     IOptionsMonitor<DPoPOpenIdConnectOptions> optionsMonitor,
     ILoggerFactory loggerFactory,
     DPoPWebMetrics metrics)
@@ -73,32 +76,52 @@ internal sealed class UserTokenRefresher(
             using var bound = new CancellationTokenSource(timeout);
             try
             {
-                var (current, response) = await GrantAsync(request, staleAccessToken, reason, bound.Token).ConfigureAwait(false);
-                if (response is null)
+                IAsyncDisposable? farmLock;
+                try
                 {
-                    return current;
+                    farmLock = await farmLocks.AcquireAsync(scheme, request.SessionId, bound.Token).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is TimeoutException or InvalidOperationException)
+                {
+                    // Once more after the bounded wait: the instance holding the lock may have stored fresh tokens.
+                    if (await FindRefreshedAsync(request, staleAccessToken, bound.Token).ConfigureAwait(false) is { } refreshed)
+                    {
+                        return refreshed;
+                    }
+
+                    throw;
                 }
 
-                var updated = current with
+                // Held around read, grant and write only: whoever waited reads what this stored.
+                await using (farmLock)
                 {
-                    AccessToken = response.AccessToken,
-                    TokenType = response.TokenType,
-                    ExpiresAt = response.ExpiresAt,
-                    IssuedAt = issuedAt,
-                    RefreshToken = response.RefreshToken ?? current.RefreshToken,
-                    Scope = response.Scope ?? current.Scope,
-                };
-                if (Stopwatch.GetElapsedTime(started) > timeout)
-                {
-                    // Past the bound the tombstone's lifetime counts on: not written, its refresh token revoked.
-                    await DiscardAsync(scheme, updated).ConfigureAwait(false);
-                    throw TimedOut(scheme, timeout, null);
-                }
+                    var (current, response) = await GrantAsync(request, staleAccessToken, reason, bound.Token).ConfigureAwait(false);
+                    if (response is null)
+                    {
+                        return current;
+                    }
 
-                await CommitAsync(request.SessionId, scheme, updated).ConfigureAwait(false);
-                var rotated = !string.Equals(updated.RefreshToken, current.RefreshToken, StringComparison.Ordinal);
-                DPoPWebLog.Refreshed(_logger, scheme, rotated);
-                return updated;
+                    var updated = current with
+                    {
+                        AccessToken = response.AccessToken,
+                        TokenType = response.TokenType,
+                        ExpiresAt = response.ExpiresAt,
+                        IssuedAt = issuedAt,
+                        RefreshToken = response.RefreshToken ?? current.RefreshToken,
+                        Scope = response.Scope ?? current.Scope,
+                    };
+                    if (Stopwatch.GetElapsedTime(started) > timeout)
+                    {
+                        // Past the bound the tombstone's lifetime counts on: not written, its refresh token revoked.
+                        await DiscardAsync(scheme, updated).ConfigureAwait(false);
+                        throw TimedOut(scheme, timeout, null);
+                    }
+
+                    await CommitAsync(request.SessionId, scheme, updated).ConfigureAwait(false);
+                    var rotated = !string.Equals(updated.RefreshToken, current.RefreshToken, StringComparison.Ordinal);
+                    DPoPWebLog.Refreshed(_logger, scheme, rotated);
+                    return updated;
+                }
             }
             catch (OperationCanceledException ex) when (bound.IsCancellationRequested)
             {
@@ -128,8 +151,9 @@ internal sealed class UserTokenRefresher(
 
         // The store, not this request's copy, is the truth: another request (or instance) may have refreshed.
         var current = await ReadAsync(scheme, request.SessionId, cancellationToken).ConfigureAwait(false);
-        if (!string.Equals(current.AccessToken, staleAccessToken, StringComparison.Ordinal) && !NeedsRefresh(scheme, current))
+        if (IsRefreshedSince(scheme, current, staleAccessToken))
         {
+            DPoPWebLog.RefreshedElsewhere(_logger, scheme);
             return (current, null);
         }
 
@@ -183,11 +207,38 @@ internal sealed class UserTokenRefresher(
         var stored = await store.GetAsync(scheme, sessionId, CancellationToken.None).ConfigureAwait(false);
         if (stored?.RefreshToken is { } newer && !string.Equals(newer, refusedToken, StringComparison.Ordinal))
         {
+            DPoPWebLog.RefusedButNewerStored(_logger, scheme);
             return stored;
         }
 
         await store.RemoveAsync(scheme, sessionId, CancellationToken.None).ConfigureAwait(false);
         throw UserSessions.Expired(_logger, metrics, scheme, DPoPSessionExpiredReason.RefreshTokenRejected, refused);
+    }
+
+    /// <summary>Whether <paramref name="stored"/> no longer holds <paramref name="staleAccessToken"/> and needs no refresh: someone refreshed it.</summary>
+    private bool IsRefreshedSince(string scheme, UserSession stored, string staleAccessToken) =>
+        !string.Equals(stored.AccessToken, staleAccessToken, StringComparison.Ordinal) && !NeedsRefresh(scheme, stored);
+
+    /// <summary>
+    /// After the farm lock failed: the session as another instance refreshed it, if it did; else null, and the lock's
+    /// failure is the answer (a store that fails or stalls too adds nothing to it).
+    /// </summary>
+    private async Task<UserSession?> FindRefreshedAsync(RequestSession request, string staleAccessToken, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var stored = await store.GetAsync(request.Scheme, request.SessionId, cancellationToken).ConfigureAwait(false);
+            if (stored is not null && IsRefreshedSince(request.Scheme, stored, staleAccessToken))
+            {
+                DPoPWebLog.RefreshedElsewhere(_logger, request.Scheme);
+                return stored;
+            }
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or OperationCanceledException)
+        {
+        }
+
+        return null;
     }
 
     private async Task<UserSession> ReadAsync(string scheme, string sessionId, CancellationToken cancellationToken) =>

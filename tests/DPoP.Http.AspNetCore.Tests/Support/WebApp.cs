@@ -79,10 +79,12 @@ internal sealed class WebApp : IAsyncDisposable
     }
 
     /// <param name="configureServices">The app's own further registrations, after everything else.</param>
+    /// <param name="configureDataProtection">Where the app keeps its Data Protection keys; null: an ephemeral key ring of its own.</param>
     public static async Task<WebApp> StartAsync(
         Action<OpenIdConnectOptions>? configureOidc = null,
         Action<DPoPOpenIdConnectOptions>? configureDPoP = null,
-        Action<IServiceCollection>? configureServices = null)
+        Action<IServiceCollection>? configureServices = null,
+        Action<IDataProtectionBuilder>? configureDataProtection = null)
     {
         var server = InteropServers.AuthorizationServer;
         var client = server.WebClient;
@@ -98,7 +100,16 @@ internal sealed class WebApp : IAsyncDisposable
             builder.Logging.AddProvider(new ProgressLoggerProvider());
         }
         builder.Services.AddSingleton<IDistributedCache>(store);
-        builder.Services.AddDataProtection().UseEphemeralDataProtectionProvider();
+        var dataProtection = builder.Services.AddDataProtection();
+        if (configureDataProtection is null)
+        {
+            dataProtection.UseEphemeralDataProtectionProvider();
+        }
+        else
+        {
+            configureDataProtection(dataProtection);
+        }
+
         builder.Services
             .AddAuthentication(o =>
             {
