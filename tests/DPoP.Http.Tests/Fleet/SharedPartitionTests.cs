@@ -14,13 +14,7 @@ namespace DPoP.Http.Tests.Fleet;
 [NonParallelizable]
 public sealed class SharedPartitionTests
 {
-    private static readonly string FleetKeyPem = NewKeyPem();
-
-    private static string NewKeyPem()
-    {
-        using var key = DPoPKey.Generate();
-        return key.PrivateKeyPem;
-    }
+    private static readonly string FleetKeyPem = FleetTests.FleetKeyPem;
 
     private static ServiceProvider Instance(RedisServer redis, Action<IServiceCollection> register)
     {

@@ -81,11 +81,13 @@ public sealed class TokenExchangeBoundTests
         var joining = CallAsync("slow");
         endpoints.Release();
         var statuses = await Task.WhenAll(slow, joining).WaitAsync(TimeSpan.FromSeconds(10));
+        var entries = ((TokenExchangeTokenProvider)provider.GetRequiredKeyedService<IDPoPAccessTokenProvider>("downstream")).Entries;
 
         Assert.Multiple(() =>
         {
             Assert.That(statuses, Is.All.EqualTo(HttpStatusCode.OK));
             Assert.That(endpoints.SlowExchanges, Is.EqualTo(1), "the request after the flood joined the exchange in flight");
+            Assert.That(entries, Is.LessThanOrEqualTo(DPoPTokenEngine.DefaultMaxEntries), "bounded");
         });
     }
 }

@@ -45,6 +45,13 @@ public sealed class TokenPartitionTests
             })
             .AddDPoPTokenPartition(partition => partition.Parameters["tenant"] = Tenant.Value!);
 
+    private static ServiceProvider BuildOrders(KestrelTestServer server)
+    {
+        var services = new ServiceCollection();
+        AddOrders(services, server);
+        return services.BuildServiceProvider();
+    }
+
     /// <summary>Calls the API for <paramref name="tenant"/> (path <c>/orders/{tenant}</c>), as the handling of that tenant's request would.</summary>
     internal static Task<HttpStatusCode> CallAsync(IServiceProvider services, string tenant) => Task.Run(async () =>
     {
@@ -63,9 +70,7 @@ public sealed class TokenPartitionTests
     public async Task AddDPoPTokenPartition_TwoTenantsConcurrently_EachRequestCarriesItsTenantsToken()
     {
         await using var server = await StartServerAsync();
-        var services = new ServiceCollection();
-        AddOrders(services, server);
-        using var provider = services.BuildServiceProvider();
+        using var provider = BuildOrders(server);
 
         var concurrent = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => CallAsync(provider, i % 2 == 0 ? "a" : "b")));
         var requestsAfterConcurrent = TokenRequests(server);
@@ -87,9 +92,7 @@ public sealed class TokenPartitionTests
     public async Task ClientAccessTokens_PartitionedClient_ServesTheDefaultPartition()
     {
         await using var server = await StartServerAsync();
-        var services = new ServiceCollection();
-        AddOrders(services, server);
-        using var provider = services.BuildServiceProvider();
+        using var provider = BuildOrders(server);
         var tokens = provider.GetRequiredService<IDPoPClientAccessTokens>();
 
         await CallAsync(provider, "a");

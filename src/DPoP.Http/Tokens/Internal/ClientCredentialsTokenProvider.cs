@@ -64,14 +64,12 @@ internal sealed class ClientCredentialsTokenProvider : IDPoPAccessTokenProvider,
     public ValueTask<string?> GetAccessTokenAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
         (_partition is null ? _default : Entry(request)).GetAccessTokenAsync(request, cancellationToken);
 
-    ValueTask<DPoPClientAccessToken> IDPoPClientAccessTokenCache.GetAccessTokenAsync(CancellationToken cancellationToken) =>
-        _default.GetClientTokenAsync(cancellationToken);
+    // IDPoPClientAccessTokens: the default partition's token.
+    ValueTask<DPoPClientAccessToken> IDPoPClientAccessTokenCache.GetAccessTokenAsync(CancellationToken cancellationToken) => _default.GetAccessTokenAsync(cancellationToken);
 
-    ValueTask<DPoPClientAccessToken> IDPoPClientAccessTokenCache.RenewAccessTokenAsync(CancellationToken cancellationToken) =>
-        _default.RenewClientTokenAsync(cancellationToken);
+    ValueTask<DPoPClientAccessToken> IDPoPClientAccessTokenCache.RenewAccessTokenAsync(CancellationToken cancellationToken) => _default.RenewAccessTokenAsync(cancellationToken);
 
-    ValueTask IDPoPClientAccessTokenCache.RemoveAccessTokenAsync(CancellationToken cancellationToken) =>
-        _default.RemoveAsync(cancellationToken);
+    ValueTask IDPoPClientAccessTokenCache.RemoveAccessTokenAsync(CancellationToken cancellationToken) => _default.RemoveAccessTokenAsync(cancellationToken);
 
     public ValueTask<bool> OnAccessTokenRejectedAsync(string rejectedAccessToken, CancellationToken cancellationToken)
     {

@@ -14,62 +14,48 @@ namespace DPoP.Http.Internal;
 /// decide when to renew and to make sure one renewal runs: that is what <see cref="DPoPTokenEntry"/> holds apart from
 /// the token itself.
 /// </remarks>
-internal sealed class DPoPTokenEngine
+/// <param name="clientName">The API client's name, in logs and the <c>dpop.client</c> tag.</param>
+/// <param name="grantType">The grant, in the <c>dpop.grant_type</c> tag.</param>
+/// <param name="tokenEndpoint">The token endpoint (its origin in logs and tags); null until discovered (see <see cref="TokenEndpoint"/>).</param>
+/// <param name="options">Renewal window, shared-cache timeout, whether Bearer tokens are accepted.</param>
+/// <param name="timeProvider">The clock for expiry and renewal.</param>
+/// <param name="logger">Where renewals are logged.</param>
+/// <param name="telemetry">Spans and metrics of the source.</param>
+/// <param name="sharedCache">The app's HybridCache tier; null (or a zero <see cref="DPoPTokenClientOptions.SharedCacheTimeout"/>) keeps tokens in process.</param>
+/// <param name="maxEntries">The bound on keyed entries.</param>
+internal sealed class DPoPTokenEngine(
+    string clientName,
+    string grantType,
+    Uri? tokenEndpoint,
+    DPoPTokenClientOptions options,
+    TimeProvider timeProvider,
+    ILogger logger,
+    DPoPTokenTelemetry telemetry,
+    DPoPSharedTokenCache? sharedCache,
+    int maxEntries = DPoPTokenEngine.DefaultMaxEntries)
 {
     /// <summary>How many entries an engine keeps (a client's tenants, a token exchange's subject tokens).</summary>
     internal const int DefaultMaxEntries = 2048;
 
     private readonly ConcurrentDictionary<string, DPoPTokenEntry> _entries = new(StringComparer.Ordinal);
     private readonly Lock _evictionLock = new();
-    private readonly int _maxEntries;
-    private Uri? _tokenEndpoint;
+    private Uri? _tokenEndpoint = tokenEndpoint;
     private int _tokenRequests;
     private int _sharedCacheHits;
 
-    /// <param name="clientName">The API client's name, in logs and the <c>dpop.client</c> tag.</param>
-    /// <param name="grantType">The grant, in the <c>dpop.grant_type</c> tag.</param>
-    /// <param name="tokenEndpoint">The token endpoint (its origin in logs and tags); null until discovered (see <see cref="TokenEndpoint"/>).</param>
-    /// <param name="options">Renewal window, shared-cache timeout, whether Bearer tokens are accepted.</param>
-    /// <param name="timeProvider">The clock for expiry and renewal.</param>
-    /// <param name="logger">Where renewals are logged.</param>
-    /// <param name="telemetry">Spans and metrics of the source.</param>
-    /// <param name="sharedCache">The app's HybridCache tier; null (or a zero <see cref="DPoPTokenClientOptions.SharedCacheTimeout"/>) keeps tokens in process.</param>
-    /// <param name="maxEntries">The bound on keyed entries.</param>
-    public DPoPTokenEngine(
-        string clientName,
-        string grantType,
-        Uri? tokenEndpoint,
-        DPoPTokenClientOptions options,
-        TimeProvider timeProvider,
-        ILogger logger,
-        DPoPTokenTelemetry telemetry,
-        DPoPSharedTokenCache? sharedCache,
-        int maxEntries = DefaultMaxEntries)
-    {
-        ClientName = clientName;
-        GrantType = grantType;
-        _tokenEndpoint = tokenEndpoint;
-        Options = options;
-        TimeProvider = timeProvider;
-        Logger = logger;
-        Telemetry = telemetry;
-        SharedCache = options.SharedCacheTimeout > TimeSpan.Zero ? sharedCache : null;
-        _maxEntries = maxEntries;
-    }
+    public string ClientName { get; } = clientName;
 
-    public string ClientName { get; }
+    public string GrantType { get; } = grantType;
 
-    public string GrantType { get; }
+    public DPoPTokenClientOptions Options { get; } = options;
 
-    public DPoPTokenClientOptions Options { get; }
+    public TimeProvider TimeProvider { get; } = timeProvider;
 
-    public TimeProvider TimeProvider { get; }
+    public ILogger Logger { get; } = logger;
 
-    public ILogger Logger { get; }
+    public DPoPTokenTelemetry Telemetry { get; } = telemetry;
 
-    public DPoPTokenTelemetry Telemetry { get; }
-
-    public DPoPSharedTokenCache? SharedCache { get; }
+    public DPoPSharedTokenCache? SharedCache { get; } = options.SharedCacheTimeout > TimeSpan.Zero ? sharedCache : null;
 
     /// <summary>The token endpoint, once known (a scheme's comes from its discovery document).</summary>
     public Uri? TokenEndpoint
@@ -103,7 +89,7 @@ internal sealed class DPoPTokenEngine
             return entry;
         }
 
-        if (_entries.Count >= _maxEntries)
+        if (_entries.Count >= maxEntries)
         {
             Evict();
         }
@@ -157,7 +143,7 @@ internal sealed class DPoPTokenEngine
                 }
             }
 
-            var excess = _entries.Count - (_maxEntries * 3 / 4);
+            var excess = _entries.Count - (maxEntries * 3 / 4);
             if (excess > 0)
             {
                 kept.Sort(static (a, b) => a.Value.Current!.RenewAt.CompareTo(b.Value.Current!.RenewAt));

@@ -10,9 +10,10 @@ namespace DPoP.Http.Internal;
 /// runs in the background and every caller keeps using the cached token. When that early renewal fails it is logged and
 /// the token stays in use; the next attempt waits 1, 2, 4, 8, 16 and at most 30 s (<see cref="EarlyRenewalBackoff"/>),
 /// never past the token's expiry. Only callers without a valid token (none yet, expired, rejected) wait for a renewal
-/// and get its error. With a shared tier (<see cref="DPoPSharedTokens"/>) a renewal first looks there.
+/// and get its error. With a shared tier (<see cref="DPoPSharedTokens"/>) a renewal first looks there. An entry is a
+/// token source of its own: a client with one token (a scheme's app tokens) registers it as its provider.
 /// </remarks>
-internal sealed class DPoPTokenEntry
+internal sealed class DPoPTokenEntry : IDPoPAccessTokenProvider, IDPoPClientAccessTokenCache
 {
     private readonly DPoPTokenEngine _engine;
     private readonly Func<CancellationToken, ValueTask<DPoPKey>> _keySource;
@@ -84,11 +85,11 @@ internal sealed class DPoPTokenEntry
         Cached() is { } token ? new ValueTask<string?>(DPoPTokenBinding.Use(token.Response, request)) : WaitForTokenAsync(request, cancellationToken);
 
     /// <summary>The cached token and its key, waiting for a renewal only without a valid one.</summary>
-    public async ValueTask<DPoPClientAccessToken> GetClientTokenAsync(CancellationToken cancellationToken) =>
+    public async ValueTask<DPoPClientAccessToken> GetAccessTokenAsync(CancellationToken cancellationToken) =>
         Cached() is { } token ? token.ClientToken : (await _engine.AcquireAsync(GetOrStartRenewal, cancellationToken).ConfigureAwait(false)).ClientToken;
 
     /// <summary>A new token even if the cached one is valid: joins the renewal in flight or starts one, which takes nothing from the shared tier.</summary>
-    public async ValueTask<DPoPClientAccessToken> RenewClientTokenAsync(CancellationToken cancellationToken)
+    public async ValueTask<DPoPClientAccessToken> RenewAccessTokenAsync(CancellationToken cancellationToken)
     {
         Task<DPoPCachedToken> renewal;
         lock (_lock)
@@ -102,7 +103,7 @@ internal sealed class DPoPTokenEntry
     }
 
     /// <summary>Drops the token, here and in the shared tier.</summary>
-    public async ValueTask RemoveAsync(CancellationToken cancellationToken)
+    public async ValueTask RemoveAccessTokenAsync(CancellationToken cancellationToken)
     {
         string? removed;
         lock (_lock)
@@ -134,6 +135,13 @@ internal sealed class DPoPTokenEntry
 
         DPoPTokenLog.TokenDropped(_engine.Logger, _engine.ClientName);
         return true;
+    }
+
+    /// <summary>A resource server rejected <paramref name="rejectedAccessToken"/>: dropped if it is this entry's; the handler may retry once.</summary>
+    public ValueTask<bool> OnAccessTokenRejectedAsync(string rejectedAccessToken, CancellationToken cancellationToken)
+    {
+        OnRejected(rejectedAccessToken);
+        return ValueTask.FromResult(true);
     }
 
     private async ValueTask<string?> WaitForTokenAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>

@@ -8,17 +8,16 @@ namespace DPoP.Http.AspNetCore.Internal;
 /// <summary>
 /// App tokens for <c>AddClientCredentialsToken(openIdConnectScheme)</c>: the client credentials grant at the
 /// scheme's token endpoint (from its discovery document) with its client id and secret, through a token client that
-/// signs with the API client's key. The core's token engine does the rest, as for <c>AddClientCredentialsToken()</c>:
-/// cached until shortly before expiry, one request however many callers wait, renewed in the background inside the
-/// renewal window while the cached token stays in use (back-off after failures), dropped when the API answers
-/// <c>invalid_token</c>. Served by name through <see cref="IDPoPClientAccessTokens"/> with the key the token is bound
-/// to. Tokens stay in process (no shared cache tier).
+/// signs with the API client's key. The token source is an entry of the core's token engine, as for
+/// <c>AddClientCredentialsToken()</c>: cached until shortly before expiry, one request however many callers wait,
+/// renewed in the background inside the renewal window while the cached token stays in use (back-off after failures),
+/// dropped when the API answers <c>invalid_token</c>, served by name through <see cref="IDPoPClientAccessTokens"/> with
+/// the key the token is bound to. Tokens stay in process (no shared cache tier).
 /// </summary>
-internal sealed class SchemeClientCredentialsTokenProvider : IDPoPAccessTokenProvider, IDPoPClientAccessTokenCache
+internal static class SchemeAppTokens
 {
-    private readonly DPoPTokenEntry _token;
-
-    public SchemeClientCredentialsTokenProvider(
+    /// <summary>The token source of API client <paramref name="clientName"/>, requesting through <paramref name="tokenClientName"/>.</summary>
+    public static DPoPTokenEntry Create(
         SchemeEndpoints endpoints,
         IHttpClientFactory httpClientFactory,
         string scheme,
@@ -37,7 +36,7 @@ internal sealed class SchemeClientCredentialsTokenProvider : IDPoPAccessTokenPro
             clientName, "client_credentials", tokenEndpoint: null, settings, time,
             loggerFactory?.CreateLogger<ClientCredentialsTokenProvider>() ?? (ILogger)NullLogger.Instance,
             DPoPTokenTelemetry.Create(clientName, null, loggerFactory, meterFactory), sharedCache: null);
-        _token = new DPoPTokenEntry(engine, keySource, async _ =>
+        return new DPoPTokenEntry(engine, keySource, async _ =>
         {
             var tokenEndpoint = await endpoints.GetTokenEndpointAsync(scheme, CancellationToken.None).ConfigureAwait(false);
             engine.TokenEndpoint = tokenEndpoint;
@@ -51,23 +50,5 @@ internal sealed class SchemeClientCredentialsTokenProvider : IDPoPAccessTokenPro
             };
             return await client.RequestClientCredentialsTokenAsync(CancellationToken.None).ConfigureAwait(false);
         }, sharedKey: null);
-    }
-
-    public ValueTask<string?> GetAccessTokenAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
-        _token.GetAccessTokenAsync(request, cancellationToken);
-
-    ValueTask<DPoPClientAccessToken> IDPoPClientAccessTokenCache.GetAccessTokenAsync(CancellationToken cancellationToken) =>
-        _token.GetClientTokenAsync(cancellationToken);
-
-    ValueTask<DPoPClientAccessToken> IDPoPClientAccessTokenCache.RenewAccessTokenAsync(CancellationToken cancellationToken) =>
-        _token.RenewClientTokenAsync(cancellationToken);
-
-    ValueTask IDPoPClientAccessTokenCache.RemoveAccessTokenAsync(CancellationToken cancellationToken) =>
-        _token.RemoveAsync(cancellationToken);
-
-    public ValueTask<bool> OnAccessTokenRejectedAsync(string rejectedAccessToken, CancellationToken cancellationToken)
-    {
-        _token.OnRejected(rejectedAccessToken);
-        return ValueTask.FromResult(true);
     }
 }
