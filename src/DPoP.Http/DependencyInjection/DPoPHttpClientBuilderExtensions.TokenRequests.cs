@@ -35,7 +35,9 @@ public static partial class DPoPHttpClientBuilderExtensions
     /// Calls <paramref name="onTokenRequest"/> before each token request of this client, for every grant, so that it can
     /// set the scope, resources, audience and extra parameters of that request (<see cref="DPoPTokenRequestContext"/>).
     /// Several hooks run in the order they were added. A hook that sets a reserved parameter (<c>grant_type</c>,
-    /// <c>client_assertion</c>, …) fails the request with an <see cref="ArgumentException"/>.
+    /// <c>client_assertion</c>, …) fails the request with an <see cref="ArgumentException"/>. A hook runs only when a
+    /// token is requested, and that token is cached for every request: what differs between requests (a tenant) belongs
+    /// in <see cref="AddDPoPTokenPartition"/>.
     /// </summary>
     /// <param name="builder">The HttpClient builder.</param>
     /// <param name="onTokenRequest">The hook; it may run on many threads at once.</param>
@@ -99,9 +101,11 @@ public static partial class DPoPHttpClientBuilderExtensions
     /// Gets this client's access tokens by token exchange (RFC 8693), for an API that calls a downstream API on behalf
     /// of its caller: for each request, <paramref name="subjectToken"/> returns the token to exchange (typically the
     /// caller's access token; null sends the request without a token), and it is exchanged at the token endpoint for a
-    /// token bound to this client's DPoP key. Tokens are cached per subject token (by its SHA-256) and DPoP key
-    /// thumbprint until shortly before they expire, one exchange runs per subject token however many requests need it,
-    /// and a token the API rejects (<c>invalid_token</c>) is exchanged again once. Needs
+    /// token bound to this client's DPoP key. Tokens are cached per subject token (by its SHA-256), what the exchange
+    /// asks for and DPoP key thumbprint, renewed in the background shortly before they expire (the valid token stays in
+    /// use meanwhile), shared across instances through the app's HybridCache when it has one; one exchange runs per
+    /// subject token however many requests need it, at most 2,048 subject tokens are kept, and a token the API rejects
+    /// (<c>invalid_token</c>) is exchanged again once. Needs
     /// <see cref="AddDPoP(IHttpClientBuilder, Action{DPoPClientOptions}?)"/> on the same client.
     /// </summary>
     /// <param name="builder">The HttpClient builder of the downstream API client.</param>

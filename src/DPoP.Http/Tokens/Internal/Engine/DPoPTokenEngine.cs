@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 
 namespace DPoP.Http.Internal;
@@ -58,10 +59,11 @@ internal sealed class DPoPTokenEngine(
     public DPoPSharedTokenCache? SharedCache { get; } = options.SharedCacheTimeout > TimeSpan.Zero ? sharedCache : null;
 
     /// <summary>The token endpoint, once known (a scheme's comes from its discovery document).</summary>
+    /// <remarks>A plain field: a reader that sees the endpoint late only misses it in a log line or a span's tags.</remarks>
     public Uri? TokenEndpoint
     {
-        get => Volatile.Read(ref _tokenEndpoint);
-        set => Volatile.Write(ref _tokenEndpoint, value);
+        get => _tokenEndpoint;
+        set => _tokenEndpoint = value;
     }
 
     /// <summary>How many token requests the entries have sent (for diagnostics and tests).</summary>
@@ -163,6 +165,7 @@ internal sealed class DPoPTokenEngine(
     }
 
     /// <summary>A token served from an entry's memory (the hot path: no allocation unless a listener wants a span).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void ServedFromCache() => Telemetry.ServedFromCache(GrantType, TokenEndpoint);
 
     /// <summary>Waits for a renewal (a memory cache miss), traced as an acquisition; a caller that gives up stops waiting, the renewal goes on.</summary>

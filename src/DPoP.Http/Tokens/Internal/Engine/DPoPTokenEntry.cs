@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace DPoP.Http.Internal;
 
 /// <summary>
@@ -16,6 +18,7 @@ namespace DPoP.Http.Internal;
 internal sealed class DPoPTokenEntry : IDPoPAccessTokenProvider, IDPoPClientAccessTokenCache
 {
     private readonly DPoPTokenEngine _engine;
+    private readonly TimeProvider _time; // the engine's, kept here so the hot path reads one object less
     private readonly Func<CancellationToken, ValueTask<DPoPKey>> _keySource;
     private readonly Func<DPoPKey, Task<DPoPTokenResponse>> _request;
     private readonly DPoPSharedTokens? _shared;
@@ -31,6 +34,7 @@ internal sealed class DPoPTokenEntry : IDPoPAccessTokenProvider, IDPoPClientAcce
     public DPoPTokenEntry(DPoPTokenEngine engine, Func<CancellationToken, ValueTask<DPoPKey>> keySource, Func<DPoPKey, Task<DPoPTokenResponse>> request, Func<string, string>? sharedKey)
     {
         _engine = engine;
+        _time = engine.TimeProvider;
         _keySource = keySource;
         _request = request;
         _shared = engine.SharedCache is { } cache && sharedKey is not null
@@ -62,7 +66,7 @@ internal sealed class DPoPTokenEntry : IDPoPAccessTokenProvider, IDPoPClientAcce
         var token = Volatile.Read(ref _current);
         if (token is not null)
         {
-            var now = _engine.TimeProvider.GetUtcNow();
+            var now = _time.GetUtcNow();
             if (now < token.RenewAt)
             {
                 _engine.ServedFromCache();
@@ -81,6 +85,7 @@ internal sealed class DPoPTokenEntry : IDPoPAccessTokenProvider, IDPoPClientAcce
     }
 
     /// <summary>The token for an API request (see <see cref="DPoPTokenBinding"/>), waiting for a renewal only without a valid one.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // into the provider that delegates to it: the hot path keeps one call frame
     public ValueTask<string?> GetAccessTokenAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
         Cached() is { } token ? new ValueTask<string?>(DPoPTokenBinding.Use(token.Response, request)) : WaitForTokenAsync(request, cancellationToken);
 
@@ -152,7 +157,7 @@ internal sealed class DPoPTokenEntry : IDPoPAccessTokenProvider, IDPoPClientAcce
     {
         lock (_lock)
         {
-            if (_current is { } current && _engine.TimeProvider.GetUtcNow() < current.ExpiresAt)
+            if (_current is { } current && _time.GetUtcNow() < current.ExpiresAt)
             {
                 return Task.FromResult(current);
             }
@@ -236,7 +241,7 @@ internal sealed class DPoPTokenEntry : IDPoPAccessTokenProvider, IDPoPClientAcce
     /// <summary>Stores a token from the token endpoint (<paramref name="renewAt"/> null) or the shared tier.</summary>
     private DPoPCachedToken OnRenewed(DPoPTokenResponse response, DPoPKey key, DateTimeOffset? renewAt)
     {
-        var now = _engine.TimeProvider.GetUtcNow();
+        var now = _time.GetUtcNow();
         var token = new DPoPCachedToken(response, renewAt ?? DPoPCachedToken.RenewalTime(response.ExpiresAt, now, _engine.Options.RefreshBeforeExpiry), key);
         int failures;
         lock (_lock)
@@ -251,7 +256,7 @@ internal sealed class DPoPTokenEntry : IDPoPAccessTokenProvider, IDPoPClientAcce
 
     private void OnRenewalFailed(Exception exception)
     {
-        var now = _engine.TimeProvider.GetUtcNow();
+        var now = _time.GetUtcNow();
         DPoPCachedToken? valid;
         TimeSpan delay;
         lock (_lock)
