@@ -61,8 +61,12 @@ internal sealed class ClientCredentialsTokenProvider : IDPoPAccessTokenProvider,
     /// <summary>Completes (never faults) when the renewals in flight, if any, have stored their token or their failure. For tests.</summary>
     internal Task WhenRenewalSettled => Task.WhenAll(_default.WhenRenewalSettled, _engine.WhenRenewalsSettled);
 
-    public ValueTask<string?> GetAccessTokenAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
-        (_partition is null ? _default : Entry(request)).GetAccessTokenAsync(request, cancellationToken);
+    public ValueTask<string?> GetAccessTokenAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        // The hot path, as one call down: the entry's field read and clock check.
+        var entry = _partition is null ? _default : Entry(request);
+        return entry.Cached() is { } token ? new ValueTask<string?>(DPoPTokenBinding.Use(token.Response, request)) : entry.WaitForTokenAsync(request, cancellationToken);
+    }
 
     // IDPoPClientAccessTokens: the default partition's token.
     ValueTask<DPoPClientAccessToken> IDPoPClientAccessTokenCache.GetAccessTokenAsync(CancellationToken cancellationToken) => _default.GetAccessTokenAsync(cancellationToken);

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 
 namespace DPoP.Http.Internal;
@@ -163,10 +162,6 @@ internal sealed class DPoPTokenEngine(
             _evictionLock.Exit();
         }
     }
-
-    /// <summary>A token served from an entry's memory (the hot path: no allocation unless a listener wants a span).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal void ServedFromCache() => Telemetry.ServedFromCache(GrantType, TokenEndpoint);
 
     /// <summary>Waits for a renewal (a memory cache miss), traced as an acquisition; a caller that gives up stops waiting, the renewal goes on.</summary>
     internal ValueTask<DPoPCachedToken> AcquireAsync(Func<Task<DPoPCachedToken>> renewal, CancellationToken cancellationToken) =>

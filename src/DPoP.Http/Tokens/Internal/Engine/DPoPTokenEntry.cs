@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-
 namespace DPoP.Http.Internal;
 
 /// <summary>
@@ -18,7 +16,8 @@ namespace DPoP.Http.Internal;
 internal sealed class DPoPTokenEntry : IDPoPAccessTokenProvider, IDPoPClientAccessTokenCache
 {
     private readonly DPoPTokenEngine _engine;
-    private readonly TimeProvider _time; // the engine's, kept here so the hot path reads one object less
+    private readonly TimeProvider _time; // the engine's clock and telemetry, kept here so the hot path reads one object less
+    private readonly DPoPTokenTelemetry _telemetry;
     private readonly Func<CancellationToken, ValueTask<DPoPKey>> _keySource;
     private readonly Func<DPoPKey, Task<DPoPTokenResponse>> _request;
     private readonly DPoPSharedTokens? _shared;
@@ -35,6 +34,7 @@ internal sealed class DPoPTokenEntry : IDPoPAccessTokenProvider, IDPoPClientAcce
     {
         _engine = engine;
         _time = engine.TimeProvider;
+        _telemetry = engine.Telemetry;
         _keySource = keySource;
         _request = request;
         _shared = engine.SharedCache is { } cache && sharedKey is not null
@@ -69,14 +69,14 @@ internal sealed class DPoPTokenEntry : IDPoPAccessTokenProvider, IDPoPClientAcce
             var now = _time.GetUtcNow();
             if (now < token.RenewAt)
             {
-                _engine.ServedFromCache();
+                _telemetry.ServedFromCache(_engine.GrantType, _engine.TokenEndpoint);
                 return token;
             }
 
             if (now < token.ExpiresAt)
             {
                 RenewInBackground(token, now);
-                _engine.ServedFromCache();
+                _telemetry.ServedFromCache(_engine.GrantType, _engine.TokenEndpoint);
                 return token;
             }
         }
@@ -85,9 +85,12 @@ internal sealed class DPoPTokenEntry : IDPoPAccessTokenProvider, IDPoPClientAcce
     }
 
     /// <summary>The token for an API request (see <see cref="DPoPTokenBinding"/>), waiting for a renewal only without a valid one.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] // into the provider that delegates to it: the hot path keeps one call frame
     public ValueTask<string?> GetAccessTokenAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
         Cached() is { } token ? new ValueTask<string?>(DPoPTokenBinding.Use(token.Response, request)) : WaitForTokenAsync(request, cancellationToken);
+
+    /// <summary>Waits for the renewal everyone without a valid token waits for, and hands its token to the request.</summary>
+    public async ValueTask<string?> WaitForTokenAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+        DPoPTokenBinding.Use((await _engine.AcquireAsync(GetOrStartRenewal, cancellationToken).ConfigureAwait(false)).Response, request);
 
     /// <summary>The cached token and its key, waiting for a renewal only without a valid one.</summary>
     public async ValueTask<DPoPClientAccessToken> GetAccessTokenAsync(CancellationToken cancellationToken) =>
@@ -148,9 +151,6 @@ internal sealed class DPoPTokenEntry : IDPoPAccessTokenProvider, IDPoPClientAcce
         OnRejected(rejectedAccessToken);
         return ValueTask.FromResult(true);
     }
-
-    private async ValueTask<string?> WaitForTokenAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
-        DPoPTokenBinding.Use((await _engine.AcquireAsync(GetOrStartRenewal, cancellationToken).ConfigureAwait(false)).Response, request);
 
     /// <summary>A valid token, or the renewal everyone without one waits for.</summary>
     private Task<DPoPCachedToken> GetOrStartRenewal()
