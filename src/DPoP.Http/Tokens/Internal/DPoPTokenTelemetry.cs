@@ -100,7 +100,7 @@ internal sealed class DPoPTokenTelemetry
     }
 
     /// <summary>Starts the span of getting a token for a request (or through the public token API); without server tags while the endpoint is not known.</summary>
-    public Activity? StartAcquire(string grantType, Uri? tokenEndpoint)
+    private Activity? StartAcquire(string grantType, Uri? tokenEndpoint)
     {
         var activity = tokenEndpoint is not null
             ? DPoPActivities.Start(DPoPActivities.TokenAcquire, ClientName, tokenEndpoint)
