@@ -1,7 +1,10 @@
 using System.Net;
 using DPoP.Http.Tests.Support;
 using Microsoft.AspNetCore.Http;
+using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace DPoP.Http.Tests.Tokens;
 
@@ -104,6 +107,51 @@ public sealed class TokenPartitionTests
             Assert.That(token.AccessToken, Does.StartWith("tenant-none-"), "requested with the client's options alone, no partition value");
             Assert.That(again.AccessToken, Is.EqualTo(token.AccessToken));
             Assert.That(TokenRequests(server), Is.EqualTo(2), "tenant a's token and the default partition's");
+        });
+    }
+
+    [Test]
+    public async Task AddDPoPTokenPartition_ParameterValue_NeverInALogOrASpan()
+    {
+        const string secret = "s3cr3t-tenant";
+        await using var server = await StartServerAsync();
+        var logs = new FakeLogCollector();
+        var tags = new List<string>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "DPoP.Http",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity =>
+            {
+                lock (tags)
+                {
+                    tags.AddRange(activity.TagObjects.Select(t => $"{activity.OperationName} {t.Key}={t.Value}"));
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+        var services = new ServiceCollection();
+        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(logs)));
+        AddOrders(services, server);
+        using var provider = services.BuildServiceProvider();
+
+        var statuses = new[] { await CallAsync(provider, secret), await CallAsync(provider, secret) };
+
+        List<string> spanTags;
+        lock (tags)
+        {
+            spanTags = [.. tags];
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(statuses, Is.All.EqualTo(HttpStatusCode.OK));
+            // The library's own categories (the test's API path names the tenant, and HttpClient's logging shows paths).
+            var ours = logs.GetSnapshot().Where(r => r.Category?.StartsWith("DPoP.Http", StringComparison.Ordinal) == true).ToList();
+            Assert.That(ours, Has.Some.Property("Level").EqualTo(LogLevel.Debug), "the token requests were logged");
+            Assert.That(ours.Select(r => r.Message), Has.None.Contain("s3cr3t"));
+            Assert.That(spanTags, Has.Some.StartWith("dpop.token.acquire"), "the acquisitions were traced");
+            Assert.That(spanTags, Has.None.Contain("s3cr3t"));
         });
     }
 
