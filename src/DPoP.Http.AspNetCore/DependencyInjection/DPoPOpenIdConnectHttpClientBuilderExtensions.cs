@@ -89,7 +89,7 @@ public static class DPoPOpenIdConnectHttpClientBuilderExtensions
         // A key provider of the API client's own (AddDPoPKeyProvider<T>()) comes first for its proofs, so it must sign the
         // token request too; without one the factory yields none and the options copied above decide.
         services.AddKeyedSingleton<IDPoPKeyProvider>(tokenClientName, (sp, _) => sp.GetKeyedService<IDPoPKeyProvider>(name)!);
-        services.AddKeyedSingleton<IDPoPAccessTokenProvider>(name, (sp, _) => new SchemeClientCredentialsTokenProvider(
+        services.AddKeyedSingleton<IDPoPAccessTokenProvider>(name, (sp, _) => SchemeAppTokens.Create(
             sp.GetRequiredService<SchemeEndpoints>(), sp.GetRequiredService<IHttpClientFactory>(), openIdConnectScheme, tokenClientName, configure,
             name, sp.GetRequiredService<DPoPHandlerFactory>().KeySource(tokenClientName), // the key its token requests are signed with
             sp.GetService<Microsoft.Extensions.Logging.ILoggerFactory>(), sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using DPoP.Http;
+using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.Logging;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -53,15 +54,25 @@ public static partial class DPoPHttpClientBuilderExtensions
 
     /// <summary>
     /// A token client for one renewal of <paramref name="apiClientName"/>'s tokens (a new HttpClient each time, so
-    /// IHttpClientFactory's handler rotation applies), reporting under the API client's name.
+    /// IHttpClientFactory's handler rotation applies), reporting under the API client's name; <paramref name="onTokenRequest"/>
+    /// is a token partition's hook (null: the client's own).
     /// </summary>
-    private static DPoPTokenClient CreateTokenClient(IServiceProvider services, string apiClientName, string tokenClientName, DPoPTokenClientOptions options, TimeProvider time) =>
-        new(services.GetRequiredService<IHttpClientFactory>().CreateClient(tokenClientName), options, time)
+    private static DPoPTokenClient CreateTokenClient(
+        IServiceProvider services, string apiClientName, string tokenClientName, DPoPTokenClientOptions options, TimeProvider time,
+        Func<DPoPTokenRequestContext, CancellationToken, ValueTask>? onTokenRequest = null) =>
+        new(services.GetRequiredService<IHttpClientFactory>().CreateClient(tokenClientName), options, time, onTokenRequest: onTokenRequest)
         {
             Name = apiClientName,
             LoggerFactory = services.GetService<ILoggerFactory>(),
             MeterFactory = services.GetService<IMeterFactory>(),
         };
+
+    /// <summary>
+    /// The app's HybridCache as a token engine's shared tier, when the app registered one (with Redis or another L2
+    /// behind it): tokens are then shared across instances under keys that include the DPoP key's thumbprint.
+    /// </summary>
+    private static DPoPSharedTokenCache? SharedTokenCache(IServiceProvider services) =>
+        services.GetService<HybridCache>() is not null ? services.GetRequiredService<DPoPSharedTokenCache>() : null;
 
     /// <summary>The spans, token metrics and logs of <paramref name="apiClientName"/>'s token source.</summary>
     private static DPoPTokenTelemetry TokenTelemetry(IServiceProvider services, string apiClientName, DPoPTokenClientOptions options) =>

@@ -130,28 +130,18 @@ public static partial class DPoPHttpClientBuilderExtensions
         var tokenClientName = services.AddDPoPTokenEndpointClient(name);
         services.AddOptions<DPoPTokenClientOptions>(name).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DPoPTokenClientOptions>, DPoPTokenClientOptionsValidator>());
-        services.TryAddSingleton(sp => new DPoPSharedTokenCache(
-            sp.GetRequiredService<HybridCache>(),
-            sp.GetService<TimeProvider>() ?? TimeProvider.System,
-            sp.GetService<ILoggerFactory>()?.CreateLogger<DPoPSharedTokenCache>() ?? (ILogger)NullLogger.Instance));
         services.AddKeyedSingleton<IDPoPAccessTokenProvider>(name, (sp, _) =>
         {
             var options = sp.GetRequiredService<IOptionsMonitor<DPoPTokenClientOptions>>().Get(name);
             var time = sp.GetService<TimeProvider>() ?? TimeProvider.System;
-
-            // Tokens are shared across instances when the app registered a HybridCache (with Redis or another L2 behind it),
-            // under a key that includes the thumbprint of this client's DPoP key.
-            var shared = options.SharedCacheTimeout > TimeSpan.Zero && sp.GetService<HybridCache>() is not null
-                ? sp.GetRequiredService<DPoPSharedTokenCache>()
-                : null;
             return new ClientCredentialsTokenProvider(
                 name,
-                () => CreateTokenClient(sp, name, tokenClientName, options, time),
+                hook => CreateTokenClient(sp, name, tokenClientName, options, time, hook),
                 sp.GetRequiredService<DPoPHandlerFactory>().KeySource(name), // the key the token endpoint client signs with
                 options,
                 time,
                 sp.GetService<ILoggerFactory>()?.CreateLogger<ClientCredentialsTokenProvider>() ?? (ILogger)NullLogger.Instance,
-                shared,
+                SharedTokenCache(sp),
                 TokenTelemetry(sp, name, options));
         });
         return builder;
@@ -179,6 +169,10 @@ public static partial class DPoPHttpClientBuilderExtensions
         services.TryAddSingleton(sp => DPoPMetrics.Create(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.TryAddSingleton<DPoPHandlerFactory>();
         services.TryAddSingleton<IDPoPClientAccessTokens, DPoPClientAccessTokens>();
+        services.TryAddSingleton(sp => new DPoPSharedTokenCache(
+            sp.GetRequiredService<HybridCache>(),
+            sp.GetService<TimeProvider>() ?? TimeProvider.System,
+            sp.GetService<ILoggerFactory>()?.CreateLogger<DPoPSharedTokenCache>() ?? (ILogger)NullLogger.Instance));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DPoPClientOptions>, DPoPClientOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHttpMessageHandlerBuilderFilter, DPoPPipelineFilter>());
         return registry;

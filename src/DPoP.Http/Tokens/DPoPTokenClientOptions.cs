@@ -86,6 +86,9 @@ public sealed class DPoPTokenClientOptions
     // Set by AddDPoPTokenRequestHook(); a field for the same reason.
     internal Func<DPoPTokenRequestContext, CancellationToken, ValueTask>? OnTokenRequest;
 
+    // Set by AddDPoPTokenPartition(); a field for the same reason.
+    internal Action<DPoPTokenPartition>? Partition;
+
     /// <summary>Shows the endpoint, client id and method, never the secret or a key.</summary>
     /// <returns>A description without secrets.</returns>
     public override string ToString() =>

@@ -12,7 +12,7 @@ namespace DPoP.Http.Tests.Fleet;
 [NonParallelizable]
 public sealed class FleetTests
 {
-    private static readonly string FleetKeyPem = NewKeyPem();
+    internal static readonly string FleetKeyPem = NewKeyPem();
 
     private static string NewKeyPem()
     {

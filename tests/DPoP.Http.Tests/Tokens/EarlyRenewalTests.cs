@@ -376,7 +376,7 @@ public sealed class EarlyRenewalTests
         using var http = new HttpClient(new Endpoints(_ => Interlocked.Increment(ref requests) == 1 ? Token("token-1") : release.Task));
         var options = new DPoPTokenClientOptions { TokenEndpoint = TokenEndpoint, ClientId = "client-1", ClientSecret = ClientSecret };
         using var key = DPoPKey.Generate();
-        var provider = new ClientCredentialsTokenProvider("api", () => new DPoPTokenClient(http, options, time), _ => ValueTask.FromResult(key), options, time, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var provider = new ClientCredentialsTokenProvider("api", _ => new DPoPTokenClient(http, options, time), _ => ValueTask.FromResult(key), options, time, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         using var request = new HttpRequestMessage(HttpMethod.Get, "https://api.example/orders");
         await provider.GetAccessTokenAsync(request, CancellationToken.None);
 

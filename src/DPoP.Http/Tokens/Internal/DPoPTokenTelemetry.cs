@@ -90,10 +90,17 @@ internal sealed class DPoPTokenTelemetry
         DPoPTokenLog.RevocationFailed(Logger, DisplayName, new LoggedOrigin(endpoint), errorType);
     }
 
-    /// <summary>Starts the span of getting a token for a request (or through the public token API).</summary>
-    public Activity? StartAcquire(string grantType, Uri tokenEndpoint)
+    /// <summary>Starts the span of getting a token for a request (or through the public token API); without server tags while the endpoint is not known.</summary>
+    private Activity? StartAcquire(string grantType, Uri? tokenEndpoint)
     {
-        var activity = DPoPActivities.Start(DPoPActivities.TokenAcquire, ClientName, tokenEndpoint);
+        var activity = tokenEndpoint is not null
+            ? DPoPActivities.Start(DPoPActivities.TokenAcquire, ClientName, tokenEndpoint)
+            : DPoPActivities.Source.StartActivity(DPoPActivities.TokenAcquire, ActivityKind.Internal);
+        if (tokenEndpoint is null && ClientName is not null)
+        {
+            activity?.SetTag("dpop.client", ClientName);
+        }
+
         activity?.SetTag("dpop.grant_type", grantType);
         return activity;
     }
@@ -102,7 +109,7 @@ internal sealed class DPoPTokenTelemetry
     /// A token served from the memory cache: a hit on <c>dpop.token.cache.lookups</c>, and an acquisition span only when
     /// something listens (the hot path stays free of allocations otherwise).
     /// </summary>
-    public void ServedFromCache(string grantType, Uri tokenEndpoint)
+    public void ServedFromCache(string grantType, Uri? tokenEndpoint)
     {
         CacheLookup(grantType, "memory", hit: true);
         if (DPoPActivities.Source.HasListeners())
@@ -115,7 +122,7 @@ internal sealed class DPoPTokenTelemetry
     /// A token that must be waited for (a memory cache miss): the acquisition span is current while
     /// <paramref name="renewal"/> is started, so the token request it may send is the span's child.
     /// </summary>
-    public async ValueTask<T> AcquireAsync<T>(string grantType, Uri tokenEndpoint, Func<Task<T>> renewal, CancellationToken cancellationToken)
+    public async ValueTask<T> AcquireAsync<T>(string grantType, Uri? tokenEndpoint, Func<Task<T>> renewal, CancellationToken cancellationToken)
     {
         CacheLookup(grantType, "memory", hit: false);
         var activity = StartAcquire(grantType, tokenEndpoint);

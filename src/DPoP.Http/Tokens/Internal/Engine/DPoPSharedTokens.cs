@@ -3,18 +3,21 @@ using Microsoft.Extensions.Logging;
 namespace DPoP.Http.Internal;
 
 /// <summary>
-/// A client-credentials provider's view of the shared cache (HybridCache): finds a usable token another instance (or
-/// this one) stored under this client's key — endpoint, client, scope, resources, audience and the DPoP key's
-/// thumbprint — and stores the tokens this instance fetches for the others.
+/// One token engine entry's view of the shared cache (HybridCache): finds a usable token another instance (or this
+/// one) stored under the entry's key — everything that makes its token differ (endpoint, client, grant, what is asked
+/// for, partition) and the DPoP key's thumbprint, see <see cref="DPoPTokenCacheKey"/> — and stores the tokens this
+/// instance fetches for the others.
 /// </summary>
-internal sealed class ClientCredentialsSharedTokens(
+internal sealed class DPoPSharedTokens(
     DPoPSharedTokenCache sharedCache,
     Func<CancellationToken, ValueTask<DPoPKey>> keySource,
+    Func<string, string> cacheKeyOf,
     DPoPTokenClientOptions options,
     TimeProvider timeProvider,
     ILogger logger,
     string clientName)
 {
+    private readonly Func<string, string> _cacheKeyOf = cacheKeyOf;
     private readonly DPoPSharedTokenCache _sharedCache = sharedCache;
     private readonly Func<CancellationToken, ValueTask<DPoPKey>> _keySource = keySource;
     private readonly DPoPTokenClientOptions _options = options;
@@ -163,7 +166,7 @@ internal sealed class ClientCredentialsSharedTokens(
             return known;
         }
 
-        var computed = new KeyName(thumbprint, DPoPTokenCacheKey.ClientCredentials(_options, thumbprint));
+        var computed = new KeyName(thumbprint, _cacheKeyOf(thumbprint));
         Volatile.Write(ref _keyName, computed);
         return computed;
     }
