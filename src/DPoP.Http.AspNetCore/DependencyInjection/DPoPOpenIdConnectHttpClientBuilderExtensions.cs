@@ -3,7 +3,6 @@ using DPoP.Http.AspNetCore;
 using DPoP.Http.AspNetCore.Internal;
 using DPoP.Http.Internal;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -15,7 +14,8 @@ public static class DPoPOpenIdConnectHttpClientBuilderExtensions
     /// Sends the signed-in user's access token (from the sign-in of <paramref name="openIdConnectScheme"/>, see
     /// <c>AddOpenIdConnectDPoP()</c>) on every request of this client, with proofs signed by that user's session key:
     /// refreshed shortly before it expires (one refresh per session however many requests need it), refreshed once
-    /// more when the API answers <c>invalid_token</c>. Use the client while handling the user's request. When the
+    /// more when the API answers <c>invalid_token</c>. Use the client while handling the user's request, or anywhere
+    /// inside a <see cref="DPoPUserScope"/> naming the user (a Blazor Server circuit, background work). When the
     /// session can no longer get a token, requests throw <see cref="DPoPSessionExpiredException"/>: challenge the
     /// scheme to sign the user in again. Needs <c>AddDPoP()</c> on the same client.
     /// </summary>
@@ -32,9 +32,9 @@ public static class DPoPOpenIdConnectHttpClientBuilderExtensions
         var services = builder.Services;
         services.AddDPoPWebCore();
         services.AddKeyedSingleton<IDPoPKeyProvider>(name, (sp, _) =>
-            new UserSessionKeyProvider(sp.GetRequiredService<IHttpContextAccessor>(), sp.GetRequiredService<UserSessions>(), openIdConnectScheme, name));
+            new UserSessionKeyProvider(sp.GetRequiredService<UserSessions>(), openIdConnectScheme, name));
         services.AddKeyedSingleton<IDPoPAccessTokenProvider>(name, (sp, _) =>
-            new UserAccessTokenProvider(sp.GetRequiredService<IHttpContextAccessor>(), sp.GetRequiredService<UserSessions>(), openIdConnectScheme, name));
+            new UserAccessTokenProvider(sp.GetRequiredService<UserSessions>(), openIdConnectScheme, name));
         services.AddOptions<DPoPClientOptions>(name)
             .Validate<DPoPSchemeRegistry>(
                 (_, registry) => registry.Contains(openIdConnectScheme),
