@@ -126,6 +126,49 @@ public sealed class UserAccessTokenApiTests : InteropTest
         Assert.That(ex!.Reason, Is.EqualTo(DPoPSessionExpiredReason.NotSignedIn));
     }
 
+    [Test]
+    public async Task GetDPoPUserAccessTokenAsync_OfACookieWithoutTheSessionClaim_FindsTheSessionThroughTheRequest()
+    {
+        // A cookie issued before the session claim existed: its principal lacks the claim, its properties name the session.
+        await using var app = await WebApp.StartAsync(o => o.Events.OnTicketReceived = context =>
+        {
+            var identity = (ClaimsIdentity)context.Principal!.Identity!;
+            identity.RemoveClaim(identity.FindFirst(c => c.Type.StartsWith("dpop_session.", StringComparison.Ordinal)));
+            return Task.CompletedTask;
+        });
+        using var browser = new BrowserUser("alice", app.BaseAddress);
+        var alice = await SignInAndCaptureAsync(app, browser);
+        var (_, session) = await WebSignInTests.StoredSessionAsync(app);
+        using var key = DPoPKey.FromJwk(session.PrivateJwk!);
+
+        using var inRequest = await browser.GetAsync("user-token");
+        var outsideRequest = Assert.ThrowsAsync<DPoPSessionExpiredException>(() => Tokens(app).GetAccessTokenAsync(alice, WebApp.Scheme));
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(alice.Claims.Select(c => c.Type), Has.None.StartWith("dpop_session."), "the claim was removed");
+            Assert.That(inRequest.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(await inRequest.Content.ReadAsStringAsync(), Is.EqualTo(key.JwkThumbprint), "the session's own key, found from the cookie");
+            Assert.That(outsideRequest!.Reason, Is.EqualTo(DPoPSessionExpiredReason.NotSignedIn), "outside its request such a principal names no session");
+        });
+    }
+
+    [Test]
+    public async Task SessionClaim_HoldsNeitherTheSessionIdNorAToken()
+    {
+        await using var app = await WebApp.StartAsync();
+        var alice = await SignInAndCaptureAsync(app, "alice");
+        var (sessionId, session) = await WebSignInTests.StoredSessionAsync(app);
+
+        var claim = alice.FindFirst($"dpop_session.{WebApp.Scheme}");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(claim, Is.Not.Null, "added at sign-in");
+            Assert.That(claim!.Value, Does.Not.Contain(sessionId).And.Not.Contain(session.AccessToken).And.Not.Contain(session.RefreshToken!));
+        });
+    }
+
     private static IDPoPUserAccessTokens Tokens(WebApp app) => app.Services.GetRequiredService<IDPoPUserAccessTokens>();
 
     private static async Task<ClaimsPrincipal> SignInAndCaptureAsync(WebApp app, string login)

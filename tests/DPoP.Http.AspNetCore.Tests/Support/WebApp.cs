@@ -180,6 +180,11 @@ internal sealed class WebApp : IAsyncDisposable
             users.Add(context.User); // kept for work after this request, as an app queues it
             return Results.Text("captured");
         });
+        app.MapGet("/user-token", async (HttpContext context) =>
+        {
+            using var token = await context.GetDPoPUserAccessTokenAsync(Scheme);
+            return Results.Text(token.Key.JwkThumbprint);
+        });
         app.MapGet("/api", async (HttpContext context, IHttpClientFactory factory) => Results.Json(await CallApiAsync(context, factory)));
         app.MapGet("/app-api", async (HttpContext context, IHttpClientFactory factory) => Results.Json(await CallApiAsync(context, factory, "app")));
         app.MapGet("/api/streamed", async (HttpContext context, IHttpClientFactory factory) =>
