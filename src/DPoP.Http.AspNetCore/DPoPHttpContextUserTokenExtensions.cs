@@ -13,13 +13,14 @@ public static class DPoPHttpContextUserTokenExtensions
     /// </summary>
     /// <param name="context">The current request.</param>
     /// <param name="openIdConnectScheme">The OpenID Connect scheme the user signed in with.</param>
+    /// <param name="options">Which token: null for the sign-in's, else the one for that resource (and/or scope).</param>
     /// <returns>The token and its key; dispose it when done with them.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="context"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="openIdConnectScheme"/> is null or empty.</exception>
     /// <exception cref="DPoPSessionExpiredException">The user has no live session of the scheme.</exception>
-    public static Task<DPoPUserAccessToken> GetDPoPUserAccessTokenAsync(this HttpContext context, string openIdConnectScheme = "OpenIdConnect")
+    public static Task<DPoPUserAccessToken> GetDPoPUserAccessTokenAsync(this HttpContext context, string openIdConnectScheme = "OpenIdConnect", DPoPUserAccessTokenOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return context.RequestServices.GetRequiredService<IDPoPUserAccessTokens>().GetAccessTokenAsync(context.User, openIdConnectScheme, context.RequestAborted);
+        return context.RequestServices.GetRequiredService<IDPoPUserAccessTokens>().GetAccessTokenAsync(context.User, openIdConnectScheme, options, context.RequestAborted);
     }
 }

@@ -8,6 +8,8 @@ namespace DPoP.Http.AspNetCore;
 /// </summary>
 public sealed class DPoPUserAccessToken : IDisposable
 {
+    // The description, its checks and properties are a client token's; what differs is who owns the key.
+    private readonly DPoPClientAccessToken _token;
     private readonly bool _ownsKey;
 
     /// <summary>Creates a token description (for tests of code that uses <see cref="IDPoPUserAccessTokens"/>); the key is not disposed with it.</summary>
@@ -19,40 +21,33 @@ public sealed class DPoPUserAccessToken : IDisposable
     /// <exception cref="ArgumentException"><paramref name="accessToken"/> or <paramref name="tokenType"/> is null or empty.</exception>
     /// <exception cref="ArgumentNullException"><paramref name="key"/> is null.</exception>
     public DPoPUserAccessToken(string accessToken, string tokenType, DateTimeOffset expiresAt, string? scope, DPoPKey key)
-        : this(accessToken, tokenType, expiresAt, scope, key, ownsKey: false)
+        : this(new DPoPClientAccessToken(accessToken, tokenType, expiresAt, scope, key), ownsKey: false)
     {
     }
 
-    internal DPoPUserAccessToken(string accessToken, string tokenType, DateTimeOffset expiresAt, string? scope, DPoPKey key, bool ownsKey)
+    internal DPoPUserAccessToken(DPoPClientAccessToken token, bool ownsKey)
     {
-        ArgumentException.ThrowIfNullOrEmpty(accessToken);
-        ArgumentException.ThrowIfNullOrEmpty(tokenType);
-        ArgumentNullException.ThrowIfNull(key);
-        AccessToken = accessToken;
-        TokenType = tokenType;
-        ExpiresAt = expiresAt;
-        Scope = scope;
-        Key = key;
+        _token = token;
         _ownsKey = ownsKey;
     }
 
     /// <summary>The access token. Treat it as a secret.</summary>
-    public string AccessToken { get; }
+    public string AccessToken => _token.AccessToken;
 
     /// <summary>The token type as the server sent it: <c>DPoP</c> for a bound token, <c>Bearer</c> when the scheme allows Bearer tokens.</summary>
-    public string TokenType { get; }
+    public string TokenType => _token.TokenType;
 
     /// <summary>Whether the token is DPoP-bound (<see cref="TokenType"/> <c>DPoP</c>, compared case-insensitively): send it as <c>Authorization: DPoP</c> with a proof that carries its <c>ath</c>.</summary>
-    public bool IsDPoPBound => string.Equals(TokenType, DPoPHeaders.AuthorizationScheme, StringComparison.OrdinalIgnoreCase);
+    public bool IsDPoPBound => _token.IsDPoPBound;
 
     /// <summary>When the token expires (the token endpoint's <c>expires_in</c> from when it answered).</summary>
-    public DateTimeOffset ExpiresAt { get; }
+    public DateTimeOffset ExpiresAt => _token.ExpiresAt;
 
     /// <summary>The granted scope, if the token endpoint said.</summary>
-    public string? Scope { get; }
+    public string? Scope => _token.Scope;
 
     /// <summary>The key the token is bound to (its <c>cnf.jkt</c>): the session's own key, or the scheme's app-wide key.</summary>
-    public DPoPKey Key { get; }
+    public DPoPKey Key => _token.Key;
 
     /// <summary>Clears this token's copy of a per-session key; an app-wide key belongs to its source and is left alone.</summary>
     public void Dispose()

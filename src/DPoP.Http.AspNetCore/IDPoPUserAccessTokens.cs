@@ -22,13 +22,14 @@ public interface IDPoPUserAccessTokens
     /// </summary>
     /// <param name="user">The signed-in user (<c>HttpContext.User</c>, a circuit's <c>AuthenticationState.User</c>, a principal captured for background work).</param>
     /// <param name="openIdConnectScheme">The OpenID Connect scheme the user signed in with.</param>
+    /// <param name="options">Which token: null for the sign-in's; a <see cref="DPoPUserAccessTokenOptions.Resource"/> (and/or scope) for one obtained by refresh for it and kept in the session (obtained now if there is none yet).</param>
     /// <param name="cancellationToken">Stops waiting (a refresh under way goes on and is stored).</param>
     /// <returns>The token and its key; dispose it when done with them.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="user"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="openIdConnectScheme"/> is null or empty.</exception>
     /// <exception cref="DPoPSessionExpiredException">The principal has no live session of the scheme.</exception>
     /// <exception cref="TimeoutException">A refresh took longer than <see cref="DPoPOpenIdConnectOptions.RefreshTimeout"/>; the session is kept.</exception>
-    Task<DPoPUserAccessToken> GetAccessTokenAsync(ClaimsPrincipal user, string openIdConnectScheme = "OpenIdConnect", CancellationToken cancellationToken = default);
+    Task<DPoPUserAccessToken> GetAccessTokenAsync(ClaimsPrincipal user, string openIdConnectScheme = "OpenIdConnect", DPoPUserAccessTokenOptions? options = null, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Refreshes the session's access token now, even if the stored one is still valid (say after an API refused it),
@@ -37,13 +38,14 @@ public interface IDPoPUserAccessTokens
     /// </summary>
     /// <param name="user">The signed-in user.</param>
     /// <param name="openIdConnectScheme">The OpenID Connect scheme the user signed in with.</param>
+    /// <param name="options">Which token to renew: null for the sign-in's, else the one for that resource (and/or scope); the others are kept.</param>
     /// <param name="cancellationToken">Stops waiting (the refresh goes on and is stored).</param>
     /// <returns>The new token and its key; dispose it when done with them.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="user"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="openIdConnectScheme"/> is null or empty.</exception>
     /// <exception cref="DPoPSessionExpiredException">The principal has no live session of the scheme, or the provider refused the refresh token.</exception>
     /// <exception cref="TimeoutException">The refresh took longer than <see cref="DPoPOpenIdConnectOptions.RefreshTimeout"/>; the session is kept.</exception>
-    Task<DPoPUserAccessToken> RenewAccessTokenAsync(ClaimsPrincipal user, string openIdConnectScheme = "OpenIdConnect", CancellationToken cancellationToken = default);
+    Task<DPoPUserAccessToken> RenewAccessTokenAsync(ClaimsPrincipal user, string openIdConnectScheme = "OpenIdConnect", DPoPUserAccessTokenOptions? options = null, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Ends the session for good, as a sign-out does (an admin's "sign out this session", a security event): its

@@ -22,7 +22,7 @@ public sealed class UserAccessTokenApiTests : InteropTest
         var alice = await SignInAndCaptureAsync(app, "alice");
 
         using var token = await Tokens(app).GetAccessTokenAsync(alice, WebApp.Scheme);
-        var (status, body) = await CallWithHandMadeProofAsync(token);
+        var (status, body) = await UserTokenCalls.CallOrdersAsync(token);
 
         Assert.Multiple(() =>
         {
@@ -177,37 +177,5 @@ public sealed class UserAccessTokenApiTests : InteropTest
         return await SignInAndCaptureAsync(app, user);
     }
 
-    private static async Task<ClaimsPrincipal> SignInAndCaptureAsync(WebApp app, BrowserUser user)
-    {
-        using (await user.SignInAsync())
-        {
-        }
-
-        using var captured = await user.GetAsync("capture");
-        Assert.That(captured.StatusCode, Is.EqualTo(HttpStatusCode.OK), "signed in");
-        return app.Services.GetRequiredService<CapturedUsers>().Get(user.Login);
-    }
-
-    /// <summary>GET /orders with proofs made by hand (<see cref="DPoPProof.Create(DPoPKey, string, string, string?, string?)"/>), answering one nonce challenge.</summary>
-    private static async Task<(HttpStatusCode Status, JsonElement Body)> CallWithHandMadeProofAsync(DPoPUserAccessToken token)
-    {
-        var uri = new Uri(InteropServers.ResourceServer, "orders");
-        using var http = new HttpClient();
-        string? nonce = null;
-        for (var attempt = 0; ; attempt++)
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Get, uri);
-            request.Headers.Authorization = new AuthenticationHeaderValue("DPoP", token.AccessToken);
-            request.Headers.Add("DPoP", DPoPProof.Create(token.Key, "GET", uri.AbsoluteUri, token.AccessToken, nonce));
-            using var response = await http.SendAsync(request);
-            var text = await response.Content.ReadAsStringAsync();
-            if (attempt == 0 && response.StatusCode == HttpStatusCode.Unauthorized && response.Headers.TryGetValues("DPoP-Nonce", out var nonces))
-            {
-                nonce = nonces.First();
-                continue;
-            }
-
-            return (response.StatusCode, JsonDocument.Parse(text.Length > 0 ? text : "{}").RootElement.Clone());
-        }
-    }
+    private static Task<ClaimsPrincipal> SignInAndCaptureAsync(WebApp app, BrowserUser user) => UserTokenCalls.SignInAndCaptureAsync(app, user);
 }

@@ -7,16 +7,16 @@ namespace DPoP.Http.AspNetCore.Internal;
 /// <see cref="DPoPUserScope"/>'s, else the current request's), refreshed before expiry, refreshed once more when the
 /// API answers <c>invalid_token</c>.
 /// </summary>
-internal sealed class UserAccessTokenProvider(UserSessions sessions, string scheme, string clientName) : IDPoPAccessTokenProvider
+internal sealed class UserAccessTokenProvider(UserSessions sessions, string scheme, string clientName, TokenTarget target) : IDPoPAccessTokenProvider
 {
     public async ValueTask<string?> GetAccessTokenAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var activity = DPoPWebActivities.StartUserTokenAcquire(clientName, scheme);
-        UserSession session;
+        SessionAccessToken token;
         try
         {
             var current = await sessions.GetCurrentSessionAsync(scheme, clientName).WaitAsync(cancellationToken).ConfigureAwait(false);
-            (session, var refreshed) = await sessions.GetAccessTokenAsync(current, cancellationToken).ConfigureAwait(false);
+            (token, var refreshed) = await sessions.GetAccessTokenAsync(current, target, cancellationToken).ConfigureAwait(false);
             DPoPWebActivities.Acquired(activity, cacheHit: !refreshed);
         }
         catch (Exception ex)
@@ -25,20 +25,20 @@ internal sealed class UserAccessTokenProvider(UserSessions sessions, string sche
             throw;
         }
 
-        if (string.Equals(session.TokenType, DPoPHeaders.AuthorizationScheme, StringComparison.OrdinalIgnoreCase))
+        if (token.IsDPoPBound)
         {
-            return session.AccessToken;
+            return token.AccessToken;
         }
 
         // A Bearer token the app allowed (AllowBearerTokens): sent as Bearer, and the proof carries no ath.
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", session.AccessToken);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token.AccessToken);
         return null;
     }
 
     public async ValueTask<bool> OnAccessTokenRejectedAsync(string rejectedAccessToken, CancellationToken cancellationToken)
     {
         var current = await sessions.GetCurrentSessionAsync(scheme, clientName).WaitAsync(cancellationToken).ConfigureAwait(false);
-        await sessions.OnAccessTokenRejectedAsync(current, rejectedAccessToken, cancellationToken).ConfigureAwait(false);
+        await sessions.OnAccessTokenRejectedAsync(current, rejectedAccessToken, target, cancellationToken).ConfigureAwait(false);
         return true;
     }
 }

@@ -11,11 +11,11 @@ internal sealed class UserAccessTokens(UserSessions sessions, ILoggerFactory log
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger("DPoP.Http.AspNetCore");
 
-    public Task<DPoPUserAccessToken> GetAccessTokenAsync(ClaimsPrincipal user, string openIdConnectScheme = "OpenIdConnect", CancellationToken cancellationToken = default) =>
-        WithSessionAsync(user, openIdConnectScheme, async request => (await sessions.GetAccessTokenAsync(request, cancellationToken).ConfigureAwait(false)).Session, cancellationToken);
+    public Task<DPoPUserAccessToken> GetAccessTokenAsync(ClaimsPrincipal user, string openIdConnectScheme = "OpenIdConnect", DPoPUserAccessTokenOptions? options = null, CancellationToken cancellationToken = default) =>
+        WithSessionAsync(user, openIdConnectScheme, async request => (await sessions.GetAccessTokenAsync(request, TokenTarget.From(options), cancellationToken).ConfigureAwait(false)).Token, cancellationToken);
 
-    public Task<DPoPUserAccessToken> RenewAccessTokenAsync(ClaimsPrincipal user, string openIdConnectScheme = "OpenIdConnect", CancellationToken cancellationToken = default) =>
-        WithSessionAsync(user, openIdConnectScheme, request => sessions.RenewAsync(request, cancellationToken), cancellationToken);
+    public Task<DPoPUserAccessToken> RenewAccessTokenAsync(ClaimsPrincipal user, string openIdConnectScheme = "OpenIdConnect", DPoPUserAccessTokenOptions? options = null, CancellationToken cancellationToken = default) =>
+        WithSessionAsync(user, openIdConnectScheme, request => sessions.RenewAsync(request, TokenTarget.From(options), cancellationToken), cancellationToken);
 
     public async Task EndSessionAsync(ClaimsPrincipal user, string openIdConnectScheme = "OpenIdConnect", CancellationToken cancellationToken = default)
     {
@@ -27,15 +27,15 @@ internal sealed class UserAccessTokens(UserSessions sessions, ILoggerFactory log
         await sessions.EndAsync(openIdConnectScheme, sessionId).ConfigureAwait(false);
     }
 
-    private async Task<DPoPUserAccessToken> WithSessionAsync(ClaimsPrincipal user, string scheme, Func<RequestSession, Task<UserSession>> tokens, CancellationToken cancellationToken)
+    private async Task<DPoPUserAccessToken> WithSessionAsync(ClaimsPrincipal user, string scheme, Func<RequestSession, Task<SessionAccessToken>> tokens, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(user);
         ArgumentException.ThrowIfNullOrEmpty(scheme, "openIdConnectScheme");
         var request = await sessions.GetUserSessionAsync(user, scheme, cancellationToken).ConfigureAwait(false);
         try
         {
-            var session = await tokens(request).ConfigureAwait(false);
-            return new DPoPUserAccessToken(session.AccessToken, session.TokenType, session.ExpiresAt, session.Scope, request.Key, request.OwnsKey);
+            var token = await tokens(request).ConfigureAwait(false);
+            return new DPoPUserAccessToken(new DPoPClientAccessToken(token.AccessToken, token.TokenType, token.ExpiresAt, token.Scope, request.Key), request.OwnsKey);
         }
         catch
         {

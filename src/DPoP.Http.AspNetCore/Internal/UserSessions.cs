@@ -120,31 +120,33 @@ internal sealed class UserSessions(
         return sessionId ?? throw Expired(_logger, metrics, scheme, DPoPSessionExpiredReason.NotSignedIn);
     }
 
-    /// <summary>The session's access token, refreshed first when it is about to expire.</summary>
-    public async Task<(UserSession Session, bool Refreshed)> GetAccessTokenAsync(RequestSession request, CancellationToken cancellationToken)
+    /// <summary>The session's access token for <paramref name="target"/>, obtained or refreshed first when missing or about to expire.</summary>
+    public async Task<(SessionAccessToken Token, bool Refreshed)> GetAccessTokenAsync(RequestSession request, TokenTarget target, CancellationToken cancellationToken)
     {
-        var session = request.Current;
-        var refreshed = refresher.NeedsRefresh(request.Scheme, session);
+        var token = request.Current.TokenFor(target);
+        var refreshed = refresher.NeedsRefresh(request.Scheme, token);
         if (refreshed)
         {
-            session = await refresher.RefreshAsync(request, session.AccessToken, "expiring", cancellationToken).ConfigureAwait(false);
+            var session = await refresher.RefreshAsync(request, token?.AccessToken, token is null ? "resource" : "expiring", cancellationToken, target).ConfigureAwait(false);
+            token = session.TokenFor(target);
         }
 
-        return (session, refreshed);
+        return (token ?? throw Expired(_logger, metrics, request.Scheme, DPoPSessionExpiredReason.SessionNotFound), refreshed);
     }
 
     /// <summary>The API rejected <paramref name="rejectedToken"/>: refresh, unless another request already has.</summary>
-    public async Task OnAccessTokenRejectedAsync(RequestSession request, string rejectedToken, CancellationToken cancellationToken)
+    public async Task OnAccessTokenRejectedAsync(RequestSession request, string rejectedToken, TokenTarget target, CancellationToken cancellationToken)
     {
         DPoPWebLog.AccessTokenRejected(_logger, request.Scheme);
-        await refresher.RefreshAsync(request, rejectedToken, "rejected", cancellationToken).ConfigureAwait(false);
+        await refresher.RefreshAsync(request, rejectedToken, "rejected", cancellationToken, target).ConfigureAwait(false);
     }
 
     /// <summary>A refresh asked for by the app (<see cref="IDPoPUserAccessTokens.RenewAccessTokenAsync"/>), even of a valid token.</summary>
-    public Task<UserSession> RenewAsync(RequestSession request, CancellationToken cancellationToken)
+    public async Task<SessionAccessToken> RenewAsync(RequestSession request, TokenTarget target, CancellationToken cancellationToken)
     {
         DPoPWebLog.RenewalRequested(_logger, request.Scheme);
-        return refresher.RefreshAsync(request, request.Current.AccessToken, "renewal", cancellationToken);
+        var session = await refresher.RefreshAsync(request, request.Current.TokenFor(target)?.AccessToken, "renewal", cancellationToken, target).ConfigureAwait(false);
+        return session.TokenFor(target) ?? throw Expired(_logger, metrics, request.Scheme, DPoPSessionExpiredReason.SessionNotFound);
     }
 
     /// <summary>
