@@ -149,7 +149,8 @@ const provider = new Provider(issuer, {
     },
     resourceIndicators: {
       enabled: true,
-      defaultResource: async (ctx, client, oneOf) => oneOf ?? JWT_RESOURCE,
+      // Several granted (a web sign-in that asked for both): a request that names none gets the JWT resource's token.
+      defaultResource: async (ctx, client, oneOf) => (Array.isArray(oneOf) ? (oneOf.includes(JWT_RESOURCE) ? JWT_RESOURCE : oneOf[0]) : oneOf) ?? JWT_RESOURCE,
       // The web client asks for the resource at authorization; its code and refresh grants get tokens for it.
       useGrantedResource: async (ctx) => [clients.web.id, clients.webPrivateKeyJwt.id].includes(ctx.oidc.client?.clientId),
       getResourceServerInfo: async (ctx, resourceIndicator) => resourceServerInfo(resourceIndicator),

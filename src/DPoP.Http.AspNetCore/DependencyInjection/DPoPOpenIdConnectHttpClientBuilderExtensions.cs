@@ -3,7 +3,6 @@ using DPoP.Http.AspNetCore;
 using DPoP.Http.AspNetCore.Internal;
 using DPoP.Http.Internal;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -15,26 +14,41 @@ public static class DPoPOpenIdConnectHttpClientBuilderExtensions
     /// Sends the signed-in user's access token (from the sign-in of <paramref name="openIdConnectScheme"/>, see
     /// <c>AddOpenIdConnectDPoP()</c>) on every request of this client, with proofs signed by that user's session key:
     /// refreshed shortly before it expires (one refresh per session however many requests need it), refreshed once
-    /// more when the API answers <c>invalid_token</c>. Use the client while handling the user's request. When the
+    /// more when the API answers <c>invalid_token</c>. Use the client while handling the user's request, or anywhere
+    /// inside a <see cref="DPoPUserScope"/> naming the user (a Blazor Server circuit, background work). When the
     /// session can no longer get a token, requests throw <see cref="DPoPSessionExpiredException"/>: challenge the
     /// scheme to sign the user in again. Needs <c>AddDPoP()</c> on the same client.
     /// </summary>
     /// <param name="builder">The HttpClient builder (after <c>AddDPoP()</c>).</param>
     /// <param name="openIdConnectScheme">The OpenID Connect scheme the user signed in with.</param>
+    /// <param name="configure">
+    /// Optional: a <see cref="DPoPUserAccessTokenOptions.Resource"/> (RFC 8707) and/or <see cref="DPoPUserAccessTokenOptions.Scope"/>
+    /// to send the user's token for instead of the sign-in's: obtained with the session's refresh token, kept in the
+    /// session beside the sign-in's token and refreshed on its own; a session's refreshes, for any resource, run one
+    /// at a time (a rotated refresh token is never sent twice). The provider must have granted the resource at
+    /// sign-in. Checked at start-up: <c>Resource</c> must be an absolute URI without a fragment.
+    /// </param>
     /// <returns>The builder, for chaining.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="builder"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="openIdConnectScheme"/> is null or empty.</exception>
-    public static IHttpClientBuilder AddUserAccessToken(this IHttpClientBuilder builder, string openIdConnectScheme = OpenIdConnectDefaults.AuthenticationScheme)
+    public static IHttpClientBuilder AddUserAccessToken(this IHttpClientBuilder builder, string openIdConnectScheme = OpenIdConnectDefaults.AuthenticationScheme, Action<DPoPUserAccessTokenOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrEmpty(openIdConnectScheme);
         var name = builder.Name;
         var services = builder.Services;
         services.AddDPoPWebCore();
+        services.AddOptions<DPoPUserAccessTokenOptions>(name)
+            .Configure(o => configure?.Invoke(o))
+            .Validate(
+                o => o.Resource is null || (Uri.TryCreate(o.Resource, UriKind.Absolute, out var uri) && string.IsNullOrEmpty(uri.Fragment)),
+                $"HttpClient '{name}': DPoPUserAccessTokenOptions.Resource must be an absolute URI without a fragment (RFC 8707 §2).")
+            .ValidateOnStart();
         services.AddKeyedSingleton<IDPoPKeyProvider>(name, (sp, _) =>
-            new UserSessionKeyProvider(sp.GetRequiredService<IHttpContextAccessor>(), sp.GetRequiredService<UserSessions>(), openIdConnectScheme, name));
+            new UserSessionKeyProvider(sp.GetRequiredService<UserSessions>(), openIdConnectScheme, name));
         services.AddKeyedSingleton<IDPoPAccessTokenProvider>(name, (sp, _) =>
-            new UserAccessTokenProvider(sp.GetRequiredService<IHttpContextAccessor>(), sp.GetRequiredService<UserSessions>(), openIdConnectScheme, name));
+            new UserAccessTokenProvider(sp.GetRequiredService<UserSessions>(), openIdConnectScheme, name,
+                TokenTarget.From(sp.GetRequiredService<IOptionsMonitor<DPoPUserAccessTokenOptions>>().Get(name))));
         services.AddOptions<DPoPClientOptions>(name)
             .Validate<DPoPSchemeRegistry>(
                 (_, registry) => registry.Contains(openIdConnectScheme),

@@ -134,6 +134,8 @@ public static class DPoPOpenIdConnectServiceCollectionExtensions
         services.TryAddSingleton<SessionRefreshLock>();
         services.TryAddSingleton<UserTokenRefresher>();
         services.TryAddSingleton<UserSessions>();
+        services.TryAddSingleton<SessionClaims>();
+        services.TryAddSingleton<IDPoPUserAccessTokens, UserAccessTokens>();
         services.TryAddSingleton<OpenIdConnectDPoPEvents>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OpenIdConnectOptions>, OpenIdConnectDPoPOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DPoPOpenIdConnectOptions>, DPoPOpenIdConnectOptionsValidator>());

@@ -86,4 +86,10 @@ internal static partial class DPoPWebLog
 
     [LoggerMessage(EventId = 126, Level = LogLevel.Information, Message = "DPoP OpenID Connect scheme '{Scheme}': the refresh token was refused (invalid_grant), but the store holds a newer one that another instance stored meanwhile; that session is used and not ended.")]
     public static partial void RefusedButNewerStored(ILogger logger, string scheme);
+
+    [LoggerMessage(EventId = 130, Level = LogLevel.Information, Message = "DPoP OpenID Connect scheme '{Scheme}': the app ends a user's session (IDPoPUserAccessTokens.EndSessionAsync); its refresh token is revoked and its tokens and key dropped.")]
+    public static partial void SessionEndRequested(ILogger logger, string scheme);
+
+    [LoggerMessage(EventId = 131, Level = LogLevel.Debug, Message = "DPoP OpenID Connect scheme '{Scheme}': the app asks for a new access token of a user's session (IDPoPUserAccessTokens.RenewAccessTokenAsync).")]
+    public static partial void RenewalRequested(ILogger logger, string scheme);
 }

@@ -114,7 +114,7 @@ internal sealed class OpenIdConnectDPoPEvents(SessionKeys keys, SchemeEndpoints 
         var scheme = context.Scheme.Name;
         if (context.HttpContext.Items.Remove(PendingSession(scheme), out var pending) && pending is UserSession session)
         {
-            await sessions.StartAsync(scheme, context.Properties!, session, context.HttpContext.RequestAborted).ConfigureAwait(false);
+            await sessions.StartAsync(scheme, context.Properties!, context.Principal, session, context.HttpContext.RequestAborted).ConfigureAwait(false);
         }
     }
 }

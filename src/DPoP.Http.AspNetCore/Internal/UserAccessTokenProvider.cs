@@ -1,22 +1,22 @@
 using System.Net.Http.Headers;
-using Microsoft.AspNetCore.Http;
 
 namespace DPoP.Http.AspNetCore.Internal;
 
 /// <summary>
-/// <c>AddUserAccessToken()</c>'s token source: the signed-in user's access token of the current request,
-/// refreshed before expiry, refreshed once more when the API answers <c>invalid_token</c>.
+/// <c>AddUserAccessToken()</c>'s token source: the access token of the user the client acts for (the
+/// <see cref="DPoPUserScope"/>'s, else the current request's), refreshed before expiry, refreshed once more when the
+/// API answers <c>invalid_token</c>.
 /// </summary>
-internal sealed class UserAccessTokenProvider(IHttpContextAccessor accessor, UserSessions sessions, string scheme, string clientName) : IDPoPAccessTokenProvider
+internal sealed class UserAccessTokenProvider(UserSessions sessions, string scheme, string clientName, TokenTarget target) : IDPoPAccessTokenProvider
 {
     public async ValueTask<string?> GetAccessTokenAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var activity = DPoPWebActivities.StartUserTokenAcquire(clientName, scheme);
-        string token;
-        bool dpopBound;
+        SessionAccessToken token;
         try
         {
-            (token, dpopBound, var refreshed) = await sessions.GetAccessTokenAsync(CurrentContext(accessor, clientName), scheme, cancellationToken).ConfigureAwait(false);
+            var current = await sessions.GetCurrentSessionAsync(scheme, clientName).WaitAsync(cancellationToken).ConfigureAwait(false);
+            (token, var refreshed) = await sessions.GetAccessTokenAsync(current, target, cancellationToken).ConfigureAwait(false);
             DPoPWebActivities.Acquired(activity, cacheHit: !refreshed);
         }
         catch (Exception ex)
@@ -25,33 +25,30 @@ internal sealed class UserAccessTokenProvider(IHttpContextAccessor accessor, Use
             throw;
         }
 
-        if (dpopBound)
+        if (token.IsDPoPBound)
         {
-            return token;
+            return token.AccessToken;
         }
 
         // A Bearer token the app allowed (AllowBearerTokens): sent as Bearer, and the proof carries no ath.
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token.AccessToken);
         return null;
     }
 
     public async ValueTask<bool> OnAccessTokenRejectedAsync(string rejectedAccessToken, CancellationToken cancellationToken)
     {
-        await sessions.OnAccessTokenRejectedAsync(CurrentContext(accessor, clientName), scheme, rejectedAccessToken, cancellationToken).ConfigureAwait(false);
+        var current = await sessions.GetCurrentSessionAsync(scheme, clientName).WaitAsync(cancellationToken).ConfigureAwait(false);
+        await sessions.OnAccessTokenRejectedAsync(current, rejectedAccessToken, target, cancellationToken).ConfigureAwait(false);
         return true;
     }
-
-    internal static HttpContext CurrentContext(IHttpContextAccessor accessor, string clientName) =>
-        accessor.HttpContext ?? throw new InvalidOperationException(
-            $"HttpClient '{clientName}' sends the signed-in user's access token (AddUserAccessToken()), so it must be used while handling that user's request; there is no current HttpContext.");
 }
 
-/// <summary><c>AddUserAccessToken()</c>'s key source: the key of the signed-in user's session (or the app-wide key).</summary>
-internal sealed class UserSessionKeyProvider(IHttpContextAccessor accessor, UserSessions sessions, string scheme, string clientName) : IDPoPKeyProvider
+/// <summary><c>AddUserAccessToken()</c>'s key source: the key of the session the client acts for (or the app-wide key).</summary>
+internal sealed class UserSessionKeyProvider(UserSessions sessions, string scheme, string clientName) : IDPoPKeyProvider
 {
     public async ValueTask<DPoPKey> GetKeyAsync(string keyName, CancellationToken cancellationToken)
     {
-        var session = await sessions.GetRequestSessionAsync(UserAccessTokenProvider.CurrentContext(accessor, clientName), scheme).ConfigureAwait(false);
+        var session = await sessions.GetCurrentSessionAsync(scheme, clientName).WaitAsync(cancellationToken).ConfigureAwait(false);
         return session.Key;
     }
 }

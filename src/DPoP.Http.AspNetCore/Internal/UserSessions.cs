@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
@@ -21,6 +22,8 @@ internal sealed class UserSessions(
     IOptionsMonitor<DPoPOpenIdConnectOptions> optionsMonitor,
     IOptionsMonitor<OpenIdConnectOptions> oidcOptions,
     IAuthenticationSchemeProvider schemes,
+    IHttpContextAccessor accessor,
+    SessionClaims sessionClaims,
     ILoggerFactory loggerFactory,
     DPoPWebMetrics metrics)
 {
@@ -38,12 +41,20 @@ internal sealed class UserSessions(
     /// </summary>
     public static TimeSpan TombstoneLifetime(DPoPOpenIdConnectOptions options) => options.RefreshTimeout + StoreAllowance;
 
-    /// <summary>Stores a new session's tokens and key and puts its id into the sign-in's properties.</summary>
-    public async Task StartAsync(string scheme, AuthenticationProperties properties, UserSession session, CancellationToken cancellationToken)
+    /// <summary>
+    /// Stores a new session's tokens and key and puts its id into the sign-in's properties and, protected, into a
+    /// claim of the principal (see <see cref="SessionClaims"/>).
+    /// </summary>
+    public async Task StartAsync(string scheme, AuthenticationProperties properties, ClaimsPrincipal? principal, UserSession session, CancellationToken cancellationToken)
     {
         var sessionId = Base64UrlTextEncoder.Encode(RandomNumberGenerator.GetBytes(32));
         await store.SetAsync(scheme, sessionId, session, optionsMonitor.Get(scheme).SessionIdleTimeout, cancellationToken).ConfigureAwait(false);
         properties.Items[SessionItem(scheme)] = sessionId;
+        if (principal?.Identity is ClaimsIdentity identity)
+        {
+            identity.AddClaim(sessionClaims.Create(scheme, sessionId));
+        }
+
         DPoPWebLog.SessionStored(_logger, scheme);
     }
 
@@ -66,26 +77,76 @@ internal sealed class UserSessions(
         }
     }
 
-    /// <summary>The user's access token, refreshed first when it is about to expire.</summary>
-    public async Task<(string Token, bool DPoPBound, bool Refreshed)> GetAccessTokenAsync(HttpContext context, string scheme, CancellationToken cancellationToken)
+    /// <summary>
+    /// The session of the user the HttpClients act for: the <see cref="DPoPUserScope"/>'s if one is set, else the
+    /// current request's.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Neither a user scope nor an HttpContext.</exception>
+    public Task<RequestSession> GetCurrentSessionAsync(string scheme, string clientName)
     {
-        var request = await GetRequestSessionAsync(context, scheme).ConfigureAwait(false);
-        var session = request.Current;
-        var refreshed = refresher.NeedsRefresh(scheme, session);
-        if (refreshed)
+        if (DPoPUserScope.Current is { } scope)
         {
-            session = await refresher.RefreshAsync(request, session.AccessToken, "expiring", cancellationToken).ConfigureAwait(false);
+            return scope.GetSessionAsync(scheme, () => GetUserSessionAsync(scope.User, scheme, CancellationToken.None));
         }
 
-        return (session.AccessToken, string.Equals(session.TokenType, DPoPHeaders.AuthorizationScheme, StringComparison.OrdinalIgnoreCase), refreshed);
+        return accessor.HttpContext is { } context
+            ? GetRequestSessionAsync(context, scheme)
+            : throw new InvalidOperationException(
+                $"HttpClient '{clientName}' sends the signed-in user's access token (AddUserAccessToken()), so it must be used while handling that user's request or inside a DPoPUserScope naming the user; there is neither a current HttpContext nor a DPoPUserScope.");
+    }
+
+    /// <summary>
+    /// The session <paramref name="user"/>'s session claim names (or, for a cookie issued before that claim, the
+    /// current request's when <paramref name="user"/> is its user), with a key of its own the caller disposes.
+    /// </summary>
+    /// <exception cref="DPoPSessionExpiredException">No session, or it is gone.</exception>
+    public async Task<RequestSession> GetUserSessionAsync(ClaimsPrincipal user, string scheme, CancellationToken cancellationToken)
+    {
+        var sessionId = await FindSessionIdAsync(user, scheme).ConfigureAwait(false);
+        var (session, key) = await LoadAsync(scheme, sessionId, cancellationToken).ConfigureAwait(false);
+        return new RequestSession(scheme, sessionId, session, key, SessionKeys.IsOwnedByCaller(session));
+    }
+
+    /// <summary>The session id <paramref name="user"/> names for <paramref name="scheme"/>.</summary>
+    /// <exception cref="DPoPSessionExpiredException">It names none (<see cref="DPoPSessionExpiredReason.NotSignedIn"/>).</exception>
+    public async Task<string> FindSessionIdAsync(ClaimsPrincipal user, string scheme)
+    {
+        var sessionId = sessionClaims.Read(user, scheme);
+        if (sessionId is null && accessor.HttpContext is { } context && ReferenceEquals(context.User, user))
+        {
+            sessionId = await FindSessionIdAsync(context, scheme).ConfigureAwait(false);
+        }
+
+        return sessionId ?? throw Expired(_logger, metrics, scheme, DPoPSessionExpiredReason.NotSignedIn);
+    }
+
+    /// <summary>The session's access token for <paramref name="target"/>, obtained or refreshed first when missing or about to expire.</summary>
+    public async Task<(SessionAccessToken Token, bool Refreshed)> GetAccessTokenAsync(RequestSession request, TokenTarget target, CancellationToken cancellationToken)
+    {
+        var token = request.Current.TokenFor(target);
+        var refreshed = refresher.NeedsRefresh(request.Scheme, token);
+        if (refreshed)
+        {
+            var session = await refresher.RefreshAsync(request, token?.AccessToken, token is null ? "resource" : "expiring", cancellationToken, target).ConfigureAwait(false);
+            token = session.TokenFor(target);
+        }
+
+        return (token ?? throw Expired(_logger, metrics, request.Scheme, DPoPSessionExpiredReason.SessionNotFound), refreshed);
     }
 
     /// <summary>The API rejected <paramref name="rejectedToken"/>: refresh, unless another request already has.</summary>
-    public async Task OnAccessTokenRejectedAsync(HttpContext context, string scheme, string rejectedToken, CancellationToken cancellationToken)
+    public async Task OnAccessTokenRejectedAsync(RequestSession request, string rejectedToken, TokenTarget target, CancellationToken cancellationToken)
     {
-        DPoPWebLog.AccessTokenRejected(_logger, scheme);
-        var request = await GetRequestSessionAsync(context, scheme).ConfigureAwait(false);
-        await refresher.RefreshAsync(request, rejectedToken, "rejected", cancellationToken).ConfigureAwait(false);
+        DPoPWebLog.AccessTokenRejected(_logger, request.Scheme);
+        await refresher.RefreshAsync(request, rejectedToken, "rejected", cancellationToken, target).ConfigureAwait(false);
+    }
+
+    /// <summary>A refresh asked for by the app (<see cref="IDPoPUserAccessTokens.RenewAccessTokenAsync"/>), even of a valid token.</summary>
+    public async Task<SessionAccessToken> RenewAsync(RequestSession request, TokenTarget target, CancellationToken cancellationToken)
+    {
+        DPoPWebLog.RenewalRequested(_logger, request.Scheme);
+        var session = await refresher.RefreshAsync(request, request.Current.TokenFor(target)?.AccessToken, "renewal", cancellationToken, target).ConfigureAwait(false);
+        return session.TokenFor(target) ?? throw Expired(_logger, metrics, request.Scheme, DPoPSessionExpiredReason.SessionNotFound);
     }
 
     /// <summary>
@@ -141,15 +202,19 @@ internal sealed class UserSessions(
     {
         var sessionId = await FindSessionIdAsync(context, scheme).ConfigureAwait(false)
             ?? throw Expired(_logger, metrics, scheme, DPoPSessionExpiredReason.NotSignedIn);
-        var session = await store.GetAsync(scheme, sessionId, context.RequestAborted).ConfigureAwait(false)
-            ?? throw Expired(_logger, metrics, scheme, await store.GoneReasonAsync(scheme, sessionId, context.RequestAborted).ConfigureAwait(false));
-
-        var key = await keys.GetForSessionAsync(scheme, session, context.RequestAborted).ConfigureAwait(false);
+        var (session, key) = await LoadAsync(scheme, sessionId, context.RequestAborted).ConfigureAwait(false);
         if (SessionKeys.IsOwnedByCaller(session))
         {
             context.Response.RegisterForDispose(key);
         }
 
         return new RequestSession(scheme, sessionId, session, key);
+    }
+
+    private async Task<(UserSession Session, DPoPKey Key)> LoadAsync(string scheme, string sessionId, CancellationToken cancellationToken)
+    {
+        var session = await store.GetAsync(scheme, sessionId, cancellationToken).ConfigureAwait(false)
+            ?? throw Expired(_logger, metrics, scheme, await store.GoneReasonAsync(scheme, sessionId, cancellationToken).ConfigureAwait(false));
+        return (session, await keys.GetForSessionAsync(scheme, session, cancellationToken).ConfigureAwait(false));
     }
 }

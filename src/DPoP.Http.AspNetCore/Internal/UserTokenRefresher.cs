@@ -34,35 +34,60 @@ internal sealed class UserTokenRefresher(
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger("DPoP.Http.AspNetCore");
     private readonly Lock _lock = new();
-    private readonly Dictionary<(string Scheme, string SessionId), Task<UserSession>> _refreshes = [];
+    private readonly Dictionary<(string Scheme, string SessionId), (TokenTarget Target, Task<UserSession> Task)> _refreshes = [];
 
-    public bool NeedsRefresh(string scheme, UserSession session)
+    /// <summary>Whether <paramref name="token"/> is missing or within the refresh window of its expiry.</summary>
+    public bool NeedsRefresh(string scheme, SessionAccessToken? token)
     {
-        var lifetime = session.ExpiresAt - session.IssuedAt;
-        var margin = TimeSpan.FromTicks(Math.Min(optionsMonitor.Get(scheme).RefreshBeforeExpiry.Ticks, lifetime.Ticks / 2));
-        return endpoints.TimeProvider(scheme).GetUtcNow() >= session.ExpiresAt - margin;
-    }
-
-    public async Task<UserSession> RefreshAsync(RequestSession request, string staleAccessToken, string reason, CancellationToken cancellationToken)
-    {
-        Task<UserSession>? refresh;
-        var id = (request.Scheme, request.SessionId);
-        lock (_lock)
+        if (token is null)
         {
-            // One refresh per session at a time, whichever request asks first; the others wait for its result.
-            if (!_refreshes.TryGetValue(id, out refresh))
-            {
-                refresh = RefreshCoreAsync(request, staleAccessToken, reason);
-                _refreshes[id] = refresh;
-            }
+            return true;
         }
 
-        var session = await refresh.WaitAsync(cancellationToken).ConfigureAwait(false);
-        request.Current = session;
-        return session;
+        var lifetime = token.ExpiresAt - token.IssuedAt;
+        var margin = TimeSpan.FromTicks(Math.Min(optionsMonitor.Get(scheme).RefreshBeforeExpiry.Ticks, lifetime.Ticks / 2));
+        return endpoints.TimeProvider(scheme).GetUtcNow() >= token.ExpiresAt - margin;
     }
 
-    private async Task<UserSession> RefreshCoreAsync(RequestSession request, string staleAccessToken, string reason)
+    /// <summary>Refreshes the session's token for <paramref name="target"/> (stale: <paramref name="staleAccessToken"/>, or none yet).</summary>
+    public async Task<UserSession> RefreshAsync(RequestSession request, string? staleAccessToken, string reason, CancellationToken cancellationToken, TokenTarget target = default)
+    {
+        var id = (request.Scheme, request.SessionId);
+        while (true)
+        {
+            Task<UserSession> refresh;
+            Task? otherTarget = null;
+            lock (_lock)
+            {
+                // One refresh per session at a time, whichever request asks first; the others wait for its result.
+                // A refresh for another resource goes first: both would send the same refresh token, and a rotated
+                // one sent twice ends the grant; this one then reads the token it stored.
+                if (_refreshes.TryGetValue(id, out var running))
+                {
+                    refresh = running.Task;
+                    otherTarget = running.Target == target ? null : running.Task;
+                }
+                else
+                {
+                    refresh = RefreshCoreAsync(request, staleAccessToken, reason, target);
+                    _refreshes[id] = (target, refresh);
+                }
+            }
+
+            if (otherTarget is not null)
+            {
+                await otherTarget.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                cancellationToken.ThrowIfCancellationRequested();
+                continue;
+            }
+
+            var session = await refresh.WaitAsync(cancellationToken).ConfigureAwait(false);
+            request.Current = session;
+            return session;
+        }
+    }
+
+    private async Task<UserSession> RefreshCoreAsync(RequestSession request, string? staleAccessToken, string reason, TokenTarget target)
     {
         var scheme = request.Scheme;
         try
@@ -84,7 +109,7 @@ internal sealed class UserTokenRefresher(
                 catch (Exception ex) when (ex is TimeoutException or InvalidOperationException)
                 {
                     // Once more after the bounded wait: the instance holding the lock may have stored fresh tokens.
-                    if (await FindRefreshedAsync(request, staleAccessToken, bound.Token).ConfigureAwait(false) is { } refreshed)
+                    if (await FindRefreshedAsync(request, staleAccessToken, target, bound.Token).ConfigureAwait(false) is { } refreshed)
                     {
                         return refreshed;
                     }
@@ -95,21 +120,13 @@ internal sealed class UserTokenRefresher(
                 // Held around read, grant and write only: whoever waited reads what this stored.
                 await using (farmLock)
                 {
-                    var (current, response) = await GrantAsync(request, staleAccessToken, reason, bound.Token).ConfigureAwait(false);
+                    var (current, response) = await GrantAsync(request, staleAccessToken, reason, target, bound.Token).ConfigureAwait(false);
                     if (response is null)
                     {
                         return current;
                     }
 
-                    var updated = current with
-                    {
-                        AccessToken = response.AccessToken,
-                        TokenType = response.TokenType,
-                        ExpiresAt = response.ExpiresAt,
-                        IssuedAt = issuedAt,
-                        RefreshToken = response.RefreshToken ?? current.RefreshToken,
-                        Scope = response.Scope ?? current.Scope,
-                    };
+                    var updated = current.WithToken(target, response, issuedAt);
                     if (Stopwatch.GetElapsedTime(started) > timeout)
                     {
                         // Past the bound the tombstone's lifetime counts on: not written, its refresh token revoked.
@@ -145,13 +162,13 @@ internal sealed class UserTokenRefresher(
     }
 
     /// <summary>Reads the session and sends the refresh grant; no response when another request (or instance) already refreshed.</summary>
-    private async Task<(UserSession Current, DPoPTokenResponse? Response)> GrantAsync(RequestSession request, string staleAccessToken, string reason, CancellationToken cancellationToken)
+    private async Task<(UserSession Current, DPoPTokenResponse? Response)> GrantAsync(RequestSession request, string? staleAccessToken, string reason, TokenTarget target, CancellationToken cancellationToken)
     {
         var scheme = request.Scheme;
 
         // The store, not this request's copy, is the truth: another request (or instance) may have refreshed.
         var current = await ReadAsync(scheme, request.SessionId, cancellationToken).ConfigureAwait(false);
-        if (IsRefreshedSince(scheme, current, staleAccessToken))
+        if (IsRefreshedSince(scheme, current.TokenFor(target), staleAccessToken))
         {
             DPoPWebLog.RefreshedElsewhere(_logger, scheme);
             return (current, null);
@@ -173,7 +190,7 @@ internal sealed class UserTokenRefresher(
             DPoPTokenResponse response;
             using (AmbientDPoPKey.Use(key))
             {
-                response = await client.RefreshTokenAsync(refreshToken, cancellationToken: cancellationToken).ConfigureAwait(false);
+                response = await client.RefreshTokenForResourcesAsync(refreshToken, target.Scope, target.Resources, cancellationToken).ConfigureAwait(false);
             }
 
             DPoPWebMetrics.Record(metrics.Refreshes, scheme);
@@ -216,19 +233,19 @@ internal sealed class UserTokenRefresher(
     }
 
     /// <summary>Whether <paramref name="stored"/> no longer holds <paramref name="staleAccessToken"/> and needs no refresh: someone refreshed it.</summary>
-    private bool IsRefreshedSince(string scheme, UserSession stored, string staleAccessToken) =>
-        !string.Equals(stored.AccessToken, staleAccessToken, StringComparison.Ordinal) && !NeedsRefresh(scheme, stored);
+    private bool IsRefreshedSince(string scheme, SessionAccessToken? stored, string? staleAccessToken) =>
+        stored is not null && !string.Equals(stored.AccessToken, staleAccessToken, StringComparison.Ordinal) && !NeedsRefresh(scheme, stored);
 
     /// <summary>
     /// After the farm lock failed: the session as another instance refreshed it, if it did; else null, and the lock's
     /// failure is the answer (a store that fails or stalls too adds nothing to it).
     /// </summary>
-    private async Task<UserSession?> FindRefreshedAsync(RequestSession request, string staleAccessToken, CancellationToken cancellationToken)
+    private async Task<UserSession?> FindRefreshedAsync(RequestSession request, string? staleAccessToken, TokenTarget target, CancellationToken cancellationToken)
     {
         try
         {
             var stored = await store.GetAsync(request.Scheme, request.SessionId, cancellationToken).ConfigureAwait(false);
-            if (stored is not null && IsRefreshedSince(request.Scheme, stored, staleAccessToken))
+            if (stored is not null && IsRefreshedSince(request.Scheme, stored.TokenFor(target), staleAccessToken))
             {
                 DPoPWebLog.RefreshedElsewhere(_logger, request.Scheme);
                 return stored;

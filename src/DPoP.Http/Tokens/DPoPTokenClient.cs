@@ -145,6 +145,20 @@ public sealed class DPoPTokenClient
         return _endpoint.SendAsync(context, [new("refresh_token", refreshToken)], cancellationToken);
     }
 
+    /// <summary>Refreshes a token for the given resources (RFC 8707; DPoP.Http.AspNetCore's per-resource user tokens).</summary>
+    internal Task<DPoPTokenResponse> RefreshTokenForResourcesAsync(string refreshToken, string? scope, IReadOnlyList<string> resources, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(refreshToken);
+        var context = _endpoint.CreateContext("refresh_token", null);
+        context.Scope = scope;
+        foreach (var resource in resources)
+        {
+            context.Resources.Add(resource);
+        }
+
+        return _endpoint.SendAsync(context, [new("refresh_token", refreshToken)], cancellationToken);
+    }
+
     /// <summary>
     /// Exchanges an authorization code (RFC 6749 §4.1.3) for a DPoP-bound token. Send <see cref="DPoPKey.JwkThumbprint"/>
     /// as <c>dpop_jkt</c> in the authorization request (see <see cref="DPoPAuthorizationRequests"/>) to bind the code too.

@@ -148,6 +148,7 @@ internal sealed class WebApp : IAsyncDisposable
         builder.Services.AddHttpClient("app", c => c.BaseAddress = InteropServers.ResourceServer)
             .AddDPoP()
             .AddClientCredentialsToken(Scheme, o => o.Scope = "orders:read");
+        builder.Services.AddSingleton<CapturedUsers>();
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
@@ -169,6 +170,21 @@ internal sealed class WebApp : IAsyncDisposable
         app.MapGet("/me", (HttpContext context) => context.User.Identity?.IsAuthenticated == true
             ? Results.Text(context.User.FindFirst("sub")?.Value)
             : Results.Unauthorized());
+        app.MapGet("/capture", (HttpContext context, CapturedUsers users) =>
+        {
+            if (context.User.Identity?.IsAuthenticated != true)
+            {
+                return Results.Unauthorized();
+            }
+
+            users.Add(context.User); // kept for work after this request, as an app queues it
+            return Results.Text("captured");
+        });
+        app.MapGet("/user-token", async (HttpContext context) =>
+        {
+            using var token = await context.GetDPoPUserAccessTokenAsync(Scheme);
+            return Results.Text(token.Key.JwkThumbprint);
+        });
         app.MapGet("/api", async (HttpContext context, IHttpClientFactory factory) => Results.Json(await CallApiAsync(context, factory)));
         app.MapGet("/app-api", async (HttpContext context, IHttpClientFactory factory) => Results.Json(await CallApiAsync(context, factory, "app")));
         app.MapGet("/api/streamed", async (HttpContext context, IHttpClientFactory factory) =>
