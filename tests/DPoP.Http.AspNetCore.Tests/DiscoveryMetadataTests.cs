@@ -37,7 +37,7 @@ public sealed class DiscoveryMetadataTests : InteropTest
             Assert.That(signOut.StatusCode, Is.EqualTo(HttpStatusCode.OK), await signOut.Content.ReadAsStringAsync());
             Assert.That(app.Store.SessionKeys, Is.Empty, "sign-out dropped the session all the same (its tombstone stays a while, by design)");
             Assert.That(ProviderLog.Count(mark, "/token/revocation"), Is.Zero, "nothing sent to an endpoint that is not one");
-            Assert.That(app.Log.Messages.Count(m => m.Contains("[118]", StringComparison.Ordinal)), Is.EqualTo(1), "said once, not on every token request");
+            Assert.That(app.Log.Messages.Count(m => m.Contains("[218]", StringComparison.Ordinal)), Is.EqualTo(1), "said once, not on every token request");
             Assert.That(app.Log.Messages, Has.None.Contain("secret@"), "the discovered value is not logged: it may hold user information");
         });
     }

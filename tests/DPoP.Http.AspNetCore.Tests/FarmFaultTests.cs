@@ -40,7 +40,7 @@ public sealed class FarmFaultTests : InteropTest
         await gate.Held.WaitAsync(TimeSpan.FromSeconds(30));
         var elapsed = Stopwatch.StartNew();
         var onBCall = FarmRefreshTests.CallAsync(onB);
-        await farm.WaitForEventAsync(119, TimeSpan.FromSeconds(30)); // B waits for the lock A holds
+        await farm.WaitForEventAsync(219, TimeSpan.FromSeconds(30)); // B waits for the lock A holds
         Assert.That(await farm.Redis.CommandAsync("CLIENT", "PAUSE", "4000", "ALL"), Is.EqualTo("+OK"));
         var failedOnB = await onBCall;
         elapsed.Stop();
@@ -53,7 +53,7 @@ public sealed class FarmFaultTests : InteropTest
         {
             Assert.That(failedOnB, Does.StartWith("System.TimeoutException|").And.Contain("'oidc'").And.Contain("RefreshLockTimeout"), failedOnB);
             Assert.That(elapsed.Elapsed, Is.LessThan(TimeSpan.FromSeconds(30)), "bounded by RefreshTimeout, not by Redis or HttpClient");
-            Assert.That(farm.B.Log.Messages, Has.Some.Contains("DPoP.Http.AspNetCore[120]"), "the lock failure is logged as a warning");
+            Assert.That(farm.B.Log.Messages, Has.Some.Contains("DPoP.Http.AspNetCore[220]"), "the lock failure is logged as a warning");
             Assert.That(onAResult, Is.EqualTo("api:200"), "A's refresh is stored once Redis answers again");
             Assert.That(recoveredOnB, Is.EqualTo("api:200"), "B uses the tokens A stored");
             Assert.That(ProviderLog.RefreshGrants(mark), Is.EqualTo(1), "no second refresh, before or after");
@@ -93,10 +93,10 @@ public sealed class FarmFaultTests : InteropTest
             Assert.That(second, Is.EqualTo(first));
             Assert.That(elapsed.Elapsed, Is.LessThan(TimeSpan.FromSeconds(20)), "each call bounded by RefreshTimeout");
             Assert.That(grantsWhileDown, Is.Zero, "no refresh without the lock");
-            Assert.That(farm.B.Log.Messages.Count(m => m.Contains("DPoP.Http.AspNetCore[120]", StringComparison.Ordinal) || m.Contains("DPoP.Http.AspNetCore[121]", StringComparison.Ordinal)), Is.EqualTo(1), "one warning for the outage");
-            Assert.That(farm.B.Log.Messages, Has.Some.Contains("DPoP.Http.AspNetCore[122]"), "the next failure at Debug level");
+            Assert.That(farm.B.Log.Messages.Count(m => m.Contains("DPoP.Http.AspNetCore[220]", StringComparison.Ordinal) || m.Contains("DPoP.Http.AspNetCore[221]", StringComparison.Ordinal)), Is.EqualTo(1), "one warning for the outage");
+            Assert.That(farm.B.Log.Messages, Has.Some.Contains("DPoP.Http.AspNetCore[222]"), "the next failure at Debug level");
             Assert.That(afterwards, Is.EqualTo("api:200"), "back to normal when the engine returns");
-            Assert.That(farm.B.Log.Messages, Has.Some.Contains("DPoP.Http.AspNetCore[123]"), "and said so");
+            Assert.That(farm.B.Log.Messages, Has.Some.Contains("DPoP.Http.AspNetCore[223]"), "and said so");
             Assert.That(ProviderLog.RefreshGrants(mark), Is.EqualTo(1));
         });
     }

@@ -37,7 +37,7 @@ public sealed class FarmRefreshTests : InteropTest
                 // Proof that the instances overlap: one refresh is held at the token endpoint while the other
                 // instance says it waits for the lock; only then does the held one go on.
                 await gate.Held.WaitAsync(TimeSpan.FromSeconds(30));
-                await farm.WaitForEventAsync(119, TimeSpan.FromSeconds(30));
+                await farm.WaitForEventAsync(219, TimeSpan.FromSeconds(30));
                 gate.Release();
             }
 
@@ -51,7 +51,7 @@ public sealed class FarmRefreshTests : InteropTest
             });
         }
 
-        Assert.That(farm.Instances.SelectMany(i => i.Log.Messages), Has.None.Contains("DPoP.Http.AspNetCore[125]"), "no start-up warning with a lock provider");
+        Assert.That(farm.Instances.SelectMany(i => i.Log.Messages), Has.None.Contains("DPoP.Http.AspNetCore[225]"), "no start-up warning with a lock provider");
     }
 
     [Test]
@@ -82,13 +82,13 @@ public sealed class FarmRefreshTests : InteropTest
 
         Assert.Multiple(() =>
         {
-            Assert.That(farm.Instances.Select(i => i.Log.Messages.Count(m => m.Contains("DPoP.Http.AspNetCore[125]", StringComparison.Ordinal))), Is.All.EqualTo(1),
+            Assert.That(farm.Instances.Select(i => i.Log.Messages.Count(m => m.Contains("DPoP.Http.AspNetCore[225]", StringComparison.Ordinal))), Is.All.EqualTo(1),
                 "each instance warned at start-up: shared store, no lock provider");
             Assert.That(firstRound.Grants, Is.EqualTo(1), "A's refresh succeeded");
             Assert.That(firstRound.Reuse, Is.EqualTo(1), "B sent the same refresh token again: reuse detected, grant revoked");
             Assert.That(onAResults, Is.All.EqualTo("api:200"));
             Assert.That(onBResults, Is.All.EqualTo("api:200"), "B re-read the store after invalid_grant and used A's tokens (JWT access tokens stay valid at the API)");
-            Assert.That(farm.B.Log.Messages, Has.Some.Contains("DPoP.Http.AspNetCore[126]"));
+            Assert.That(farm.B.Log.Messages, Has.Some.Contains("DPoP.Http.AspNetCore[226]"));
             Assert.That(nextOnA, Is.EqualTo("session-expired:RefreshTokenRejected"), "the grant is gone");
             Assert.That(nextOnB, Is.EqualTo("session-expired:SessionNotFound"), "and with it the session, on every instance");
         });

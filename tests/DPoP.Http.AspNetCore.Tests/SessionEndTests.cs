@@ -80,7 +80,7 @@ public sealed class SessionEndTests : InteropTest
             Assert.That(gate.Held.IsCompleted, Is.True, "the revocation request was held");
             Assert.That(signedOut.StatusCode, Is.EqualTo(HttpStatusCode.OK));
             Assert.That(elapsed.Elapsed, Is.LessThan(TimeSpan.FromSeconds(30)), "bounded by RevocationTimeout, not HttpClient's 100 s");
-            Assert.That(app.Log.Messages, Has.Some.Contains("DPoP.Http.AspNetCore[109]").And.Contains("(timeout)"), "the failed revocation is logged");
+            Assert.That(app.Log.Messages, Has.Some.Contains("DPoP.Http.AspNetCore[209]").And.Contains("(timeout)"), "the failed revocation is logged");
             Assert.That(app.Store.SessionKeys, Is.Empty, "the session is dropped all the same");
             Assert.That(me.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized), "the cookie is signed out");
         });

@@ -44,7 +44,7 @@ public sealed class SessionFailureTests : InteropTest
             Assert.That(gate.Held.IsCompleted, Is.True, "the refresh request was held");
             Assert.That(elapsed.Elapsed, Is.LessThan(TimeSpan.FromSeconds(30)), "bounded by RefreshTimeout, not HttpClient's 100 s");
             Assert.That(answer, Does.StartWith("System.TimeoutException|").And.Contain("'oidc'").And.Contain("RefreshTimeout"), answer);
-            Assert.That(app.Log.Messages, Has.Some.Contains("DPoP.Http.AspNetCore[114]"), "the timeout is logged");
+            Assert.That(app.Log.Messages, Has.Some.Contains("DPoP.Http.AspNetCore[214]"), "the timeout is logged");
             Assert.That(result.ApiStatus, Is.EqualTo(200), "the session stayed, and the next call refreshes it");
         });
         gate.Release();
@@ -77,7 +77,7 @@ public sealed class SessionFailureTests : InteropTest
             Assert.That(answer, Does.Not.Contain("Key:"), "the store's message (which names the session's key) is not repeated");
             Assert.That(signedOut.StatusCode, Is.EqualTo(HttpStatusCode.OK), await signedOut.Content.ReadAsStringAsync());
             Assert.That(me.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized), "the cookie is signed out");
-            Assert.That(app.Log.Messages, Has.Some.Contains("DPoP.Http.AspNetCore[115]"), "the session that could not be ended is logged");
+            Assert.That(app.Log.Messages, Has.Some.Contains("DPoP.Http.AspNetCore[215]"), "the session that could not be ended is logged");
         });
     }
 

@@ -1,3 +1,4 @@
+using DPoP.Http.Internal;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.Extensions.DependencyInjection;
@@ -23,7 +24,7 @@ internal sealed class CookieSignOutPostConfigure(DPoPSchemeRegistry registry, IS
             if (result.Properties is { } properties)
             {
                 var sessions = services.GetRequiredService<UserSessions>();
-                var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("DPoP.Http.AspNetCore");
+                var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(DPoPTelemetryNames.WebLogCategory);
                 foreach (var scheme in registry.Schemes)
                 {
                     if (properties.Items.TryGetValue(UserSessions.SessionItem(scheme), out var sessionId) && !string.IsNullOrEmpty(sessionId))

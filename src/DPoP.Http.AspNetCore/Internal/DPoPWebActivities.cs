@@ -1,28 +1,26 @@
 using System.Diagnostics;
+using DPoP.Http.Internal;
 
 namespace DPoP.Http.AspNetCore.Internal;
 
 /// <summary>
-/// The package's spans, on an activity source of the same name as the core library's (<c>DPoP.Http</c>: one
-/// <c>AddSource("DPoP.Http")</c> subscribes to both) and with the same span name and attributes for a token
-/// acquisition. No span carries a token, session id or key.
+/// The package's spans, on the core library's one activity source (<see cref="DPoPActivities.Source"/>) and with the
+/// same span name and attributes for a token acquisition. No span carries a token, session id or key.
 /// </summary>
 internal static class DPoPWebActivities
 {
-    public static readonly ActivitySource Source = new("DPoP.Http", typeof(DPoPWebActivities).Assembly.GetName().Version?.ToString(3));
-
     /// <summary>Starts the span of getting the signed-in user's token for a request of <paramref name="clientName"/>.</summary>
     public static Activity? StartUserTokenAcquire(string clientName, string scheme) => StartTokenAcquire(clientName, scheme, "refresh_token");
 
     /// <summary>Starts the span of getting a token of <paramref name="grantType"/> through <paramref name="scheme"/> for <paramref name="clientName"/>.</summary>
     public static Activity? StartTokenAcquire(string clientName, string scheme, string grantType)
     {
-        var activity = Source.StartActivity("dpop.token.acquire", ActivityKind.Internal);
+        var activity = DPoPActivities.Source.StartActivity(DPoPTelemetryNames.TokenAcquireSpan, ActivityKind.Internal);
         if (activity is { IsAllDataRequested: true })
         {
-            activity.SetTag("dpop.client", clientName);
-            activity.SetTag("dpop.scheme", scheme);
-            activity.SetTag("dpop.grant_type", grantType);
+            activity.SetTag(DPoPTelemetryNames.Client, clientName);
+            activity.SetTag(DPoPTelemetryNames.Scheme, scheme);
+            activity.SetTag(DPoPTelemetryNames.GrantType, grantType);
         }
 
         return activity;
@@ -33,8 +31,8 @@ internal static class DPoPWebActivities
     {
         if (activity is not null)
         {
-            activity.SetTag("dpop.token.cache_hit", cacheHit);
-            activity.SetTag("dpop.outcome", "success");
+            activity.SetTag(DPoPTelemetryNames.TokenCacheHit, cacheHit);
+            activity.SetTag(DPoPTelemetryNames.Outcome, DPoPTelemetryNames.Success);
             activity.Dispose();
         }
     }
@@ -51,9 +49,9 @@ internal static class DPoPWebActivities
         var errorType = exception is DPoPSessionExpiredException expired
             ? expired.Reason.ToString()
             : exception.GetType().FullName ?? exception.GetType().Name;
-        activity.SetTag("dpop.token.cache_hit", false);
-        activity.SetTag("dpop.outcome", "failure");
-        activity.SetTag("error.type", errorType);
+        activity.SetTag(DPoPTelemetryNames.TokenCacheHit, false);
+        activity.SetTag(DPoPTelemetryNames.Outcome, DPoPTelemetryNames.Failure);
+        activity.SetTag(DPoPTelemetryNames.ErrorType, errorType);
         activity.SetStatus(ActivityStatusCode.Error, errorType);
         activity.Dispose();
     }

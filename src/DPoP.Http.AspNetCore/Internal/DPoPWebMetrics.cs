@@ -12,15 +12,13 @@ namespace DPoP.Http.AspNetCore.Internal;
 /// </summary>
 internal sealed class DPoPWebMetrics
 {
-    public const string MeterName = "DPoP.Http";
-
     public DPoPWebMetrics(IMeterFactory meterFactory)
     {
-        var meter = meterFactory.Create(MeterName);
-        CodeExchanges = meter.CreateCounter<long>("dpop.code_exchanges", "{exchange}", "Authorization codes redeemed for DPoP-bound tokens at sign-in (tags dpop.outcome, error.type on failures).");
-        Refreshes = meter.CreateCounter<long>("dpop.user_token.refreshes", "{refresh}", "Refresh token grants sent for signed-in users' sessions (tags dpop.outcome, error.type on failures).");
-        Revocations = meter.CreateCounter<long>("dpop.user_token.revocations", "{revocation}", "Refresh tokens revoked when a session ends (tags dpop.outcome, error.type on failures).");
-        SessionsExpired = meter.CreateCounter<long>("dpop.user_sessions.expired", "{session}", "Requests for a user token that found the session unusable (tag dpop.reason).");
+        var meter = meterFactory.Create(DPoPTelemetryNames.Meter);
+        CodeExchanges = meter.CreateCounter<long>(DPoPTelemetryNames.CodeExchanges, "{exchange}", "Authorization codes redeemed for DPoP-bound tokens at sign-in (tags dpop.outcome, error.type on failures).");
+        Refreshes = meter.CreateCounter<long>(DPoPTelemetryNames.UserTokenRefreshes, "{refresh}", "Refresh token grants sent for signed-in users' sessions (tags dpop.outcome, error.type on failures).");
+        Revocations = meter.CreateCounter<long>(DPoPTelemetryNames.UserTokenRevocations, "{revocation}", "Refresh tokens revoked when a session ends (tags dpop.outcome, error.type on failures).");
+        SessionsExpired = meter.CreateCounter<long>(DPoPTelemetryNames.UserSessionsExpired, "{session}", "Requests for a user token that found the session unusable (tag dpop.reason).");
     }
 
     public Counter<long> CodeExchanges { get; }
@@ -51,10 +49,10 @@ internal sealed class DPoPWebMetrics
             return;
         }
 
-        var tags = new TagList { { "dpop.scheme", scheme }, { "dpop.outcome", failure is null ? "success" : "failure" } };
+        var tags = new TagList { { DPoPTelemetryNames.Scheme, scheme }, { DPoPTelemetryNames.Outcome, failure is null ? DPoPTelemetryNames.Success : DPoPTelemetryNames.Failure } };
         if (failure is not null)
         {
-            tags.Add("error.type", ErrorType(failure));
+            tags.Add(DPoPTelemetryNames.ErrorType, ErrorType(failure));
         }
 
         counter.Add(1, tags);
@@ -62,5 +60,5 @@ internal sealed class DPoPWebMetrics
 
     /// <summary>Counts a session found unusable, tagged with why (an enum name: a closed set).</summary>
     public void RecordExpired(string scheme, DPoPSessionExpiredReason reason) =>
-        SessionsExpired.Add(1, new("dpop.scheme", scheme), new("dpop.reason", reason.ToString()));
+        SessionsExpired.Add(1, new(DPoPTelemetryNames.Scheme, scheme), new(DPoPTelemetryNames.Reason, reason.ToString()));
 }

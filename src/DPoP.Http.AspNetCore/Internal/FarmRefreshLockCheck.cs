@@ -1,3 +1,4 @@
+using DPoP.Http.Internal;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -22,7 +23,7 @@ internal sealed class FarmRefreshLockCheck(
             return Task.CompletedTask;
         }
 
-        var logger = loggerFactory.CreateLogger("DPoP.Http.AspNetCore");
+        var logger = loggerFactory.CreateLogger(DPoPTelemetryNames.WebLogCategory);
         foreach (var scheme in registry.Schemes)
         {
             if (!farmLocks.IsEnabled(scheme))

@@ -1,3 +1,4 @@
+using DPoP.Http.Internal;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
@@ -12,7 +13,7 @@ namespace DPoP.Http.AspNetCore.Internal;
 /// </summary>
 internal sealed class OpenIdConnectDPoPEvents(SessionKeys keys, SchemeEndpoints endpoints, UserSessions sessions, ILoggerFactory loggerFactory, DPoPWebMetrics metrics)
 {
-    private readonly ILogger _logger = loggerFactory.CreateLogger("DPoP.Http.AspNetCore");
+    private readonly ILogger _logger = loggerFactory.CreateLogger(DPoPTelemetryNames.WebLogCategory);
 
     private static string PendingJkt(string scheme) => $"DPoP.Http.AspNetCore.PendingJkt.{scheme}";
 

@@ -1,3 +1,4 @@
+using DPoP.Http.Internal;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -15,7 +16,7 @@ internal sealed class RefreshTokenRevocation(
     ILoggerFactory loggerFactory,
     DPoPWebMetrics metrics)
 {
-    private readonly ILogger _logger = loggerFactory.CreateLogger("DPoP.Http.AspNetCore");
+    private readonly ILogger _logger = loggerFactory.CreateLogger(DPoPTelemetryNames.WebLogCategory);
 
     public async Task RevokeAsync(string scheme, UserSession session, string refreshToken, CancellationToken cancellationToken)
     {

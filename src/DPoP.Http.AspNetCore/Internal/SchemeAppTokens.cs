@@ -34,7 +34,7 @@ internal static class SchemeAppTokens
         var time = endpoints.TimeProvider(scheme);
         var engine = new DPoPTokenEngine(
             clientName, "client_credentials", tokenEndpoint: null, settings, time,
-            loggerFactory?.CreateLogger<ClientCredentialsTokenProvider>() ?? (ILogger)NullLogger.Instance,
+            loggerFactory?.CreateLogger(DPoPTelemetryNames.TokensLogCategory) ?? (ILogger)NullLogger.Instance,
             DPoPTokenTelemetry.Create(clientName, null, loggerFactory, meterFactory), sharedCache: null);
         return new DPoPTokenEntry(engine, keySource, async _ =>
         {

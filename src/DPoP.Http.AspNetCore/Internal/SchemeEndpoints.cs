@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using DPoP.Http.Internal;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -21,7 +22,7 @@ internal sealed class SchemeEndpoints(
 {
     private readonly ConcurrentDictionary<string, string> _unusableRevocationEndpoints = new(StringComparer.Ordinal);
     private readonly Lazy<ILogger> _logger = new(() =>
-        (services.GetService<ILoggerFactory>() ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger("DPoP.Http.AspNetCore"));
+        (services.GetService<ILoggerFactory>() ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger(DPoPTelemetryNames.WebLogCategory));
 
     public static string TokenClientName(string scheme) => $"DPoP.Http.AspNetCore.{scheme}";
 

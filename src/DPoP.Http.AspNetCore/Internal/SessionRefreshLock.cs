@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using Medallion.Threading;
+using DPoP.Http.Internal;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -23,7 +24,7 @@ internal sealed class SessionRefreshLock(
 {
     private static readonly TimeSpan WarningInterval = TimeSpan.FromSeconds(30);
 
-    private readonly ILogger _logger = loggerFactory.CreateLogger("DPoP.Http.AspNetCore");
+    private readonly ILogger _logger = loggerFactory.CreateLogger(DPoPTelemetryNames.WebLogCategory);
     private long _quietUntil;
     private volatile bool _failing;
 

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using System.Security.Cryptography;
+using DPoP.Http.Internal;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.Http;
@@ -30,7 +31,7 @@ internal sealed class UserSessions(
     /// <summary>How long a tombstone outlives the store operations of a refresh that read the session before it (they finish within seconds on a healthy store).</summary>
     private static readonly TimeSpan StoreAllowance = TimeSpan.FromMinutes(5);
 
-    private readonly ILogger _logger = loggerFactory.CreateLogger("DPoP.Http.AspNetCore");
+    private readonly ILogger _logger = loggerFactory.CreateLogger(DPoPTelemetryNames.WebLogCategory);
 
     /// <summary>The authentication properties item holding the session id (the cookie protects it).</summary>
     public static string SessionItem(string scheme) => $".dpop.session.{scheme}";

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using DPoP.Http.Internal;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -32,7 +33,7 @@ internal sealed class UserTokenRefresher(
     ILoggerFactory loggerFactory,
     DPoPWebMetrics metrics)
 {
-    private readonly ILogger _logger = loggerFactory.CreateLogger("DPoP.Http.AspNetCore");
+    private readonly ILogger _logger = loggerFactory.CreateLogger(DPoPTelemetryNames.WebLogCategory);
     private readonly Lock _lock = new();
     private readonly Dictionary<(string Scheme, string SessionId), (TokenTarget Target, Task<UserSession> Task)> _refreshes = [];
 

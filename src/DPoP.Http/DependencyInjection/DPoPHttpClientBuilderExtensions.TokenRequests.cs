@@ -134,7 +134,7 @@ public static partial class DPoPHttpClientBuilderExtensions
             var time = sp.GetService<TimeProvider>() ?? TimeProvider.System;
             var engine = new DPoPTokenEngine(
                 name, TokenExchangeTokenProvider.GrantType, options.TokenEndpoint!, options, time,
-                sp.GetService<ILoggerFactory>()?.CreateLogger<TokenExchangeTokenProvider>() ?? (ILogger)NullLogger.Instance,
+                sp.GetService<ILoggerFactory>()?.CreateLogger(DPoPTelemetryNames.TokensLogCategory) ?? (ILogger)NullLogger.Instance,
                 TokenTelemetry(sp, name, options), SharedTokenCache(sp));
             return new TokenExchangeTokenProvider(
                 () => CreateTokenClient(sp, name, tokenClientName, options, time),

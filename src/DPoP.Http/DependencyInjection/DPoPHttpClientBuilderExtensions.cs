@@ -140,7 +140,7 @@ public static partial class DPoPHttpClientBuilderExtensions
                 sp.GetRequiredService<DPoPHandlerFactory>().KeySource(name), // the key the token endpoint client signs with
                 options,
                 time,
-                sp.GetService<ILoggerFactory>()?.CreateLogger<ClientCredentialsTokenProvider>() ?? (ILogger)NullLogger.Instance,
+                sp.GetService<ILoggerFactory>()?.CreateLogger(DPoPTelemetryNames.TokensLogCategory) ?? (ILogger)NullLogger.Instance,
                 SharedTokenCache(sp),
                 TokenTelemetry(sp, name, options));
         });
@@ -172,7 +172,7 @@ public static partial class DPoPHttpClientBuilderExtensions
         services.TryAddSingleton(sp => new DPoPSharedTokenCache(
             sp.GetRequiredService<HybridCache>(),
             sp.GetService<TimeProvider>() ?? TimeProvider.System,
-            sp.GetService<ILoggerFactory>()?.CreateLogger<DPoPSharedTokenCache>() ?? (ILogger)NullLogger.Instance));
+            sp.GetService<ILoggerFactory>()?.CreateLogger(DPoPTelemetryNames.TokensLogCategory) ?? (ILogger)NullLogger.Instance));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DPoPClientOptions>, DPoPClientOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHttpMessageHandlerBuilderFilter, DPoPPipelineFilter>());
         return registry;

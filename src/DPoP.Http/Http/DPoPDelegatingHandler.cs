@@ -1,3 +1,4 @@
+using DPoP.Http.Internal;
 using System.Net.Http.Headers;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -143,7 +144,7 @@ public sealed class DPoPDelegatingHandler : DelegatingHandler
         }
 
         var source = response.StatusCode == System.Net.HttpStatusCode.BadRequest ? "authorization_server" : "resource_server";
-        _context.Metrics.NonceChallenges.Add(1, _context.ClientTag, new("dpop.challenge.source", source));
+        _context.Metrics.NonceChallenges.Add(1, _context.ClientTag, new(DPoPTelemetryNames.ChallengeSource, source));
         var newNonce = DPoPNonceHeader.Read(response, out _);
         if (newNonce is null || string.Equals(newNonce, sentNonce, StringComparison.Ordinal))
         {
@@ -153,7 +154,7 @@ public sealed class DPoPDelegatingHandler : DelegatingHandler
 
         if (!state.CanResendBody(request))
         {
-            _context.Metrics.RetriesRefused.Add(1, _context.ClientTag, new("reason", "body_not_resendable"));
+            _context.Metrics.RetriesRefused.Add(1, _context.ClientTag, new(DPoPTelemetryNames.Reason, "body_not_resendable"));
             DPoPHandlerLog.RetryRefusedBodyNotResendable(_context.Logger, _context.ClientName, new LoggedOrigin(uri), request.Method.Method);
             return response;
         }

@@ -69,7 +69,7 @@ public sealed class RefreshLockTests
     {
         var log = await StartAsync(services => services.AddSingleton<IDistributedCache, SharedStore>());
 
-        var warning = log.GetSnapshot().Single(r => r.Id.Id == 125);
+        var warning = log.GetSnapshot().Single(r => r.Id.Id == 225);
         Assert.Multiple(() =>
         {
             Assert.That(warning.Level, Is.EqualTo(LogLevel.Warning));
@@ -95,7 +95,7 @@ public sealed class RefreshLockTests
             }
         });
 
-        Assert.That(log.GetSnapshot().Where(r => r.Id.Id == 125), Is.Empty);
+        Assert.That(log.GetSnapshot().Where(r => r.Id.Id == 225), Is.Empty);
     }
 
     [Test]
@@ -105,7 +105,7 @@ public sealed class RefreshLockTests
             services => services.AddSingleton<IDistributedCache, SharedStore>().AddSingleton<IDistributedLockProvider, UnusedLockProvider>(),
             o => o.UseDistributedRefreshLock = false);
 
-        Assert.That(log.GetSnapshot().Single(r => r.Id.Id == 125).Message, Does.Contain("UseDistributedRefreshLock is false"));
+        Assert.That(log.GetSnapshot().Single(r => r.Id.Id == 225).Message, Does.Contain("UseDistributedRefreshLock is false"));
     }
 
     [Test]
@@ -121,14 +121,14 @@ public sealed class RefreshLockTests
         var second = Assert.ThrowsAsync<InvalidOperationException>(() => locks.AcquireAsync("oidc", "session", CancellationToken.None));
         await Task.CompletedTask;
 
-        var events = collector.GetSnapshot().Select(r => r.Id.Id).Where(id => id is 121 or 122).ToList();
+        var events = collector.GetSnapshot().Select(r => r.Id.Id).Where(id => id is 221 or 222).ToList();
         Assert.Multiple(() =>
         {
             Assert.That(first!.Message, Does.Contain("'oidc'").And.Contain(typeof(ThrowingLockProvider).FullName!).And.Contain("lock engine"));
             Assert.That(first.InnerException, Is.TypeOf<IOException>(), "the engine's exception inside");
             Assert.That(first.Message, Does.Not.Contain("secret-lock-detail"), "the engine's message is not repeated");
             Assert.That(second, Is.Not.Null);
-            Assert.That(events, Is.EqualTo(new[] { 121, 122 }), "one warning, then Debug");
+            Assert.That(events, Is.EqualTo(new[] { 221, 222 }), "one warning, then Debug");
         });
     }
 

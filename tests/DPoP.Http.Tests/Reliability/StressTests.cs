@@ -32,9 +32,9 @@ public sealed class StressTests
         await using var server = await DemoServerHost.StartAsync(cancellationToken: cancellationToken);
         using var services = DemoClients.Build(server, s => s.AddHttpClient("api").SetHandlerLifetime(Timeout.InfiniteTimeSpan));
         var meterFactory = services.GetRequiredService<IMeterFactory>();
-        using var retries = new MetricCollector<long>(meterFactory, DPoPMetrics.MeterName, "dpop.retries");
-        using var challenges = new MetricCollector<long>(meterFactory, DPoPMetrics.MeterName, "dpop.nonce.challenges");
-        using var proofs = new MetricCollector<long>(meterFactory, DPoPMetrics.MeterName, "dpop.proofs.created");
+        using var retries = new MetricCollector<long>(meterFactory, DPoPTelemetryNames.Meter, "dpop.retries");
+        using var challenges = new MetricCollector<long>(meterFactory, DPoPTelemetryNames.Meter, "dpop.nonce.challenges");
+        using var proofs = new MetricCollector<long>(meterFactory, DPoPTelemetryNames.Meter, "dpop.proofs.created");
         var factory = services.GetRequiredService<IHttpClientFactory>();
         var token = await DemoClients.GetTokenAsync(factory.CreateClient("token"), server);
         var api = factory.CreateClient("api");

@@ -76,7 +76,7 @@ public sealed class EarlyRenewalTests
         public Task SettledAsync() => Provider.WhenRenewalSettled.WaitAsync(TimeSpan.FromSeconds(10));
 
         public List<FakeLogRecord> TokenLogs(LogLevel level) =>
-            Logs.GetSnapshot().Where(r => r.Category == typeof(ClientCredentialsTokenProvider).FullName && r.Level == level).ToList();
+            Logs.GetSnapshot().Where(r => r.Category == "DPoP.Http.Tokens" && r.Level == level).ToList();
 
         public void Dispose() => _services.Dispose();
     }

@@ -18,10 +18,11 @@ internal sealed class DPoPHandlerFactory(
     DPoPMetrics metrics)
 {
     /// <summary>Builds the handler of <paramref name="clientName"/>.</summary>
-    /// <param name="clientName">The client: its nonce store, <c>ath</c> cache, token provider and log name.</param>
+    /// <param name="clientName">The client: its nonce store, <c>ath</c> cache and token provider.</param>
     /// <param name="keyClientName">
-    /// The client whose options and key to use, when not <paramref name="clientName"/>: the token endpoint client of
-    /// <c>AddClientCredentialsToken()</c> signs with its API client's key, so the token's <c>cnf.jkt</c> matches.
+    /// The client whose options, key and name in logs and telemetry (<c>dpop.client</c>) to use, when not
+    /// <paramref name="clientName"/>: the token endpoint client of <c>AddClientCredentialsToken()</c> signs with its
+    /// API client's key, so the token's <c>cnf.jkt</c> matches, and is counted under the API client's name.
     /// </param>
     public DPoPDelegatingHandler Create(string clientName, string? keyClientName = null)
     {
@@ -29,9 +30,9 @@ internal sealed class DPoPHandlerFactory(
         var options = optionsMonitor.Get(keyClientName);
         var state = states.Get(clientName, options);
         var timeProvider = services.GetService<TimeProvider>() ?? TimeProvider.System;
-        var logger = services.GetService<ILoggerFactory>()?.CreateLogger<DPoPDelegatingHandler>() ?? NullLogger<DPoPDelegatingHandler>.Instance;
+        var logger = services.GetService<ILoggerFactory>()?.CreateLogger(DPoPTelemetryNames.HandlerLogCategory) ?? NullLogger.Instance;
         var context = new DPoPHandlerContext(
-            clientName,
+            keyClientName,
             options,
             ResolveKeySource(keyClientName, options),
             services.GetService<IDPoPNonceStore>() ?? state.NonceStore,

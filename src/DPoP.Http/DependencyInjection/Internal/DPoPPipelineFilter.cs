@@ -29,7 +29,8 @@ internal sealed class DPoPPipelineFilter(DPoPClientRegistry registry, IServicePr
             return;
         }
 
-        var logger = loggerFactory.CreateLogger<DPoPDelegatingHandler>();
+        var logger = loggerFactory.CreateLogger(DPoPTelemetryNames.HandlerLogCategory);
+        var loggedName = apiClientName ?? name; // logs name the API client, never the derived token endpoint client
         var seenDPoP = false;
         foreach (var handler in builder.AdditionalHandlers)
         {
@@ -39,13 +40,13 @@ internal sealed class DPoPPipelineFilter(DPoPClientRegistry registry, IServicePr
             }
             else if (seenDPoP && IsRetrying(handler))
             {
-                DPoPHandlerLog.RetryHandlerInsideDPoP(logger, name, handler.GetType().Name);
+                DPoPHandlerLog.RetryHandlerInsideDPoP(logger, loggedName, handler.GetType().Name);
             }
         }
 
         if (seenDPoP)
         {
-            DisablePrimaryRedirects(builder, name, logger);
+            DisablePrimaryRedirects(builder, loggedName, logger);
         }
     };
 

@@ -3,31 +3,14 @@ using System.Diagnostics;
 namespace DPoP.Http.Internal;
 
 /// <summary>
-/// The <c>DPoP.Http</c> <see cref="ActivitySource"/> and the spans it starts. Attribute names follow OpenTelemetry's
+/// The <c>DPoP.Http</c> <see cref="ActivitySource"/>, the one both packages trace on, and the spans it starts. Attribute names follow OpenTelemetry's
 /// conventions (<c>server.address</c>, <c>http.request.method</c>, <c>error.type</c>) and ours live under <c>dpop.</c>;
 /// no span carries a token, nonce, proof, secret, key or a URI's path or query. With no listener,
 /// <see cref="ActivitySource.StartActivity(string, ActivityKind)"/> returns null and none of this costs anything.
 /// </summary>
 internal static class DPoPActivities
 {
-    public const string SourceName = "DPoP.Http";
-
-    /// <summary>Getting an access token for a request (or through the public token API): from the cache or a renewal.</summary>
-    public const string TokenAcquire = "dpop.token.acquire";
-
-    /// <summary>One token request (any grant) to the token endpoint, its nonce resend included.</summary>
-    public const string TokenRequest = "dpop.token.request";
-
-    /// <summary>One revocation request (RFC 7009).</summary>
-    public const string TokenRevoke = "dpop.token.revoke";
-
-    /// <summary>A request sent again with a new proof after a <c>use_dpop_nonce</c> challenge.</summary>
-    public const string NonceRetry = "dpop.nonce_retry";
-
-    /// <summary>A redirect hop followed by the DPoP handler, with a new proof.</summary>
-    public const string Redirect = "dpop.redirect";
-
-    public static readonly ActivitySource Source = new(SourceName, typeof(DPoPActivities).Assembly.GetName().Version?.ToString(3));
+    public static readonly ActivitySource Source = new(DPoPTelemetryNames.ActivitySource, typeof(DPoPActivities).Assembly.GetName().Version?.ToString(3));
 
     /// <summary>
     /// Starts a span tagged with the client (none for an unnamed one: a handler or token client built without a name)
@@ -40,7 +23,7 @@ internal static class DPoPActivities
         {
             if (!string.IsNullOrEmpty(clientName))
             {
-                activity.SetTag("dpop.client", clientName);
+                activity.SetTag(DPoPTelemetryNames.Client, clientName);
             }
 
             activity.SetTag("server.address", target.IdnHost);
@@ -54,11 +37,11 @@ internal static class DPoPActivities
     /// <summary>A nonce retry span for <paramref name="method"/> (as sent) after a challenge from <paramref name="source"/>.</summary>
     public static Activity? StartNonceRetry(string? clientName, Uri target, string method, string source)
     {
-        var activity = Start(NonceRetry, clientName, target);
+        var activity = Start(DPoPTelemetryNames.NonceRetrySpan, clientName, target);
         if (activity is { IsAllDataRequested: true })
         {
             activity.SetTag("http.request.method", method);
-            activity.SetTag("dpop.challenge.source", source);
+            activity.SetTag(DPoPTelemetryNames.ChallengeSource, source);
         }
 
         return activity;
@@ -67,13 +50,13 @@ internal static class DPoPActivities
     /// <summary>A redirect hop span: the next hop's method and origin, the redirect's status, whether it left the origin.</summary>
     public static Activity? StartRedirect(string? clientName, Uri target, string method, int status, int hop, bool crossOrigin)
     {
-        var activity = Start(Redirect, clientName, target);
+        var activity = Start(DPoPTelemetryNames.RedirectSpan, clientName, target);
         if (activity is { IsAllDataRequested: true })
         {
             activity.SetTag("http.request.method", method);
-            activity.SetTag("dpop.redirect.status_code", status);
-            activity.SetTag("dpop.redirect.hop", hop);
-            activity.SetTag("dpop.redirect.cross_origin", crossOrigin);
+            activity.SetTag(DPoPTelemetryNames.RedirectStatusCode, status);
+            activity.SetTag(DPoPTelemetryNames.RedirectHop, hop);
+            activity.SetTag(DPoPTelemetryNames.RedirectCrossOrigin, crossOrigin);
         }
 
         return activity;
@@ -92,7 +75,7 @@ internal static class DPoPActivities
         if (status >= 400)
         {
             var errorType = status.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            activity.SetTag("error.type", errorType);
+            activity.SetTag(DPoPTelemetryNames.ErrorType, errorType);
             activity.SetStatus(ActivityStatusCode.Error, errorType);
         }
 
@@ -110,7 +93,7 @@ internal static class DPoPActivities
             return;
         }
 
-        activity.SetTag("error.type", errorType);
+        activity.SetTag(DPoPTelemetryNames.ErrorType, errorType);
         activity.SetStatus(ActivityStatusCode.Error, errorType);
         activity.Dispose();
     }

@@ -33,5 +33,5 @@ internal sealed class DPoPHandlerContext(
     public DPoPMetrics Metrics { get; } = metrics;
 
     /// <summary>The <c>dpop.client</c> tag of every measurement.</summary>
-    public KeyValuePair<string, object?> ClientTag { get; } = new("dpop.client", clientName);
+    public KeyValuePair<string, object?> ClientTag { get; } = new(DPoPTelemetryNames.Client, clientName);
 }

@@ -8,23 +8,21 @@ namespace DPoP.Http.Internal;
 /// </summary>
 internal sealed class DPoPMetrics
 {
-    public const string MeterName = "DPoP.Http";
-
-    private static readonly Lazy<DPoPMetrics> SharedInstance = new(() => new DPoPMetrics(new Meter(MeterName)));
+    private static readonly Lazy<DPoPMetrics> SharedInstance = new(() => new DPoPMetrics(new Meter(DPoPTelemetryNames.Meter)));
 
     private DPoPMetrics(Meter meter)
     {
-        ProofsCreated = meter.CreateCounter<long>("dpop.proofs.created", "{proof}", "DPoP proofs created, one per request sent, retries and redirects included.");
-        NonceChallenges = meter.CreateCounter<long>("dpop.nonce.challenges", "{challenge}", "use_dpop_nonce answers received (tag dpop.challenge.source: authorization_server or resource_server).");
-        Retries = meter.CreateCounter<long>("dpop.retries", "{retry}", "Requests resent with a new proof after a nonce challenge.");
-        RetriesRefused = meter.CreateCounter<long>("dpop.retries.refused", "{challenge}", "Nonce challenges returned to the caller because the request body could not be sent again.");
-        Redirects = meter.CreateCounter<long>("dpop.redirects", "{redirect}", "Redirects followed by the DPoP handler, each with a new proof.");
-        InvalidNonces = meter.CreateCounter<long>("dpop.nonces.rejected", "{nonce}", "DPoP-Nonce response headers ignored because they were not valid NQCHAR nonces.");
+        ProofsCreated = meter.CreateCounter<long>(DPoPTelemetryNames.ProofsCreated, "{proof}", "DPoP proofs created, one per request sent, retries and redirects included.");
+        NonceChallenges = meter.CreateCounter<long>(DPoPTelemetryNames.NonceChallenges, "{challenge}", "use_dpop_nonce answers received (tag dpop.challenge.source: authorization_server or resource_server).");
+        Retries = meter.CreateCounter<long>(DPoPTelemetryNames.Retries, "{retry}", "Requests resent with a new proof after a nonce challenge.");
+        RetriesRefused = meter.CreateCounter<long>(DPoPTelemetryNames.RetriesRefused, "{challenge}", "Nonce challenges returned to the caller because the request body could not be sent again.");
+        Redirects = meter.CreateCounter<long>(DPoPTelemetryNames.Redirects, "{redirect}", "Redirects followed by the DPoP handler, each with a new proof.");
+        InvalidNonces = meter.CreateCounter<long>(DPoPTelemetryNames.NoncesRejected, "{nonce}", "DPoP-Nonce response headers ignored because they were not valid NQCHAR nonces.");
     }
 
     /// <summary>Metrics on a meter from <paramref name="meterFactory"/>, or on one shared meter when there is no factory (no DI).</summary>
     public static DPoPMetrics Create(IMeterFactory? meterFactory) =>
-        meterFactory is null ? SharedInstance.Value : new DPoPMetrics(meterFactory.Create(MeterName));
+        meterFactory is null ? SharedInstance.Value : new DPoPMetrics(meterFactory.Create(DPoPTelemetryNames.Meter));
 
     public Counter<long> ProofsCreated { get; }
 

@@ -87,7 +87,7 @@ internal sealed class DPoPTokenEndpoint(
         var telemetry = Telemetry;
         var endpoint = _options.TokenEndpoint!;
         var grantType = context.GrantType;
-        var activity = telemetry.StartRequest(DPoPActivities.TokenRequest, grantType, endpoint);
+        var activity = telemetry.StartRequest(DPoPTelemetryNames.TokenRequestSpan, grantType, endpoint);
         var startedAt = Stopwatch.GetTimestamp();
         try
         {
@@ -108,7 +108,7 @@ internal sealed class DPoPTokenEndpoint(
     public async Task RevokeAsync(Uri endpoint, List<KeyValuePair<string, string>> form, CancellationToken cancellationToken)
     {
         var telemetry = Telemetry;
-        var activity = telemetry.StartRequest(DPoPActivities.TokenRevoke, Revocation, endpoint);
+        var activity = telemetry.StartRequest(DPoPTelemetryNames.TokenRevokeSpan, Revocation, endpoint);
         try
         {
             await PostAsync(endpoint, Revocation, form, cancellationToken).ConfigureAwait(false);

@@ -13,7 +13,7 @@ internal sealed class DPoPTokenMetrics
     // OpenTelemetry's HTTP client duration buckets, in seconds: token requests are HTTP requests.
     private static readonly double[] DurationBuckets = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
 
-    private static readonly Lazy<DPoPTokenMetrics> SharedInstance = new(() => new DPoPTokenMetrics(new Meter(DPoPMetrics.MeterName)));
+    private static readonly Lazy<DPoPTokenMetrics> SharedInstance = new(() => new DPoPTokenMetrics(new Meter(DPoPTelemetryNames.Meter)));
 
     // One set of instruments per meter factory (a token client is created per renewal in DI registrations).
     private static readonly ConditionalWeakTable<IMeterFactory, DPoPTokenMetrics> PerFactory = [];
@@ -21,17 +21,17 @@ internal sealed class DPoPTokenMetrics
     private DPoPTokenMetrics(Meter meter)
     {
         TokenRequests = meter.CreateCounter<long>(
-            "dpop.token.requests", "{request}", "Token requests sent to token endpoints, by grant type and outcome (error.type on failures).");
+            DPoPTelemetryNames.TokenRequests, "{request}", "Token requests sent to token endpoints, by grant type and outcome (error.type on failures).");
         TokenRequestDuration = meter.CreateHistogram(
-            "dpop.token.request.duration", "s", "How long token requests took, nonce resends included, by grant type and outcome.",
+            DPoPTelemetryNames.TokenRequestDuration, "s", "How long token requests took, nonce resends included, by grant type and outcome.",
             tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
         CacheLookups = meter.CreateCounter<long>(
-            "dpop.token.cache.lookups", "{lookup}", "Access token cache lookups (dpop.cache.tier: memory or shared; dpop.cache.result: hit or miss).");
+            DPoPTelemetryNames.TokenCacheLookups, "{lookup}", "Access token cache lookups (dpop.cache.tier: memory or shared; dpop.cache.result: hit or miss).");
     }
 
     /// <summary>Instruments on a meter from <paramref name="meterFactory"/>, or on one shared meter when there is none (no DI).</summary>
     public static DPoPTokenMetrics Create(IMeterFactory? meterFactory) =>
-        meterFactory is null ? SharedInstance.Value : PerFactory.GetValue(meterFactory, static f => new DPoPTokenMetrics(f.Create(DPoPMetrics.MeterName)));
+        meterFactory is null ? SharedInstance.Value : PerFactory.GetValue(meterFactory, static f => new DPoPTokenMetrics(f.Create(DPoPTelemetryNames.Meter)));
 
     public Counter<long> TokenRequests { get; }
 

@@ -32,13 +32,13 @@ internal sealed class DPoPTokenTelemetry
     /// <summary>Telemetry for a token client: its name, or its OAuth client id in logs when it has none.</summary>
     public static DPoPTokenTelemetry Create(string? clientName, string? clientId, ILoggerFactory? loggerFactory, System.Diagnostics.Metrics.IMeterFactory? meterFactory) =>
         new(clientName, clientName ?? clientId ?? string.Empty, DPoPTokenMetrics.Create(meterFactory),
-            loggerFactory?.CreateLogger<DPoPTokenClient>() ?? (ILogger)NullLogger.Instance);
+            loggerFactory?.CreateLogger(DPoPTelemetryNames.TokenClientLogCategory) ?? (ILogger)NullLogger.Instance);
 
     /// <summary>Starts the span of one token request (<paramref name="operation"/>: a token request or a revocation).</summary>
     public Activity? StartRequest(string operation, string grantType, Uri endpoint)
     {
         var activity = DPoPActivities.Start(operation, ClientName, endpoint);
-        activity?.SetTag("dpop.grant_type", grantType);
+        activity?.SetTag(DPoPTelemetryNames.GrantType, grantType);
         return activity;
     }
 
@@ -46,13 +46,13 @@ internal sealed class DPoPTokenTelemetry
     public void RequestSucceeded(Activity? activity, string grantType, Uri endpoint, long startedAt, DPoPTokenResponse response)
     {
         var elapsed = Stopwatch.GetElapsedTime(startedAt);
-        var tags = Tags(grantType, "success");
+        var tags = Tags(grantType, DPoPTelemetryNames.Success);
         Metrics.TokenRequests.Add(1, tags);
         Metrics.TokenRequestDuration.Record(elapsed.TotalSeconds, tags);
         if (activity is not null)
         {
-            activity.SetTag("dpop.outcome", "success");
-            activity.SetTag("dpop.token.dpop_bound", response.IsDPoPBound);
+            activity.SetTag(DPoPTelemetryNames.Outcome, DPoPTelemetryNames.Success);
+            activity.SetTag(DPoPTelemetryNames.TokenDPoPBound, response.IsDPoPBound);
             activity.Dispose();
         }
 
@@ -64,11 +64,11 @@ internal sealed class DPoPTokenTelemetry
     {
         var elapsed = Stopwatch.GetElapsedTime(startedAt);
         var errorType = ErrorType(exception);
-        var tags = Tags(grantType, "failure");
-        tags.Add("error.type", errorType);
+        var tags = Tags(grantType, DPoPTelemetryNames.Failure);
+        tags.Add(DPoPTelemetryNames.ErrorType, errorType);
         Metrics.TokenRequests.Add(1, tags);
         Metrics.TokenRequestDuration.Record(elapsed.TotalSeconds, tags);
-        activity?.SetTag("dpop.outcome", "failure");
+        activity?.SetTag(DPoPTelemetryNames.Outcome, DPoPTelemetryNames.Failure);
         DPoPActivities.StopWithError(activity, errorType);
         DPoPTokenLog.TokenRequestFailed(Logger, DisplayName, grantType, new LoggedOrigin(endpoint), errorType, (long)elapsed.TotalMilliseconds);
     }
@@ -76,7 +76,7 @@ internal sealed class DPoPTokenTelemetry
     /// <summary>A revocation the server accepted.</summary>
     public void Revoked(Activity? activity, Uri endpoint)
     {
-        activity?.SetTag("dpop.outcome", "success");
+        activity?.SetTag(DPoPTelemetryNames.Outcome, DPoPTelemetryNames.Success);
         activity?.Dispose();
         DPoPTokenLog.TokenRevoked(Logger, DisplayName, new LoggedOrigin(endpoint));
     }
@@ -85,7 +85,7 @@ internal sealed class DPoPTokenTelemetry
     public void RevocationFailed(Activity? activity, Uri endpoint, Exception exception)
     {
         var errorType = ErrorType(exception);
-        activity?.SetTag("dpop.outcome", "failure");
+        activity?.SetTag(DPoPTelemetryNames.Outcome, DPoPTelemetryNames.Failure);
         DPoPActivities.StopWithError(activity, errorType);
         DPoPTokenLog.RevocationFailed(Logger, DisplayName, new LoggedOrigin(endpoint), errorType);
     }
@@ -94,14 +94,14 @@ internal sealed class DPoPTokenTelemetry
     private Activity? StartAcquire(string grantType, Uri? tokenEndpoint)
     {
         var activity = tokenEndpoint is not null
-            ? DPoPActivities.Start(DPoPActivities.TokenAcquire, ClientName, tokenEndpoint)
-            : DPoPActivities.Source.StartActivity(DPoPActivities.TokenAcquire, ActivityKind.Internal);
+            ? DPoPActivities.Start(DPoPTelemetryNames.TokenAcquireSpan, ClientName, tokenEndpoint)
+            : DPoPActivities.Source.StartActivity(DPoPTelemetryNames.TokenAcquireSpan, ActivityKind.Internal);
         if (tokenEndpoint is null && ClientName is not null)
         {
-            activity?.SetTag("dpop.client", ClientName);
+            activity?.SetTag(DPoPTelemetryNames.Client, ClientName);
         }
 
-        activity?.SetTag("dpop.grant_type", grantType);
+        activity?.SetTag(DPoPTelemetryNames.GrantType, grantType);
         return activity;
     }
 
@@ -144,8 +144,8 @@ internal sealed class DPoPTokenTelemetry
     {
         if (activity is not null)
         {
-            activity.SetTag("dpop.token.cache_hit", cacheHit);
-            activity.SetTag("dpop.outcome", "success");
+            activity.SetTag(DPoPTelemetryNames.TokenCacheHit, cacheHit);
+            activity.SetTag(DPoPTelemetryNames.Outcome, DPoPTelemetryNames.Success);
             activity.Dispose();
         }
     }
@@ -155,8 +155,8 @@ internal sealed class DPoPTokenTelemetry
     {
         if (activity is not null)
         {
-            activity.SetTag("dpop.token.cache_hit", false);
-            activity.SetTag("dpop.outcome", "failure");
+            activity.SetTag(DPoPTelemetryNames.TokenCacheHit, false);
+            activity.SetTag(DPoPTelemetryNames.Outcome, DPoPTelemetryNames.Failure);
             DPoPActivities.StopWithError(activity, ErrorType(exception));
         }
     }
@@ -170,10 +170,10 @@ internal sealed class DPoPTokenTelemetry
             return;
         }
 
-        var tags = new TagList { { "dpop.grant_type", grantType }, { "dpop.cache.tier", tier }, { "dpop.cache.result", hit ? "hit" : "miss" } };
+        var tags = new TagList { { DPoPTelemetryNames.GrantType, grantType }, { DPoPTelemetryNames.CacheTier, tier }, { DPoPTelemetryNames.CacheResult, hit ? "hit" : "miss" } };
         if (ClientName is not null)
         {
-            tags.Add("dpop.client", ClientName);
+            tags.Add(DPoPTelemetryNames.Client, ClientName);
         }
 
         lookups.Add(1, tags);
@@ -189,10 +189,10 @@ internal sealed class DPoPTokenTelemetry
 
     private TagList Tags(string grantType, string outcome)
     {
-        var tags = new TagList { { "dpop.grant_type", grantType }, { "dpop.outcome", outcome } };
+        var tags = new TagList { { DPoPTelemetryNames.GrantType, grantType }, { DPoPTelemetryNames.Outcome, outcome } };
         if (ClientName is not null)
         {
-            tags.Add("dpop.client", ClientName);
+            tags.Add(DPoPTelemetryNames.Client, ClientName);
         }
 
         return tags;
