@@ -50,8 +50,30 @@ public sealed class SharedNonceStoreTests
         Assert.That(second.Requests[0].Verified.HasClaim("nonce"), Is.False, "port 8443 is another origin");
     }
 
+    [Test]
+    public async Task SendAsync_L2NeverAnswers_RequestsGoOnFromMemoryWithOneWarning()
+    {
+        using var host = Instance(new HangingL2Cache());
+        var client = host.CreateClient();
+
+        using var first = await client.SendAsync(new HttpRequestMessage(HttpMethod.Get, "data"));
+        using var second = await client.SendAsync(new HttpRequestMessage(HttpMethod.Get, "data"));
+        using var otherOrigin = await client.SendAsync(new HttpRequestMessage(HttpMethod.Get, "https://other.example.com/data"));
+
+        var warnings = host.LogCollector.Collector.GetSnapshot().Where(r => r.Id.Id == 13).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(first.StatusCode, Is.EqualTo(HttpStatusCode.OK), "challenged and retried after the bounded lookup");
+            Assert.That(second.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(host.Requests[2].Verified.Claim("nonce"), Is.EqualTo(ServerNonce), "the nonce was kept in memory");
+            Assert.That(otherOrigin.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(warnings, Has.Count.EqualTo(1), "one warning; the paused cache is not asked for the other origin");
+            Assert.That(warnings[0].Level, Is.EqualTo(Microsoft.Extensions.Logging.LogLevel.Warning));
+        });
+    }
+
     /// <summary>A resource server that challenges every proof without its nonce (RFC 9449 §9).</summary>
-    private static DPoPTestHost Instance(InMemoryL2Cache l2) => new(
+    private static DPoPTestHost Instance(IDistributedCache l2) => new(
         (seen, _) => seen.Verified.HasClaim("nonce") && seen.Verified.Claim("nonce") == ServerNonce
             ? MockServer.Ok()
             : MockServer.ResourceNonceChallenge(ServerNonce),
@@ -66,5 +88,27 @@ public sealed class SharedNonceStoreTests
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "data");
         return sync ? host.CreateClient().Send(request) : await host.CreateClient().SendAsync(request);
+    }
+
+    /// <summary>An L2 whose every call hangs until cancelled, as a Redis client at its default timeouts can.</summary>
+    private sealed class HangingL2Cache : IDistributedCache
+    {
+        public byte[]? Get(string key) => throw new NotSupportedException();
+
+        public Task<byte[]?> GetAsync(string key, CancellationToken token = default) => Hang<byte[]?>(token);
+
+        public void Refresh(string key) => throw new NotSupportedException();
+
+        public Task RefreshAsync(string key, CancellationToken token = default) => Hang<bool>(token);
+
+        public void Remove(string key) => throw new NotSupportedException();
+
+        public Task RemoveAsync(string key, CancellationToken token = default) => Hang<bool>(token);
+
+        public void Set(string key, byte[] value, DistributedCacheEntryOptions options) => throw new NotSupportedException();
+
+        public Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default) => Hang<bool>(token);
+
+        private static Task<T> Hang<T>(CancellationToken token) => new TaskCompletionSource<T>().Task.WaitAsync(token);
     }
 }
