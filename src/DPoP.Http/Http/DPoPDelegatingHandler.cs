@@ -74,8 +74,8 @@ public sealed class DPoPDelegatingHandler : DelegatingHandler
     {
         var pending = SendCoreAsync(request, async: false, cancellationToken);
 
-        // With async: false every step runs synchronously; only a key provider, token provider or nonce store that is truly asynchronous
-        // leaves work pending, and the synchronous API has no choice but to wait for it.
+        // With async: false every step runs synchronously; only a key provider, token provider or nonce store that is
+        // truly asynchronous leaves work pending, and the synchronous API has no choice but to wait for it.
         return pending.IsCompleted ? pending.GetAwaiter().GetResult() : pending.AsTask().GetAwaiter().GetResult();
     }
 

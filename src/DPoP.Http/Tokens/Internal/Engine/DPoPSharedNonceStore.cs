@@ -13,7 +13,8 @@ namespace DPoP.Http.Internal;
 /// <remarks>
 /// The shared cache is consulted at most once per origin per <see cref="LookupInterval"/> and waits at most
 /// <see cref="LookupTimeout"/>; a new nonce is written in the background, a repeated one not at all. A failing cache
-/// pauses and warns (<see cref="DPoPSharedTokenCache"/>), and the store keeps working from memory.
+/// pauses and warns (<see cref="DPoPSharedTokenCache"/>), and the store keeps working from memory. It lives beside
+/// that cache, in the Tokens layer, though it serves the handler: layers only reference the ones below.
 /// </remarks>
 internal sealed class DPoPSharedNonceStore : IDPoPNonceStore
 {
@@ -46,9 +47,6 @@ internal sealed class DPoPSharedNonceStore : IDPoPNonceStore
             static (l, _, reason, pause) => DPoPHandlerLog.SharedNonceCacheUnavailable(l, reason, pause),
             DPoPHandlerLog.SharedNonceCacheBack);
     }
-
-    /// <summary>The shared cache's pause state (settable pause for tests).</summary>
-    internal DPoPSharedTokenCache Shared => _shared;
 
     public ValueTask<string?> GetNonceAsync(Uri requestUri, CancellationToken cancellationToken)
     {
