@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using DPoP.Http.Internal;
 using Microsoft.Extensions.Logging;
 
 namespace DPoP.Http.AspNetCore.Internal;
@@ -9,7 +10,7 @@ namespace DPoP.Http.AspNetCore.Internal;
 /// </summary>
 internal sealed class UserAccessTokens(UserSessions sessions, ILoggerFactory loggerFactory) : IDPoPUserAccessTokens
 {
-    private readonly ILogger _logger = loggerFactory.CreateLogger("DPoP.Http.AspNetCore");
+    private readonly ILogger _logger = loggerFactory.CreateLogger(DPoPTelemetryNames.WebLogCategory);
 
     public Task<DPoPUserAccessToken> GetAccessTokenAsync(ClaimsPrincipal user, string openIdConnectScheme = "OpenIdConnect", DPoPUserAccessTokenOptions? options = null, CancellationToken cancellationToken = default) =>
         WithSessionAsync(user, openIdConnectScheme, async request => (await sessions.GetAccessTokenAsync(request, TokenTarget.From(options), cancellationToken).ConfigureAwait(false)).Token, cancellationToken);

@@ -75,8 +75,8 @@ public sealed class DPoPDelegatingHandler : DelegatingHandler
     {
         var pending = SendCoreAsync(request, async: false, cancellationToken);
 
-        // With async: false every step runs synchronously; only a key or token provider that is truly asynchronous
-        // leaves work pending, and the synchronous API has no choice but to wait for it.
+        // With async: false every step runs synchronously; only a key provider, token provider or nonce store that is
+        // truly asynchronous leaves work pending, and the synchronous API has no choice but to wait for it.
         return pending.IsCompleted ? pending.GetAwaiter().GetResult() : pending.AsTask().GetAwaiter().GetResult();
     }
 
@@ -134,7 +134,8 @@ public sealed class DPoPDelegatingHandler : DelegatingHandler
     private async ValueTask<HttpResponseMessage> SendWithNonceRetryAsync(HttpRequestMessage request, DPoPRequestState state, bool async, CancellationToken cancellationToken)
     {
         var uri = request.RequestUri!;
-        var sentNonce = DPoPNonceHeader.GetStored(_context, uri);
+        var storedNonce = DPoPNonceHeader.GetStoredAsync(_context, uri, cancellationToken);
+        var sentNonce = storedNonce.IsCompletedSuccessfully ? storedNonce.Result : await storedNonce.ConfigureAwait(false);
         var response = await SendOnceAsync(request, state, sentNonce, async, cancellationToken).ConfigureAwait(false);
         if (!_context.Options.RetryOnNonceChallenge || !DPoPNonceChallenge.IsCandidate(response) ||
             request.IsDPoPNonceRetryDisabled() ||
@@ -206,7 +207,11 @@ public sealed class DPoPDelegatingHandler : DelegatingHandler
             : base.Send(request, cancellationToken);
         try
         {
-            DPoPNonceHeader.Store(_context, uri, response, nonce);
+            var storing = DPoPNonceHeader.StoreAsync(_context, uri, response, nonce, cancellationToken);
+            if (!storing.IsCompletedSuccessfully)
+            {
+                await storing.ConfigureAwait(false);
+            }
         }
         catch
         {

@@ -45,6 +45,27 @@ public sealed class DPoPNonceStore : IDPoPNonceStore
     public int Count => Volatile.Read(ref _count);
 
     /// <inheritdoc />
+    /// <remarks>Completes synchronously: it is <see cref="GetNonce(Uri)"/>.</remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="requestUri"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="requestUri"/> is not absolute, or its host has no punycode form (it breaks the IDNA rules).</exception>
+    public ValueTask<string?> GetNonceAsync(Uri requestUri, CancellationToken cancellationToken) => new(GetNonce(requestUri));
+
+    /// <inheritdoc />
+    /// <remarks>Completes synchronously: it is <see cref="SetNonce(Uri, string)"/>.</remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="requestUri"/> or <paramref name="nonce"/> is null.</exception>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="requestUri"/> is not absolute or its host has no punycode form (it breaks the IDNA rules), or
+    /// <paramref name="nonce"/> is not <c>1*NQCHAR</c>.
+    /// </exception>
+    public ValueTask SetNonceAsync(Uri requestUri, string nonce, CancellationToken cancellationToken)
+    {
+        SetNonce(requestUri, nonce);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Gets the nonce stored for the origin of <paramref name="requestUri"/>.</summary>
+    /// <param name="requestUri">An absolute http(s) request URI.</param>
+    /// <returns>The nonce, or null when none is known (or it expired).</returns>
     /// <exception cref="ArgumentNullException"><paramref name="requestUri"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="requestUri"/> is not absolute, or its host has no punycode form (it breaks the IDNA rules).</exception>
     public string? GetNonce(Uri requestUri)
@@ -64,7 +85,12 @@ public sealed class DPoPNonceStore : IDPoPNonceStore
         return entry.Nonce;
     }
 
-    /// <inheritdoc />
+    /// <summary>
+    /// Stores <paramref name="nonce"/> for the origin of <paramref name="requestUri"/>, replacing the previous one; a
+    /// repeat of the stored nonce restarts its lifetime.
+    /// </summary>
+    /// <param name="requestUri">The absolute http(s) URI of the request whose response carried the nonce.</param>
+    /// <param name="nonce">A valid nonce (<c>1*NQCHAR</c>).</param>
     /// <exception cref="ArgumentNullException"><paramref name="requestUri"/> or <paramref name="nonce"/> is null.</exception>
     /// <exception cref="ArgumentException">
     /// <paramref name="requestUri"/> is not absolute or its host has no punycode form (it breaks the IDNA rules), or

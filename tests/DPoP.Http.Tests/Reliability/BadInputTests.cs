@@ -264,17 +264,16 @@ public sealed class BadInputTests
 
     public sealed class GarbageNonceStore : IDPoPNonceStore
     {
-        public string? GetNonce(Uri requestUri) => "not a \"nonce\"";
+        public ValueTask<string?> GetNonceAsync(Uri requestUri, CancellationToken cancellationToken) => ValueTask.FromResult<string?>("not a \"nonce\"");
 
-        public void SetNonce(Uri requestUri, string nonce)
-        {
-        }
+        public ValueTask SetNonceAsync(Uri requestUri, string nonce, CancellationToken cancellationToken) => ValueTask.CompletedTask;
     }
 
     public sealed class ThrowingNonceStore : IDPoPNonceStore
     {
-        public string? GetNonce(Uri requestUri) => requestUri.AbsolutePath == "/read-fails" ? throw new IOException("nonce store down") : null;
+        public ValueTask<string?> GetNonceAsync(Uri requestUri, CancellationToken cancellationToken) =>
+            requestUri.AbsolutePath == "/read-fails" ? throw new IOException("nonce store down") : ValueTask.FromResult<string?>(null);
 
-        public void SetNonce(Uri requestUri, string nonce) => throw new IOException("nonce store down");
+        public ValueTask SetNonceAsync(Uri requestUri, string nonce, CancellationToken cancellationToken) => throw new IOException("nonce store down");
     }
 }

@@ -38,6 +38,12 @@ internal static partial class DPoPHandlerLog
     [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "DPoP client '{ClientName}': could not turn off the primary handler's automatic redirects (it has already sent requests, or is shared): a redirect would carry a proof made for another URI. Configure AllowAutoRedirect = false on it.")]
     public static partial void PrimaryRedirectsNotDisabled(ILogger logger, string clientName);
 
+    [LoggerMessage(EventId = 13, Level = LogLevel.Warning, Message = "The shared nonce store (HybridCache) failed ({Reason}); nonces are kept in this instance's memory only and the cache is tried again in {PauseSeconds} s.")]
+    public static partial void SharedNonceCacheUnavailable(ILogger logger, string reason, double pauseSeconds);
+
+    [LoggerMessage(EventId = 14, Level = LogLevel.Information, Message = "The shared nonce store (HybridCache) answers again; nonces are shared again.")]
+    public static partial void SharedNonceCacheBack(ILogger logger);
+
     [LoggerMessage(EventId = 12, Level = LogLevel.Information, Message = "DPoP client '{ClientName}': {Origin} rejected the access token (invalid_token); retrying {Method} once with a renewed token and a new proof.")]
     public static partial void RetryingWithRenewedToken(ILogger logger, string clientName, LoggedOrigin origin, string method);
 

@@ -3,34 +3,47 @@ namespace DPoP.Http.Internal;
 /// <summary>Reads a response's <c>DPoP-Nonce</c> header (RFC 9449 §8.1) and keeps it in the client's nonce store.</summary>
 internal static class DPoPNonceHeader
 {
-    /// <summary>The nonce stored for the origin of <paramref name="uri"/>, when it is valid.</summary>
-    public static string? GetStored(DPoPHandlerContext context, Uri uri)
+    /// <summary>
+    /// The nonce stored for the origin of <paramref name="uri"/>, when it is valid. A store that completes
+    /// synchronously (the in-memory one always does) costs no state machine, and the synchronous <c>Send</c> no wait.
+    /// </summary>
+    public static ValueTask<string?> GetStoredAsync(DPoPHandlerContext context, Uri uri, CancellationToken cancellationToken)
     {
-        var nonce = context.NonceStore.GetNonce(uri);
+        var pending = context.NonceStore.GetNonceAsync(uri, cancellationToken);
+        return pending.IsCompletedSuccessfully ? new(ValidOrNull(pending.Result)) : AwaitStoredAsync(pending);
 
-        // A custom store could hand back anything; only a valid nonce goes into a proof.
-        return nonce is not null && DPoPSyntax.IsNonce(nonce) ? nonce : null;
+        static async ValueTask<string?> AwaitStoredAsync(ValueTask<string?> pending) => ValidOrNull(await pending.ConfigureAwait(false));
     }
 
     /// <summary>
     /// Hands the store every valid nonce, a repeat of the one just sent included (RFC 9449 §8.2: it is still the
     /// server's current nonce, so a store with a lifetime restarts it).
     /// </summary>
-    public static void Store(DPoPHandlerContext context, Uri uri, HttpResponseMessage response, string? sentNonce)
+    public static ValueTask StoreAsync(DPoPHandlerContext context, Uri uri, HttpResponseMessage response, string? sentNonce, CancellationToken cancellationToken)
     {
         var nonce = Read(response, out var rejection);
         if (nonce is not null)
         {
-            context.NonceStore.SetNonce(uri, nonce);
-            if (!string.Equals(sentNonce, nonce, StringComparison.Ordinal))
+            var pending = context.NonceStore.SetNonceAsync(uri, nonce, cancellationToken);
+            if (!pending.IsCompletedSuccessfully)
             {
-                DPoPHandlerLog.NonceStored(context.Logger, context.ClientName, new LoggedOrigin(uri));
+                return AwaitStoredAsync(pending, context, uri, nonce, sentNonce);
             }
+
+            LogStored(context, uri, nonce, sentNonce);
         }
         else if (rejection is not null)
         {
             context.Metrics.InvalidNonces.Add(1, context.ClientTag);
             DPoPHandlerLog.InvalidNonceIgnored(context.Logger, context.ClientName, new LoggedOrigin(uri), rejection);
+        }
+
+        return default;
+
+        static async ValueTask AwaitStoredAsync(ValueTask pending, DPoPHandlerContext context, Uri uri, string nonce, string? sentNonce)
+        {
+            await pending.ConfigureAwait(false);
+            LogStored(context, uri, nonce, sentNonce);
         }
     }
 
@@ -62,5 +75,16 @@ internal static class DPoPNonceHeader
         }
 
         return nonce;
+    }
+
+    // A custom store could hand back anything; only a valid nonce goes into a proof.
+    private static string? ValidOrNull(string? nonce) => nonce is not null && DPoPSyntax.IsNonce(nonce) ? nonce : null;
+
+    private static void LogStored(DPoPHandlerContext context, Uri uri, string nonce, string? sentNonce)
+    {
+        if (!string.Equals(sentNonce, nonce, StringComparison.Ordinal))
+        {
+            DPoPHandlerLog.NonceStored(context.Logger, context.ClientName, new LoggedOrigin(uri));
+        }
     }
 }

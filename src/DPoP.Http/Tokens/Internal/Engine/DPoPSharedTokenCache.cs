@@ -28,16 +28,30 @@ internal sealed class DPoPSharedTokenCache
     private readonly HybridCache _cache;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
+    private readonly Action<ILogger, string, string, double> _logUnavailable;
+    private readonly Action<ILogger> _logBack;
 
     // UTC ticks until which the cache is not consulted (0: available), and whether the last lookup failed.
     private long _pausedUntilTicks;
     private int _failing;
 
-    public DPoPSharedTokenCache(HybridCache cache, TimeProvider timeProvider, ILogger logger)
+    /// <param name="cache">The app's HybridCache.</param>
+    /// <param name="timeProvider">The clock for timeouts and the pause.</param>
+    /// <param name="logger">Where the warnings go.</param>
+    /// <param name="logUnavailable">The warning for a failed lookup (client, reason, pause in seconds); the token one by default.</param>
+    /// <param name="logBack">The message for a cache that answers again; the token one by default.</param>
+    public DPoPSharedTokenCache(
+        HybridCache cache,
+        TimeProvider timeProvider,
+        ILogger logger,
+        Action<ILogger, string, string, double>? logUnavailable = null,
+        Action<ILogger>? logBack = null)
     {
         _cache = cache;
         _timeProvider = timeProvider;
         _logger = logger;
+        _logUnavailable = logUnavailable ?? DPoPTokenLog.SharedCacheUnavailable;
+        _logBack = logBack ?? DPoPTokenLog.SharedCacheBack;
     }
 
     /// <summary>How long the cache is left alone after a lookup that timed out or failed (settable for tests).</summary>
@@ -159,7 +173,7 @@ internal sealed class DPoPSharedTokenCache
     {
         if (Volatile.Read(ref _failing) != 0 && Interlocked.Exchange(ref _failing, 0) != 0)
         {
-            DPoPTokenLog.SharedCacheBack(_logger);
+            _logBack(_logger);
         }
     }
 
@@ -170,7 +184,7 @@ internal sealed class DPoPSharedTokenCache
         Interlocked.Exchange(ref _failing, 1);
 
         // Rate-limited by the pause: at most one warning per pause, whatever the number of clients and requests.
-        DPoPTokenLog.SharedCacheUnavailable(_logger, clientName, reason, pause.TotalSeconds);
+        _logUnavailable(_logger, clientName, reason, pause.TotalSeconds);
     }
 
     private static void Observe(Task? task) =>
