@@ -3,10 +3,6 @@ using DPoP.Http.Samples.Blazor.Components;
 using DPoP.Http.Samples.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
-using Microsoft.AspNetCore.Authentication.OpenIdConnect;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
 using DemoServerHost = DPoP.Http.DemoServer.DemoServer;
 
 namespace DPoP.Http.Samples.Blazor;
@@ -14,7 +10,7 @@ namespace DPoP.Http.Samples.Blazor;
 /// <summary>The Blazor sample app and, unless a provider is configured, the demo OpenID provider and API it uses.</summary>
 internal sealed class BlazorSample : IAsyncDisposable
 {
-    private const string Scheme = OpenIdConnectDefaults.AuthenticationScheme;
+    private const string Scheme = SampleSignIn.Scheme;
 
     private readonly WebApplication _app;
 
@@ -41,43 +37,9 @@ internal sealed class BlazorSample : IAsyncDisposable
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ApplicationName = typeof(BlazorSample).Assembly.GetName().Name });
         // blazor.web.js is a static web asset: serve it from the build output in every environment, not only Development.
         builder.WebHost.UseStaticWebAssets();
-        if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
-        {
-            builder.WebHost.UseUrls("http://127.0.0.1:5090");
-        }
 
-        var settings = builder.Configuration.GetSection("Server").Get<ServerSettings>() ?? new ServerSettings();
-        var demo = settings.Authority is null ? await DemoServerHost.StartAsync(demoOptions) : null;
-        var authority = settings.Authority ?? new Uri(demo!.Issuer);
-        var api = settings.ApiBaseAddress ?? demo?.ApiBaseAddress ?? throw new InvalidOperationException("Set --Server:ApiBaseAddress with --Server:Authority.");
+        var (demo, api) = await SampleSignIn.AddAsync(builder, "http://127.0.0.1:5090", demoOptions);
 
-        builder.Services.AddAuthentication(o =>
-            {
-                o.DefaultScheme = CookieAuthenticationDefaults.AuthenticationScheme;
-                o.DefaultChallengeScheme = Scheme;
-            })
-            .AddCookie()
-            .AddOpenIdConnect(Scheme, o =>
-            {
-                o.Authority = authority.ToString();
-                o.RequireHttpsMetadata = authority.Scheme == Uri.UriSchemeHttps;
-                o.ClientId = settings.ClientId;
-                o.ClientSecret = settings.ClientSecret;
-                o.ResponseType = "code";
-                o.MapInboundClaims = false;
-                o.TokenValidationParameters.NameClaimType = "name";
-                foreach (var scope in settings.Scope.Split(' ', StringSplitOptions.RemoveEmptyEntries))
-                {
-                    o.Scope.Add(scope);
-                }
-
-                // RP-initiated logout names the client: the tokens (ID token included) live server-side, not in the cookie.
-                o.Events.OnRedirectToIdentityProviderForSignOut = context =>
-                {
-                    context.ProtocolMessage.ClientId = context.Options.ClientId;
-                    return Task.CompletedTask;
-                };
-            });
         builder.Services.AddAuthorization();
         builder.Services.AddCascadingAuthenticationState();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
@@ -103,8 +65,7 @@ internal sealed class BlazorSample : IAsyncDisposable
             [CookieAuthenticationDefaults.AuthenticationScheme, Scheme])).DisableAntiforgery();
 
         await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        return new BlazorSample(app, demo, new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).TrimEnd('/') + "/"));
+        return new BlazorSample(app, demo, SampleSignIn.BaseAddress(app));
     }
 
     /// <summary>Waits until the app is asked to stop (Ctrl+C).</summary>

@@ -27,18 +27,18 @@ internal sealed class BlazorSampleBrowserTests
         using var browser = HeadlessChromium.Start();
 
         browser.GoTo(sample.BaseAddress);
-        browser.WaitFor(By.Id("signin-link")).Click();
+        Click(browser, "signin-link");
         browser.WaitFor(By.Id("signin-button-alice")).Click();
-        Assert.That(browser.WaitFor(By.Id("user-name")).Text, Is.EqualTo("Alice Demo"), "signed in, back at the app");
+        Assert.That(TextOf(browser, "user-name"), Is.EqualTo("Alice Demo"), "signed in, back at the app");
 
         var circuitUrl = ClickCall(browser, expectedCount: 1);
-        var firstStatus = browser.WaitFor(By.Id("api-status")).Text;
-        using var firstAnswer = JsonDocument.Parse(browser.WaitFor(By.Id("api-body")).Text);
-        using var firstProof = JsonDocument.Parse(browser.WaitFor(By.Id("proof-claims")).Text);
+        var firstStatus = TextOf(browser, "api-status");
+        using var firstAnswer = JsonDocument.Parse(TextOf(browser, "api-body"));
+        using var firstProof = JsonDocument.Parse(TextOf(browser, "proof-claims"));
         Assert.Multiple(() =>
         {
             Assert.That(firstStatus, Is.EqualTo("200"));
-            Assert.That(browser.WaitFor(By.Id("auth-scheme")).Text, Does.StartWith("Authorization: DPoP"));
+            Assert.That(TextOf(browser, "auth-scheme"), Does.StartWith("Authorization: DPoP"));
             Assert.That(firstAnswer.RootElement.GetProperty("sub").GetString(), Is.EqualTo("alice"), "the API saw the circuit's user");
             Assert.That(firstProof.RootElement.TryGetProperty("ath", out _), Is.True, "the proof is bound to the token");
             Assert.That(demo.Statistics.RefreshTokenGrants, Is.Zero, "the token from sign-in was still fresh");
@@ -48,21 +48,21 @@ internal sealed class BlazorSampleBrowserTests
         await Task.Delay(AccessTokenLifetime + TimeSpan.FromSeconds(1));
 
         Assert.That(ClickCall(browser, expectedCount: 2), Is.EqualTo(circuitUrl), "the same page, no reload");
-        using var secondAnswer = JsonDocument.Parse(browser.WaitFor(By.Id("api-body")).Text);
+        using var secondAnswer = JsonDocument.Parse(TextOf(browser, "api-body"));
         Assert.Multiple(() =>
         {
-            Assert.That(browser.WaitFor(By.Id("api-status")).Text, Is.EqualTo("200"));
+            Assert.That(TextOf(browser, "api-status"), Is.EqualTo("200"));
             Assert.That(secondAnswer.RootElement.GetProperty("sub").GetString(), Is.EqualTo("alice"));
             Assert.That(demo.Statistics.RefreshTokenGrants, Is.EqualTo(1), "refreshed once, inside the circuit");
             Assert.That(demo.Statistics.AuthorizationCodeGrants, Is.EqualTo(1), "no new sign-in");
             Assert.That(demo.Events.Count(e => e.Kind == DemoServerEventKinds.ResourceOk), Is.EqualTo(2), "the API's log");
         });
 
-        browser.WaitFor(By.Id("signout-button")).Click();
+        Click(browser, "signout-button");
         browser.WaitFor(By.Id("signin-link"));
         Assert.Multiple(() =>
         {
-            Assert.That(browser.WaitFor(By.Id("signed-out")).Text, Is.EqualTo("Not signed in"));
+            Assert.That(TextOf(browser, "signed-out"), Is.EqualTo("Not signed in"));
             Assert.That(demo.Statistics.Revocations, Is.EqualTo(1), "sign-out revoked the session's (refreshed) refresh token");
             Assert.That(demo.Statistics.EndSessions, Is.EqualTo(1), "and ended the session at the provider");
         });
@@ -71,10 +71,49 @@ internal sealed class BlazorSampleBrowserTests
     /// <summary>Clicks the component's button once the circuit is interactive and waits for the call's answer.</summary>
     private static Uri ClickCall(HeadlessChromium browser, int expectedCount)
     {
-        browser.WaitUntil(_ => browser.WaitFor(By.Id("call-button")).Enabled, "the circuit is connected");
-        browser.WaitFor(By.Id("call-button")).Click();
+        // A stale element throws without clicking: retrying then cannot click twice.
+        browser.WaitUntil(driver => Read(() =>
+        {
+            var button = driver.FindElement(By.Id("call-button"));
+            if (!button.Enabled)
+            {
+                return false; // prerendered: the circuit is not connected yet
+            }
+
+            button.Click();
+            return true;
+        }), "the circuit is connected and the button clicked");
         var count = expectedCount.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        browser.WaitUntil(_ => browser.WaitFor(By.Id("call-count")).Text == count, $"call {count} answered");
+        browser.WaitUntil(driver => Read(() => driver.FindElement(By.Id("call-count")).Text == count), $"call {count} answered");
         return browser.Url;
+    }
+
+    /// <summary>Clicks the element once it is on the page (again if the circuit's first render replaced it first).</summary>
+    private static void Click(HeadlessChromium browser, string id) =>
+        browser.WaitUntil(driver => Read(() =>
+        {
+            driver.FindElement(By.Id(id)).Click();
+            return true;
+        }), $"#{id} clicked");
+
+    /// <summary>The element's text once it is on the page; the circuit's first render replaces the prerendered elements.</summary>
+    private static string TextOf(HeadlessChromium browser, string id)
+    {
+        string? text = null;
+        browser.WaitUntil(driver => Read(() => (text = driver.FindElement(By.Id(id)).Text) is not null), $"the text of #{id}");
+        return text!;
+    }
+
+    /// <summary><paramref name="read"/>'s answer; false while the element is missing or was just re-rendered.</summary>
+    private static bool Read(Func<bool> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (Exception e) when (e is StaleElementReferenceException or NoSuchElementException)
+        {
+            return false;
+        }
     }
 }
