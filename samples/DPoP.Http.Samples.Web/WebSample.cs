@@ -1,10 +1,6 @@
 using DPoP.Http.AspNetCore;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
-using Microsoft.AspNetCore.Authentication.OpenIdConnect;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
 using DemoServerHost = DPoP.Http.DemoServer.DemoServer;
 
 namespace DPoP.Http.Samples.Web;
@@ -12,7 +8,7 @@ namespace DPoP.Http.Samples.Web;
 /// <summary>The sample web app and, unless a provider is configured, the demo OpenID provider and API it uses.</summary>
 internal sealed class WebSample : IAsyncDisposable
 {
-    private const string Scheme = OpenIdConnectDefaults.AuthenticationScheme;
+    private const string Scheme = SampleSignIn.Scheme;
 
     private readonly WebApplication _app;
     private readonly DemoServerHost? _demo;
@@ -34,46 +30,7 @@ internal sealed class WebSample : IAsyncDisposable
     public static async Task<WebSample> StartAsync(string[] args)
     {
         var builder = WebApplication.CreateBuilder(args);
-        if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
-        {
-            builder.WebHost.UseUrls("http://127.0.0.1:5080");
-        }
-
-        var settings = builder.Configuration.GetSection("Server").Get<ServerSettings>() ?? new ServerSettings();
-        var demo = settings.Authority is null ? await DemoServerHost.StartAsync() : null;
-        var authority = settings.Authority ?? new Uri(demo!.Issuer);
-        var api = settings.ApiBaseAddress ?? demo?.ApiBaseAddress ?? throw new InvalidOperationException("Set --Server:ApiBaseAddress with --Server:Authority.");
-
-        builder.Services.AddAuthentication(o =>
-            {
-                o.DefaultScheme = CookieAuthenticationDefaults.AuthenticationScheme;
-                o.DefaultChallengeScheme = Scheme;
-            })
-            .AddCookie()
-            .AddOpenIdConnect(Scheme, o =>
-            {
-                o.Authority = authority.ToString();
-                o.RequireHttpsMetadata = authority.Scheme == Uri.UriSchemeHttps;
-                o.ClientId = settings.ClientId;
-                o.ClientSecret = settings.ClientSecret;
-                o.ResponseType = "code";
-                o.MapInboundClaims = false;
-                o.TokenValidationParameters.NameClaimType = "name";
-                foreach (var scope in settings.Scope.Split(' ', StringSplitOptions.RemoveEmptyEntries))
-                {
-                    o.Scope.Add(scope);
-                }
-
-                // RP-initiated logout names the client: the tokens (ID token included) live server-side, not in the cookie.
-                o.Events.OnRedirectToIdentityProviderForSignOut = context =>
-                {
-                    context.ProtocolMessage.ClientId = context.Options.ClientId;
-                    return Task.CompletedTask;
-                };
-
-                // The correlation and nonce cookies stay Secure (SameSite=None needs it): browsers treat http on
-                // 127.0.0.1 and localhost as a secure context, so the sample works over http on loopback as it is.
-            });
+        var (demo, api) = await SampleSignIn.AddAsync(builder, "http://127.0.0.1:5080");
 
         // The DPoP part: sign-in binds the code and tokens to a key per session, and the API client sends the
         // signed-in user's DPoP-bound token with a fresh proof on every request, refreshing it when it is due.
@@ -86,8 +43,7 @@ internal sealed class WebSample : IAsyncDisposable
         app.UseAuthentication();
         MapPages(app);
         await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        return new WebSample(app, demo, new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).TrimEnd('/') + "/"));
+        return new WebSample(app, demo, SampleSignIn.BaseAddress(app));
     }
 
     /// <summary>Waits until the app is asked to stop (Ctrl+C).</summary>

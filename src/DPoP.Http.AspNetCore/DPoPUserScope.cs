@@ -52,6 +52,15 @@ public sealed class DPoPUserScope : IDisposable
         return scope;
     }
 
+    /// <summary>
+    /// A scope that is not yet current anywhere: a Blazor Server circuit's, made current by <see cref="Enter"/> in each
+    /// of the circuit's inbound activities (whose event handlers may outlive the activity) and disposed with the circuit.
+    /// </summary>
+    internal static DPoPUserScope Create(ClaimsPrincipal user) => new(user, previous: null);
+
+    /// <summary>Makes this scope the current one for the rest of the calling async flow and the work it starts.</summary>
+    internal void Enter() => Ambient.Value = this;
+
     /// <summary>Restores the previous scope and clears the per-session keys this scope loaded.</summary>
     public void Dispose()
     {
