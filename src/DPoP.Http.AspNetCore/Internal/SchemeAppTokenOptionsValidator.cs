@@ -1,3 +1,4 @@
+using DPoP.Http.Internal;
 using Microsoft.Extensions.Options;
 
 namespace DPoP.Http.AspNetCore.Internal;
@@ -36,17 +37,11 @@ internal sealed class SchemeAppTokenOptionsValidator(
         }
 
         configure?.Invoke(tokenOptions);
-        try
-        {
-            using var http = new HttpClient();
-            _ = new DPoPTokenClient(http, tokenOptions);
-            return ValidateOptionsResult.Success;
-        }
-        catch (ArgumentException ex)
-        {
-            // The client's message lists every broken rule by property name and never quotes a secret or key.
-            var problems = ex.ParamName is { } parameter ? ex.Message.Replace($" (Parameter '{parameter}')", string.Empty, StringComparison.Ordinal) : ex.Message;
-            return ValidateOptionsResult.Fail($"HttpClient '{clientName}' (AddClientCredentialsToken(\"{scheme}\")): {problems}");
-        }
+
+        // The token client's own rules (DPoP.Http's internals are ours to use); their messages name the property and never quote a secret or key.
+        var problems = DPoPTokenClientOptionsRules.Check(tokenOptions);
+        return problems.Count == 0
+            ? ValidateOptionsResult.Success
+            : ValidateOptionsResult.Fail($"HttpClient '{clientName}' (AddClientCredentialsToken(\"{scheme}\")): the token client options are not usable: {string.Join(" ", problems)}");
     }
 }

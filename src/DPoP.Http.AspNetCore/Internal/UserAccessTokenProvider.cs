@@ -1,4 +1,4 @@
-using System.Net.Http.Headers;
+using DPoP.Http.Internal;
 
 namespace DPoP.Http.AspNetCore.Internal;
 
@@ -25,14 +25,8 @@ internal sealed class UserAccessTokenProvider(UserSessions sessions, string sche
             throw;
         }
 
-        if (token.IsDPoPBound)
-        {
-            return token.AccessToken;
-        }
-
-        // A Bearer token the app allowed (AllowBearerTokens): sent as Bearer, and the proof carries no ath.
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token.AccessToken);
-        return null;
+        // A Bearer token the app allowed (AllowBearerTokens) goes as Bearer, and the proof carries no ath.
+        return DPoPTokenBinding.Use(token.AccessToken, token.IsDPoPBound, request);
     }
 
     public async ValueTask<bool> OnAccessTokenRejectedAsync(string rejectedAccessToken, CancellationToken cancellationToken)

@@ -9,14 +9,18 @@ internal static class DPoPTokenBinding
     /// A DPoP-bound token is returned for the handler to bind (<c>Authorization: DPoP</c> and <c>ath</c>); an allowed
     /// Bearer token is set on the request as <c>Authorization: Bearer</c> and null returned, so the proof carries no <c>ath</c>.
     /// </summary>
-    public static string? Use(DPoPTokenResponse response, HttpRequestMessage request)
+    public static string? Use(DPoPTokenResponse response, HttpRequestMessage request) =>
+        Use(response.AccessToken, response.IsDPoPBound, request);
+
+    /// <summary>The same for a token kept elsewhere (a signed-in user's session): one binding rule for every token source.</summary>
+    public static string? Use(string accessToken, bool isDPoPBound, HttpRequestMessage request)
     {
-        if (response.IsDPoPBound)
+        if (isDPoPBound)
         {
-            return response.AccessToken;
+            return accessToken;
         }
 
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", response.AccessToken);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
         return null;
     }
 }
