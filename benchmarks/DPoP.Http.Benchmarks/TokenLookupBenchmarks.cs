@@ -72,7 +72,7 @@ public class TokenLookupBenchmarks
         }
 
         services.AddHttpClient(DPoPClientRegistry.TokenClientName("api")).ConfigurePrimaryHttpMessageHandler(() => new TokenEndpointStub());
-        services.AddHttpClient("api").AddDPoP().AddClientCredentialsToken(o =>
+        services.AddHttpClient("api").AddDPoP().AddDPoPClientCredentialsToken(o =>
         {
             o.TokenEndpoint = new Uri("https://login.example.com/token");
             o.ClientId = "orders-worker";

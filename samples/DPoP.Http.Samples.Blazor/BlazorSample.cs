@@ -47,11 +47,11 @@ internal sealed class BlazorSample : IAsyncDisposable
         // The DPoP part: sign-in binds the code and tokens to a key per session; the API client sends the signed-in
         // user's DPoP-bound token with a fresh proof on every request, refreshing it when it is due; and
         // AddDPoPBlazorServer() gives the component's calls over the circuit the circuit's user.
-        builder.Services.AddOpenIdConnectDPoP(Scheme, o => o.RefreshBeforeExpiry = refreshBeforeExpiry ?? o.RefreshBeforeExpiry);
+        builder.Services.AddDPoPOpenIdConnect(Scheme, o => o.RefreshBeforeExpiry = refreshBeforeExpiry ?? o.RefreshBeforeExpiry);
         builder.Services.AddDPoPBlazorServer();
         builder.Services.AddHttpClient<DemoApi>(c => c.BaseAddress = api)
             .AddDPoP()
-            .AddUserAccessToken(Scheme);
+            .AddDPoPUserAccessToken(Scheme);
 
         var app = builder.Build();
         app.UseAuthentication();

@@ -29,7 +29,7 @@ builder.Services.AddTransient<ConsoleTraceHandler>();
 // The whole integration: DPoP proofs on every request, and DPoP-bound tokens from the token endpoint.
 builder.Services.AddHttpClient<OrdersApi>(c => c.BaseAddress = settings.ApiBaseAddress)
     .AddDPoP()
-    .AddClientCredentialsToken(o =>
+    .AddDPoPClientCredentialsToken(o =>
     {
         o.TokenEndpoint = settings.TokenEndpoint;
         o.ClientId = settings.ClientId;

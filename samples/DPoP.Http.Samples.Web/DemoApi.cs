@@ -4,7 +4,7 @@ using System.Text.Json;
 
 namespace DPoP.Http.Samples.Web;
 
-/// <summary>The API the signed-in user's token is for: a typed client with <c>AddDPoP().AddUserAccessToken()</c>.</summary>
+/// <summary>The API the signed-in user's token is for: a typed client with <c>AddDPoP().AddDPoPUserAccessToken()</c>.</summary>
 internal sealed class DemoApi(HttpClient http)
 {
     public async Task<ApiCall> GetOrdersAsync(CancellationToken cancellationToken)

@@ -34,10 +34,10 @@ internal sealed class WebSample : IAsyncDisposable
 
         // The DPoP part: sign-in binds the code and tokens to a key per session, and the API client sends the
         // signed-in user's DPoP-bound token with a fresh proof on every request, refreshing it when it is due.
-        builder.Services.AddOpenIdConnectDPoP(Scheme);
+        builder.Services.AddDPoPOpenIdConnect(Scheme);
         builder.Services.AddHttpClient<DemoApi>(c => c.BaseAddress = api)
             .AddDPoP()
-            .AddUserAccessToken(Scheme);
+            .AddDPoPUserAccessToken(Scheme);
 
         var app = builder.Build();
         app.UseAuthentication();

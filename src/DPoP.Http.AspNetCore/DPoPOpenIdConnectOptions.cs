@@ -2,7 +2,7 @@ namespace DPoP.Http.AspNetCore;
 
 /// <summary>
 /// DPoP for one OpenID Connect scheme's sign-in and for the user tokens it yields. Named after the scheme
-/// (<c>services.AddOpenIdConnectDPoP("oidc", o => …)</c>), validated at start-up.
+/// (<c>services.AddDPoPOpenIdConnect("oidc", o => …)</c>), validated at start-up.
 /// </summary>
 public sealed class DPoPOpenIdConnectOptions
 {

@@ -2,7 +2,7 @@ namespace DPoP.Http.AspNetCore;
 
 /// <summary>
 /// A signed-in user's access token and the key it is bound to, from <see cref="IDPoPUserAccessTokens"/>: the token the
-/// user's <c>AddUserAccessToken()</c> HttpClients send. Build each request's proof with
+/// user's <c>AddDPoPUserAccessToken()</c> HttpClients send. Build each request's proof with
 /// <c>DPoPProof.Create(token.Key, method, uri, token.AccessToken, nonce)</c>. Dispose it when done: a per-session key
 /// is a copy of the session's own, and disposing it clears that copy (an app-wide key is left alone).
 /// </summary>

@@ -4,7 +4,7 @@ using DPoP.Http.AspNetCore.Internal;
 namespace DPoP.Http.AspNetCore;
 
 /// <summary>
-/// Names the user whose access token <c>AddUserAccessToken()</c> HttpClients send where there is no HttpContext of
+/// Names the user whose access token <c>AddDPoPUserAccessToken()</c> HttpClients send where there is no HttpContext of
 /// that user's request: a Blazor Server circuit (set it from the circuit's <c>AuthenticationState.User</c>), work
 /// queued from a request (a principal captured before), a SignalR hub method. It flows with the async calls started
 /// inside it (an <see cref="AsyncLocal{T}"/>) and comes before the current HttpContext. The session is found from the
@@ -38,7 +38,7 @@ public sealed class DPoPUserScope : IDisposable
     internal static DPoPUserScope? Current => Ambient.Value;
 
     /// <summary>
-    /// Makes <paramref name="user"/> the user of the <c>AddUserAccessToken()</c> HttpClients called in this async flow
+    /// Makes <paramref name="user"/> the user of the <c>AddDPoPUserAccessToken()</c> HttpClients called in this async flow
     /// until the returned scope is disposed. Dispose it after those calls have completed: it clears the session keys it loaded.
     /// </summary>
     /// <param name="user">The signed-in user.</param>

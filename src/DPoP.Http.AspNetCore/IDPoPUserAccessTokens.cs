@@ -3,12 +3,12 @@ using System.Security.Claims;
 namespace DPoP.Http.AspNetCore;
 
 /// <summary>
-/// The signed-in users' DPoP-bound access tokens, for calls made outside an <c>AddUserAccessToken()</c> HttpClient
+/// The signed-in users' DPoP-bound access tokens, for calls made outside an <c>AddDPoPUserAccessToken()</c> HttpClient
 /// (a gRPC channel's call credentials, a SignalR connection, a third-party SDK) or outside the user's HTTP request (a
 /// Blazor Server circuit, work queued from a request): the same session, tokens and refresh as the HttpClient — one
 /// refresh per session at a time (across the farm with a lock engine), bounded by
 /// <see cref="DPoPOpenIdConnectOptions.RefreshTimeout"/>, never written back to a session that has ended. Registered
-/// by <c>AddOpenIdConnectDPoP()</c>. The session is found from the principal (a claim added at sign-in holding the
+/// by <c>AddDPoPOpenIdConnect()</c>. The session is found from the principal (a claim added at sign-in holding the
 /// session id protected with Data Protection); for a cookie issued before that claim existed, pass the current
 /// request's <c>HttpContext.User</c>. Every method throws <see cref="DPoPSessionExpiredException"/> when the principal
 /// has no live session of the scheme: challenge the scheme to sign the user in again.

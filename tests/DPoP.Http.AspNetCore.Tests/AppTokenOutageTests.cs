@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace DPoP.Http.InteropTests.AspNetCore;
 
 /// <summary>
-/// App tokens through the OpenID Connect scheme (<c>AddClientCredentialsToken("oidc")</c>) keep the hardening of the
+/// App tokens through the OpenID Connect scheme (<c>AddDPoPClientCredentialsToken("oidc")</c>) keep the hardening of the
 /// core provider (issue 21): inside the renewal window, a token endpoint outage does not fail API calls while the
 /// cached token is valid.
 /// </summary>

@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace DPoP.Http.InteropTests.AspNetCore;
 
-/// <summary>App tokens through the OpenID Connect scheme's own registration: <c>AddClientCredentialsToken("oidc")</c>.</summary>
+/// <summary>App tokens through the OpenID Connect scheme's own registration: <c>AddDPoPClientCredentialsToken("oidc")</c>.</summary>
 public sealed class AppTokenTests : InteropTest
 {
     private static string ClientCredentialsGrant => $"grant.success {InteropServers.AuthorizationServer.WebClient.Id} client_credentials";
@@ -116,7 +116,7 @@ public sealed class AppTokenTests : InteropTest
 
         var ex = Assert.ThrowsAsync<InvalidOperationException>(() => tokens.GetAccessTokenAsync("api"));
 
-        Assert.That(ex!.Message, Does.Contain("'api'").And.Contain("AddClientCredentialsToken"));
+        Assert.That(ex!.Message, Does.Contain("'api'").And.Contain("AddDPoPClientCredentialsToken"));
     }
 
     [Test]

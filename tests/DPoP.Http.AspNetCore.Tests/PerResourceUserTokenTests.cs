@@ -46,12 +46,12 @@ public sealed class PerResourceUserTokenTests : InteropTest
     }
 
     [Test]
-    public async Task AddUserAccessToken_WithAResource_SendsThatResourcesToken_AndRenewalIsPerResource()
+    public async Task AddDPoPUserAccessToken_WithAResource_SendsThatResourcesToken_AndRenewalIsPerResource()
     {
         await using var app = await StartWithTwoResourcesAsync(services => services
             .AddHttpClient("opaque-api", c => c.BaseAddress = InteropServers.ResourceServer)
             .AddDPoP()
-            .AddUserAccessToken(WebApp.Scheme, o => o.Resource = OpaqueResource));
+            .AddDPoPUserAccessToken(WebApp.Scheme, o => o.Resource = OpaqueResource));
         var alice = await SignInAsync(app);
         var tokens = app.Services.GetRequiredService<IDPoPUserAccessTokens>();
         var factory = app.Services.GetRequiredService<IHttpClientFactory>();

@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace DPoP.Http.InteropTests.AspNetCore;
 
 /// <summary>
-/// The app's configuration of the scheme's token endpoint clients (<c>ConfigureOpenIdConnectDPoPTokenEndpointClient()</c>,
+/// The app's configuration of the scheme's token endpoint clients (<c>ConfigureDPoPOpenIdConnectTokenEndpointClient()</c>,
 /// where a client certificate for mutual TLS goes) carries the code exchange, the app tokens and the revocation at
 /// sign-out, against oidc-provider.
 /// </summary>
@@ -16,7 +16,7 @@ public sealed class TokenEndpointClientTests : InteropTest
     {
         var primary = new RecordingPrimaryHandler();
         await using var app = await WebApp.StartAsync(configureServices: services =>
-            services.ConfigureOpenIdConnectDPoPTokenEndpointClient(WebApp.Scheme, token => token.ConfigurePrimaryHttpMessageHandler(() => primary)));
+            services.ConfigureDPoPOpenIdConnectTokenEndpointClient(WebApp.Scheme, token => token.ConfigurePrimaryHttpMessageHandler(() => primary)));
         using var alice = new BrowserUser("alice", app.BaseAddress);
 
         using var signedIn = await alice.SignInAsync();

@@ -20,7 +20,7 @@ public sealed class FleetTests
         services.ConfigureHttpClientDefaults(b => b.AddHttpMessageHandler(() => new RecordingHandler(tokenEndpoint)));
         services.AddHttpClient("orders", c => c.BaseAddress = InteropServers.ResourceServer)
             .AddDPoP(o => o.PrivateKey = keyPem)
-            .AddClientCredentialsToken(o => TokenOptions.Configure(o, server.BasicClient, server.JwtResource));
+            .AddDPoPClientCredentialsToken(o => TokenOptions.Configure(o, server.BasicClient, server.JwtResource));
         return services.BuildServiceProvider();
     }
 

@@ -8,7 +8,7 @@ namespace DPoP.Http.InteropTests;
 
 /// <summary>
 /// The library's own token acquisition against oidc-provider: <see cref="DPoPTokenClient"/> with each client
-/// authentication method, and <c>AddClientCredentialsToken()</c> feeding the resource server.
+/// authentication method, and <c>AddDPoPClientCredentialsToken()</c> feeding the resource server.
 /// </summary>
 public sealed class TokenClientTests : InteropTest
 {
@@ -40,7 +40,7 @@ public sealed class TokenClientTests : InteropTest
     }
 
     [TestCaseSource(nameof(AuthMethods))]
-    public async Task AddClientCredentialsToken_SequentialAndConcurrentCalls_OneTokenRequestAllAccepted(string authMethod)
+    public async Task AddDPoPClientCredentialsToken_SequentialAndConcurrentCalls_OneTokenRequestAllAccepted(string authMethod)
     {
         var server = InteropServers.AuthorizationServer;
         var outer = new ExchangeRecorder();
@@ -50,7 +50,7 @@ public sealed class TokenClientTests : InteropTest
         services.ConfigureHttpClientDefaults(b => b.AddHttpMessageHandler(() => new RecordingHandler(outer)));
         services.AddHttpClient("orders", c => c.BaseAddress = InteropServers.ResourceServer)
             .AddDPoP(o => o.KeyName = "orders")
-            .AddClientCredentialsToken(o => TokenOptions.Configure(o, ClientFor(authMethod), server.JwtResource))
+            .AddDPoPClientCredentialsToken(o => TokenOptions.Configure(o, ClientFor(authMethod), server.JwtResource))
             .AddHttpMessageHandler(() => new RecordingHandler(api));
         await using var provider = services.BuildServiceProvider();
         var http = provider.GetRequiredService<IHttpClientFactory>().CreateClient("orders");
@@ -85,14 +85,14 @@ public sealed class TokenClientTests : InteropTest
     }
 
     [Test]
-    public async Task AddClientCredentialsToken_TokenRevoked_RenewedAndRequestRetriedOnce()
+    public async Task AddDPoPClientCredentialsToken_TokenRevoked_RenewedAndRequestRetriedOnce()
     {
         var server = InteropServers.AuthorizationServer;
         var api = new ExchangeRecorder();
         var services = new ServiceCollection();
         services.AddHttpClient("orders", c => c.BaseAddress = InteropServers.ResourceServer)
             .AddDPoP(o => o.KeyName = "revocation")
-            .AddClientCredentialsToken(o => TokenOptions.Configure(o, server.BasicClient, server.OpaqueResource))
+            .AddDPoPClientCredentialsToken(o => TokenOptions.Configure(o, server.BasicClient, server.OpaqueResource))
             .AddHttpMessageHandler(() => new RecordingHandler(api));
         await using var provider = services.BuildServiceProvider();
         var http = provider.GetRequiredService<IHttpClientFactory>().CreateClient("orders");

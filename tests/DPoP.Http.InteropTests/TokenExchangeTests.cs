@@ -50,7 +50,7 @@ public sealed class TokenExchangeTests : InteropTest
     }
 
     [Test]
-    public async Task AddTokenExchangeToken_CallsOnBehalfOfTheCaller_OneExchangePerCallerToken()
+    public async Task AddDPoPTokenExchange_CallsOnBehalfOfTheCaller_OneExchangePerCallerToken()
     {
         var server = InteropServers.AuthorizationServer;
         using var caller = new InteropClients("exchange-source-caller");
@@ -61,7 +61,7 @@ public sealed class TokenExchangeTests : InteropTest
         services.ConfigureHttpClientDefaults(b => b.AddHttpMessageHandler(() => new RecordingHandler(outer)));
         services.AddHttpClient("downstream", c => c.BaseAddress = InteropServers.ResourceServer)
             .AddDPoP(o => o.KeyName = "exchange-source")
-            .AddTokenExchangeToken(
+            .AddDPoPTokenExchange(
                 o =>
                 {
                     TokenOptions.Configure(o, server.ExchangeClient, server.JwtResource);

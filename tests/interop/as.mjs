@@ -74,7 +74,7 @@ function clientMetadata(c) {
       ...(c.secret ? { client_secret: c.secret } : { jwks: { keys: [assertionPublicJwk] } }),
       token_endpoint_auth_method: c.method,
       application_type: 'native',
-      // client_credentials too: the same registration gets the app's own tokens (AddClientCredentialsToken("oidc")).
+      // client_credentials too: the same registration gets the app's own tokens (AddDPoPClientCredentialsToken("oidc")).
       grant_types: ['authorization_code', 'refresh_token', 'client_credentials'],
       response_types: ['code'],
       redirect_uris: [`http://127.0.0.1${c.redirectPath}`],

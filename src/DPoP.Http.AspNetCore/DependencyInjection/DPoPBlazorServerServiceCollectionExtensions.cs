@@ -11,9 +11,9 @@ public static class DPoPBlazorServerServiceCollectionExtensions
     /// <summary>
     /// Runs every inbound activity of a Blazor Server circuit (event handlers, JS interop calls, navigation) in a
     /// <see cref="DPoPUserScope"/> of the circuit's user (from <c>AuthenticationStateProvider</c>), so
-    /// <c>AddUserAccessToken()</c> HttpClients injected into interactive server components send that user's
+    /// <c>AddDPoPUserAccessToken()</c> HttpClients injected into interactive server components send that user's
     /// session token for the circuit's whole life, with no HttpContext and no scope opened by hand. Call once, with
-    /// <c>AddOpenIdConnectDPoP()</c> and <c>AddInteractiveServerComponents()</c>.
+    /// <c>AddDPoPOpenIdConnect()</c> and <c>AddInteractiveServerComponents()</c>.
     /// </summary>
     /// <param name="services">The services.</param>
     /// <returns>The services, for chaining.</returns>

@@ -12,7 +12,7 @@ public static class DPoPOpenIdConnectHttpClientBuilderExtensions
 {
     /// <summary>
     /// Sends the signed-in user's access token (from the sign-in of <paramref name="openIdConnectScheme"/>, see
-    /// <c>AddOpenIdConnectDPoP()</c>) on every request of this client, with proofs signed by that user's session key:
+    /// <c>AddDPoPOpenIdConnect()</c>) on every request of this client, with proofs signed by that user's session key:
     /// refreshed shortly before it expires (one refresh per session however many requests need it), refreshed once
     /// more when the API answers <c>invalid_token</c>. Use the client while handling the user's request, or anywhere
     /// inside a <see cref="DPoPUserScope"/> naming the user (a Blazor Server circuit, background work). When the
@@ -31,7 +31,7 @@ public static class DPoPOpenIdConnectHttpClientBuilderExtensions
     /// <returns>The builder, for chaining.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="builder"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="openIdConnectScheme"/> is null or empty.</exception>
-    public static IHttpClientBuilder AddUserAccessToken(this IHttpClientBuilder builder, string openIdConnectScheme = OpenIdConnectDefaults.AuthenticationScheme, Action<DPoPUserAccessTokenOptions>? configure = null)
+    public static IHttpClientBuilder AddDPoPUserAccessToken(this IHttpClientBuilder builder, string openIdConnectScheme = OpenIdConnectDefaults.AuthenticationScheme, Action<DPoPUserAccessTokenOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrEmpty(openIdConnectScheme);
@@ -52,7 +52,7 @@ public static class DPoPOpenIdConnectHttpClientBuilderExtensions
         services.AddOptions<DPoPClientOptions>(name)
             .Validate<DPoPSchemeRegistry>(
                 (_, registry) => registry.Contains(openIdConnectScheme),
-                $"HttpClient '{name}' calls AddUserAccessToken(\"{openIdConnectScheme}\"), but services.AddOpenIdConnectDPoP(\"{openIdConnectScheme}\") was not called: the scheme's sign-in is not DPoP-enabled.")
+                $"HttpClient '{name}' calls AddDPoPUserAccessToken(\"{openIdConnectScheme}\"), but services.AddDPoPOpenIdConnect(\"{openIdConnectScheme}\") was not called: the scheme's sign-in is not DPoP-enabled.")
             .ValidateOnStart();
         return builder;
     }
@@ -64,7 +64,7 @@ public static class DPoPOpenIdConnectHttpClientBuilderExtensions
     /// (the token request is signed with it: its <c>AddDPoPKeyProvider&lt;T&gt;()</c>, or the same <c>KeyName</c>,
     /// <c>Algorithm</c> and configured key), cached until
     /// shortly before they expire, requested once however many callers wait, renewed once when the API answers
-    /// <c>invalid_token</c>. Needs <c>AddDPoP()</c> on the same client and <c>AddOpenIdConnectDPoP(openIdConnectScheme)</c>.
+    /// <c>invalid_token</c>. Needs <c>AddDPoP()</c> on the same client and <c>AddDPoPOpenIdConnect(openIdConnectScheme)</c>.
     /// </summary>
     /// <param name="builder">The HttpClient builder (after <c>AddDPoP()</c>).</param>
     /// <param name="openIdConnectScheme">The OpenID Connect scheme whose client and endpoints to use.</param>
@@ -78,7 +78,7 @@ public static class DPoPOpenIdConnectHttpClientBuilderExtensions
     /// like fail with an <see cref="OptionsValidationException"/> naming the client and the property. It is called at
     /// start-up for that check and again for each token request.
     /// </remarks>
-    public static IHttpClientBuilder AddClientCredentialsToken(this IHttpClientBuilder builder, string openIdConnectScheme, Action<DPoPTokenClientOptions>? configure = null)
+    public static IHttpClientBuilder AddDPoPClientCredentialsToken(this IHttpClientBuilder builder, string openIdConnectScheme, Action<DPoPTokenClientOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrEmpty(openIdConnectScheme);
@@ -110,7 +110,7 @@ public static class DPoPOpenIdConnectHttpClientBuilderExtensions
         services.AddOptions<DPoPClientOptions>(name)
             .Validate<DPoPSchemeRegistry>(
                 (_, registry) => registry.Contains(openIdConnectScheme),
-                $"HttpClient '{name}' calls AddClientCredentialsToken(\"{openIdConnectScheme}\"), but services.AddOpenIdConnectDPoP(\"{openIdConnectScheme}\") was not called.")
+                $"HttpClient '{name}' calls AddDPoPClientCredentialsToken(\"{openIdConnectScheme}\"), but services.AddDPoPOpenIdConnect(\"{openIdConnectScheme}\") was not called.")
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<DPoPClientOptions>>(sp => new SchemeAppTokenOptionsValidator(
             name, openIdConnectScheme, configure, sp.GetRequiredService<SchemeEndpoints>(), sp.GetRequiredService<DPoPSchemeRegistry>()));

@@ -18,7 +18,7 @@ public static class DPoPOpenIdConnectServiceCollectionExtensions
     /// <c>dpop_jkt</c> on the authorization request (and in PAR), the code redeemed with a DPoP proof (nonce
     /// challenges answered, <c>token_type</c> checked, PKCE kept), a key per session (by default) kept with the
     /// session's tokens in a server-side store protected by Data Protection, and the refresh token revoked when the
-    /// sign-in cookie is signed out. Add <c>AddUserAccessToken()</c> to the HttpClients that call APIs as the user.
+    /// sign-in cookie is signed out. Add <c>AddDPoPUserAccessToken()</c> to the HttpClients that call APIs as the user.
     /// </summary>
     /// <param name="services">The services.</param>
     /// <param name="openIdConnectScheme">The scheme registered with <c>AddOpenIdConnect()</c>.</param>
@@ -26,7 +26,7 @@ public static class DPoPOpenIdConnectServiceCollectionExtensions
     /// <returns>The services, for chaining.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="services"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="openIdConnectScheme"/> is null or empty.</exception>
-    public static IServiceCollection AddOpenIdConnectDPoP(
+    public static IServiceCollection AddDPoPOpenIdConnect(
         this IServiceCollection services,
         string openIdConnectScheme = OpenIdConnectDefaults.AuthenticationScheme,
         Action<DPoPOpenIdConnectOptions>? configure = null)
@@ -61,26 +61,26 @@ public static class DPoPOpenIdConnectServiceCollectionExtensions
     /// <summary>
     /// Configures the HttpClients through which the app calls the token endpoint of the OpenID Connect scheme
     /// <paramref name="openIdConnectScheme"/> (and its revocation endpoint): the scheme's own — code exchange at
-    /// sign-in, refresh, revocation at sign-out — and those of <c>AddClientCredentialsToken(openIdConnectScheme)</c>.
+    /// sign-in, refresh, revocation at sign-out — and those of <c>AddDPoPClientCredentialsToken(openIdConnectScheme)</c>.
     /// <paramref name="configure"/> receives each one's <see cref="IHttpClientBuilder"/>, for a primary handler with a
     /// client certificate (mutual TLS, RFC 8705), a proxy or a resilience handler. Their DPoP handler is always the
     /// innermost, so a retry handler added here gives every attempt a fresh proof. Can be called before or after
-    /// <see cref="AddOpenIdConnectDPoP(IServiceCollection, string, Action{DPoPOpenIdConnectOptions}?)"/> and the
+    /// <see cref="AddDPoPOpenIdConnect(IServiceCollection, string, Action{DPoPOpenIdConnectOptions}?)"/> and the
     /// client registrations. Discovery and pushed authorization requests are sent by the OpenID Connect handler
     /// itself, through its <c>Backchannel</c>: with mutual TLS, give it the certificate too (<c>BackchannelHttpHandler</c>).
     /// </summary>
     /// <param name="services">The services.</param>
-    /// <param name="openIdConnectScheme">The scheme registered with <c>AddOpenIdConnect()</c> and <c>AddOpenIdConnectDPoP()</c>.</param>
+    /// <param name="openIdConnectScheme">The scheme registered with <c>AddOpenIdConnect()</c> and <c>AddDPoPOpenIdConnect()</c>.</param>
     /// <param name="configure">Configures one token endpoint client's builder; called once for each of the scheme's token endpoint clients.</param>
     /// <returns>The services, for chaining.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="services"/> or <paramref name="configure"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="openIdConnectScheme"/> is null or empty.</exception>
-    public static IServiceCollection ConfigureOpenIdConnectDPoPTokenEndpointClient(this IServiceCollection services, string openIdConnectScheme, Action<IHttpClientBuilder> configure)
+    public static IServiceCollection ConfigureDPoPOpenIdConnectTokenEndpointClient(this IServiceCollection services, string openIdConnectScheme, Action<IHttpClientBuilder> configure)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentException.ThrowIfNullOrEmpty(openIdConnectScheme);
         ArgumentNullException.ThrowIfNull(configure);
-        services.AddDPoPWebCore().ConfigureTokenEndpointClients(openIdConnectScheme, configure);
+        services.AddDPoPWebCore().ConfigureDPoPTokenEndpointClients(openIdConnectScheme, configure);
         return services;
     }
 
@@ -96,17 +96,17 @@ public static class DPoPOpenIdConnectServiceCollectionExtensions
     }
 
     /// <summary>
-    /// Like <see cref="AddOpenIdConnectDPoP(IServiceCollection, string, Action{DPoPOpenIdConnectOptions}?)"/> for the
+    /// Like <see cref="AddDPoPOpenIdConnect(IServiceCollection, string, Action{DPoPOpenIdConnectOptions}?)"/> for the
     /// default scheme name, <see cref="OpenIdConnectDefaults.AuthenticationScheme"/> (<c>"OpenIdConnect"</c>).
     /// </summary>
     /// <param name="services">The services.</param>
     /// <param name="configure">Configures the scheme's <see cref="DPoPOpenIdConnectOptions"/>.</param>
     /// <returns>The services, for chaining.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="services"/> or <paramref name="configure"/> is null.</exception>
-    public static IServiceCollection AddOpenIdConnectDPoP(this IServiceCollection services, Action<DPoPOpenIdConnectOptions> configure)
+    public static IServiceCollection AddDPoPOpenIdConnect(this IServiceCollection services, Action<DPoPOpenIdConnectOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(configure);
-        return services.AddOpenIdConnectDPoP(OpenIdConnectDefaults.AuthenticationScheme, configure);
+        return services.AddDPoPOpenIdConnect(OpenIdConnectDefaults.AuthenticationScheme, configure);
     }
 
     /// <summary>The package's shared registrations, added once; returns the registry of DPoP schemes.</summary>

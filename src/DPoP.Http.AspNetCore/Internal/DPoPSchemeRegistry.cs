@@ -3,8 +3,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace DPoP.Http.AspNetCore.Internal;
 
 /// <summary>
-/// The OpenID Connect schemes that <c>AddOpenIdConnectDPoP()</c> was called for, and each scheme's token endpoint
-/// clients (the scheme's own, for code exchange, refresh and revocation; one per <c>AddClientCredentialsToken(scheme)</c>)
+/// The OpenID Connect schemes that <c>AddDPoPOpenIdConnect()</c> was called for, and each scheme's token endpoint
+/// clients (the scheme's own, for code exchange, refresh and revocation; one per <c>AddDPoPClientCredentialsToken(scheme)</c>)
 /// with the app's configuration for them, replayed on clients registered later. Registration-time state: filled while
 /// services are added, only read once the provider is built.
 /// </summary>
@@ -17,7 +17,7 @@ internal sealed class DPoPSchemeRegistry
 
     public IReadOnlyCollection<string> Schemes => _schemes;
 
-    /// <summary>Records <paramref name="scheme"/>; false when <c>AddOpenIdConnectDPoP()</c> was called for it already.</summary>
+    /// <summary>Records <paramref name="scheme"/>; false when <c>AddDPoPOpenIdConnect()</c> was called for it already.</summary>
     public bool Add(string scheme) => _schemes.Add(scheme);
 
     public bool Contains(string scheme) => _schemes.Contains(scheme);
@@ -41,7 +41,7 @@ internal sealed class DPoPSchemeRegistry
     }
 
     /// <summary>Applies <paramref name="configure"/> to the token endpoint clients of <paramref name="scheme"/>, those registered so far and those to come.</summary>
-    public void ConfigureTokenEndpointClients(string scheme, Action<IHttpClientBuilder> configure)
+    public void ConfigureDPoPTokenEndpointClients(string scheme, Action<IHttpClientBuilder> configure)
     {
         Get(_tokenClientConfigurations, scheme).Add(configure);
         foreach (var client in Get(_tokenClientsByScheme, scheme).ToArray())

@@ -7,7 +7,7 @@ namespace DPoP.Http.AspNetCore.Internal;
 /// <summary>
 /// Makes every inbound activity of a Blazor Server circuit (an event handler, a JS interop call, a navigation) run in
 /// the circuit's <see cref="DPoPUserScope"/> of its user (from <see cref="AuthenticationStateProvider"/>), so
-/// <c>AddUserAccessToken()</c> clients called from components find the user's session without an HttpContext.
+/// <c>AddDPoPUserAccessToken()</c> clients called from components find the user's session without an HttpContext.
 /// One scope per circuit user, not per activity: Blazor dispatches a UI event through a fire-and-forget interop call,
 /// so the event handler outlives the activity and a scope disposed with the activity would dispose its key mid-call.
 /// The scopes (and the session keys they loaded) are disposed with the circuit's service scope.

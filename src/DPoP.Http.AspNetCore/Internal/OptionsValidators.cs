@@ -39,7 +39,7 @@ internal sealed class OpenIdConnectDPoPOptionsValidator(DPoPSchemeRegistry regis
 
         if (options.GetClaimsFromUserInfoEndpoint)
         {
-            Fail(nameof(options.GetClaimsFromUserInfoEndpoint), "must be false: the handler would send the DPoP-bound access token as Bearer to the userinfo endpoint, which must refuse it. Read claims from the ID token, or call userinfo through an HttpClient with AddDPoP().AddUserAccessToken().");
+            Fail(nameof(options.GetClaimsFromUserInfoEndpoint), "must be false: the handler would send the DPoP-bound access token as Bearer to the userinfo endpoint, which must refuse it. Read claims from the ID token, or call userinfo through an HttpClient with AddDPoP().AddDPoPUserAccessToken().");
         }
 
         if (options.EventsType is not null)

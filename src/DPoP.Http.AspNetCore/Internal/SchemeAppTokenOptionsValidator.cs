@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace DPoP.Http.AspNetCore.Internal;
 
 /// <summary>
-/// Checks at start-up what <c>AddClientCredentialsToken(scheme, configure)</c> will ask the token endpoint for, so a
+/// Checks at start-up what <c>AddDPoPClientCredentialsToken(scheme, configure)</c> will ask the token endpoint for, so a
 /// reserved name in <see cref="DPoPTokenClientOptions.Parameters"/>, a negative <c>RefreshBeforeExpiry</c> and the like
 /// fail the app's start with a message naming the client and the property, not its first API call. The options are
 /// built as a renewal builds them (the scheme's client, <paramref name="configure"/> applied), against a stand-in for
@@ -42,6 +42,6 @@ internal sealed class SchemeAppTokenOptionsValidator(
         var problems = DPoPTokenClientOptionsRules.Check(tokenOptions);
         return problems.Count == 0
             ? ValidateOptionsResult.Success
-            : ValidateOptionsResult.Fail($"HttpClient '{clientName}' (AddClientCredentialsToken(\"{scheme}\")): the token client options are not usable: {string.Join(" ", problems)}");
+            : ValidateOptionsResult.Fail($"HttpClient '{clientName}' (AddDPoPClientCredentialsToken(\"{scheme}\")): the token client options are not usable: {string.Join(" ", problems)}");
     }
 }

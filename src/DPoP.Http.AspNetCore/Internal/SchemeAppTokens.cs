@@ -6,10 +6,10 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace DPoP.Http.AspNetCore.Internal;
 
 /// <summary>
-/// App tokens for <c>AddClientCredentialsToken(openIdConnectScheme)</c>: the client credentials grant at the
+/// App tokens for <c>AddDPoPClientCredentialsToken(openIdConnectScheme)</c>: the client credentials grant at the
 /// scheme's token endpoint (from its discovery document) with its client id and secret, through a token client that
 /// signs with the API client's key. The token source is an entry of the core's token engine, as for
-/// <c>AddClientCredentialsToken()</c>: cached until shortly before expiry, one request however many callers wait,
+/// <c>AddDPoPClientCredentialsToken()</c>: cached until shortly before expiry, one request however many callers wait,
 /// renewed in the background inside the renewal window while the cached token stays in use (back-off after failures),
 /// dropped when the API answers <c>invalid_token</c>, served by name through <see cref="IDPoPClientAccessTokens"/> with
 /// the key the token is bound to. Tokens stay in process (no shared cache tier).

@@ -4,7 +4,7 @@ namespace DPoP.Http.AspNetCore.Internal;
 
 /// <summary>
 /// Moves the DPoP handler of a scheme's token endpoint clients to the innermost place, after everything the app
-/// configured on them (<c>ConfigureOpenIdConnectDPoPTokenEndpointClient()</c>): a retry handler the app added then
+/// configured on them (<c>ConfigureDPoPOpenIdConnectTokenEndpointClient()</c>): a retry handler the app added then
 /// wraps it, and every attempt gets a fresh proof (a resent proof is a replay). Registered after DPoP.Http's own
 /// filter: IHttpClientFactory nests filters in registration order, so the code after <c>next</c> of the one
 /// registered later runs first, and DPoP.Http's filter (redirects off, the retry-order warning) sees the final order.

@@ -3,7 +3,7 @@ using DPoP.Http.Internal;
 namespace DPoP.Http.AspNetCore.Internal;
 
 /// <summary>
-/// <c>AddUserAccessToken()</c>'s token source: the access token of the user the client acts for (the
+/// <c>AddDPoPUserAccessToken()</c>'s token source: the access token of the user the client acts for (the
 /// <see cref="DPoPUserScope"/>'s, else the current request's), refreshed before expiry, refreshed once more when the
 /// API answers <c>invalid_token</c>.
 /// </summary>
@@ -37,7 +37,7 @@ internal sealed class UserAccessTokenProvider(UserSessions sessions, string sche
     }
 }
 
-/// <summary><c>AddUserAccessToken()</c>'s key source: the key of the session the client acts for (or the app-wide key).</summary>
+/// <summary><c>AddDPoPUserAccessToken()</c>'s key source: the key of the session the client acts for (or the app-wide key).</summary>
 internal sealed class UserSessionKeyProvider(UserSessions sessions, string scheme, string clientName) : IDPoPKeyProvider
 {
     public async ValueTask<DPoPKey> GetKeyAsync(string keyName, CancellationToken cancellationToken)

@@ -93,7 +93,7 @@ internal sealed class UserSessions(
         return accessor.HttpContext is { } context
             ? GetRequestSessionAsync(context, scheme)
             : throw new InvalidOperationException(
-                $"HttpClient '{clientName}' sends the signed-in user's access token (AddUserAccessToken()), so it must be used while handling that user's request or inside a DPoPUserScope naming the user; there is neither a current HttpContext nor a DPoPUserScope.");
+                $"HttpClient '{clientName}' sends the signed-in user's access token (AddDPoPUserAccessToken()), so it must be used while handling that user's request or inside a DPoPUserScope naming the user; there is neither a current HttpContext nor a DPoPUserScope.");
     }
 
     /// <summary>

@@ -9,28 +9,28 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static partial class DPoPHttpClientBuilderExtensions
 {
     /// <summary>
-    /// Configures the HttpClient through which this client's tokens are requested (<c>AddClientCredentialsToken()</c>,
-    /// <c>AddTokenExchangeToken()</c>): <paramref name="configure"/> receives that client's own
+    /// Configures the HttpClient through which this client's tokens are requested (<c>AddDPoPClientCredentialsToken()</c>,
+    /// <c>AddDPoPTokenExchange()</c>): <paramref name="configure"/> receives that client's own
     /// <see cref="IHttpClientBuilder"/>, for a primary handler with a client certificate (mutual TLS, RFC 8705), a
     /// proxy, a resilience handler, a timeout. Its DPoP handler is always the innermost handler, whatever the order of
     /// the calls, so a retry handler added here gives every attempt a fresh proof; and the primary handler's automatic
     /// redirects are turned off when the pipeline is built, a replaced primary handler included. Can be called before
     /// or after the token registration, and more than once.
     /// </summary>
-    /// <param name="builder">The HttpClient builder of the API client (the one that calls <c>AddClientCredentialsToken()</c>).</param>
+    /// <param name="builder">The HttpClient builder of the API client (the one that calls <c>AddDPoPClientCredentialsToken()</c>).</param>
     /// <param name="configure">Configures the token endpoint client's builder; called once, now.</param>
     /// <returns>The API client's builder, for chaining.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="builder"/> or <paramref name="configure"/> is null.</exception>
     /// <example>
     /// <code>
     /// services.AddHttpClient&lt;OrdersApi&gt;().AddDPoP()
-    ///     .AddClientCredentialsToken(o => { …; o.ClientAuthentication = DPoPClientAuthenticationMethod.TlsClientAuth; })
-    ///     .ConfigureTokenEndpointClient(token => token
+    ///     .AddDPoPClientCredentialsToken(o => { …; o.ClientAuthentication = DPoPClientAuthenticationMethod.TlsClientAuth; })
+    ///     .ConfigureDPoPTokenEndpointClient(token => token
     ///         .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { SslOptions = { ClientCertificates = [certificate] } })
     ///         .AddStandardResilienceHandler());
     /// </code>
     /// </example>
-    public static IHttpClientBuilder ConfigureTokenEndpointClient(this IHttpClientBuilder builder, Action<IHttpClientBuilder> configure)
+    public static IHttpClientBuilder ConfigureDPoPTokenEndpointClient(this IHttpClientBuilder builder, Action<IHttpClientBuilder> configure)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configure);

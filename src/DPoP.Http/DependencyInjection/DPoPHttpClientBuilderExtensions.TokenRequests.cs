@@ -66,7 +66,7 @@ public static partial class DPoPHttpClientBuilderExtensions
     /// each partition gets and reuses its own token, one token request per partition however many requests need it.
     /// Use it, not <see cref="AddDPoPTokenRequestHook"/>, for anything that differs between requests: a hook runs only
     /// when a token is requested, and the token it shaped would be sent with every request. Applies to
-    /// <c>AddClientCredentialsToken()</c> and <c>AddTokenExchangeToken()</c>; several customizers run in the order they
+    /// <c>AddDPoPClientCredentialsToken()</c> and <c>AddDPoPTokenExchange()</c>; several customizers run in the order they
     /// were added. <see cref="IDPoPClientAccessTokens"/> serves the client's default partition (the token requested
     /// with the client's options alone).
     /// </summary>
@@ -77,7 +77,7 @@ public static partial class DPoPHttpClientBuilderExtensions
     /// <example>
     /// <code>
     /// services.AddHttpClient("orders").AddDPoP()
-    ///     .AddClientCredentialsToken(configuration.GetSection("Orders:Token"))
+    ///     .AddDPoPClientCredentialsToken(configuration.GetSection("Orders:Token"))
     ///     .AddDPoPTokenPartition(partition => partition.Parameters["tenant"] = tenantAccessor.Current);
     /// </code>
     /// </example>
@@ -114,7 +114,7 @@ public static partial class DPoPHttpClientBuilderExtensions
     /// <param name="configureRequest">Sets what each exchange asks for: audience, resources, scope, token types, parameters (its <c>SubjectToken</c> is replaced).</param>
     /// <returns>The builder, for chaining.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="builder"/>, <paramref name="configure"/> or <paramref name="subjectToken"/> is null.</exception>
-    public static IHttpClientBuilder AddTokenExchangeToken(
+    public static IHttpClientBuilder AddDPoPTokenExchange(
         this IHttpClientBuilder builder,
         Action<DPoPTokenClientOptions> configure,
         Func<HttpRequestMessage, CancellationToken, ValueTask<string?>> subjectToken,

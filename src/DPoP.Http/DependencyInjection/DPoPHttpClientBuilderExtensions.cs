@@ -96,21 +96,21 @@ public static partial class DPoPHttpClientBuilderExtensions
     /// <param name="configure">Sets the token endpoint, client credentials and what to request.</param>
     /// <returns>The builder, for chaining.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="builder"/> or <paramref name="configure"/> is null.</exception>
-    public static IHttpClientBuilder AddClientCredentialsToken(this IHttpClientBuilder builder, Action<DPoPTokenClientOptions> configure)
+    public static IHttpClientBuilder AddDPoPClientCredentialsToken(this IHttpClientBuilder builder, Action<DPoPTokenClientOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configure);
         builder.Services.AddOptions<DPoPTokenClientOptions>(builder.Name).Configure(configure);
-        return builder.AddClientCredentialsTokenCore();
+        return builder.AddDPoPClientCredentialsTokenCore();
     }
 
-    /// <summary>Like <see cref="AddClientCredentialsToken(IHttpClientBuilder, Action{DPoPTokenClientOptions})"/>, with the options bound from a configuration section.</summary>
+    /// <summary>Like <see cref="AddDPoPClientCredentialsToken(IHttpClientBuilder, Action{DPoPTokenClientOptions})"/>, with the options bound from a configuration section.</summary>
     /// <param name="builder">The HttpClient builder of the API client.</param>
     /// <param name="configuration">The section to bind <see cref="DPoPTokenClientOptions"/> from (<c>TokenEndpoint</c>, <c>ClientId</c>, <c>ClientSecret</c>, <c>Scope</c>, …).</param>
     /// <param name="configure">Further configuration, applied after binding.</param>
     /// <returns>The builder, for chaining.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="builder"/> or <paramref name="configuration"/> is null.</exception>
-    public static IHttpClientBuilder AddClientCredentialsToken(this IHttpClientBuilder builder, IConfiguration configuration, Action<DPoPTokenClientOptions>? configure = null)
+    public static IHttpClientBuilder AddDPoPClientCredentialsToken(this IHttpClientBuilder builder, IConfiguration configuration, Action<DPoPTokenClientOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configuration);
@@ -120,10 +120,10 @@ public static partial class DPoPHttpClientBuilderExtensions
             optionsBuilder.Configure(configure);
         }
 
-        return builder.AddClientCredentialsTokenCore();
+        return builder.AddDPoPClientCredentialsTokenCore();
     }
 
-    private static IHttpClientBuilder AddClientCredentialsTokenCore(this IHttpClientBuilder builder)
+    private static IHttpClientBuilder AddDPoPClientCredentialsTokenCore(this IHttpClientBuilder builder)
     {
         var name = builder.Name;
         var services = builder.Services;

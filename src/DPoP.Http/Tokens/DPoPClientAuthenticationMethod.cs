@@ -18,14 +18,14 @@ public enum DPoPClientAuthenticationMethod
     /// <summary>
     /// <c>tls_client_auth</c> (RFC 8705 §2.1): mutual TLS with a certificate issued by a CA the authorization server
     /// trusts, registered by subject; the form carries <c>client_id</c> only. Configure the certificate on the token
-    /// endpoint client's primary handler (<c>ConfigureTokenEndpointClient()</c>).
+    /// endpoint client's primary handler (<c>ConfigureDPoPTokenEndpointClient()</c>).
     /// </summary>
     TlsClientAuth,
 
     /// <summary>
     /// <c>self_signed_tls_client_auth</c> (RFC 8705 §2.2): mutual TLS with a self-signed certificate registered with
     /// the authorization server (in the client's JWK set); the form carries <c>client_id</c> only. Configure the
-    /// certificate on the token endpoint client's primary handler (<c>ConfigureTokenEndpointClient()</c>).
+    /// certificate on the token endpoint client's primary handler (<c>ConfigureDPoPTokenEndpointClient()</c>).
     /// </summary>
     SelfSignedTlsClientAuth,
 }

@@ -2,7 +2,7 @@ namespace DPoP.Http;
 
 /// <summary>
 /// Where and how to get DPoP-bound tokens: the token endpoint, the client's credentials and what to ask for.
-/// Named after the HttpClient when registered with <c>AddClientCredentialsToken()</c>, bindable from configuration
+/// Named after the HttpClient when registered with <c>AddDPoPClientCredentialsToken()</c>, bindable from configuration
 /// and validated at start-up.
 /// </summary>
 public sealed class DPoPTokenClientOptions

@@ -3,7 +3,7 @@ namespace DPoP.Http;
 /// <summary>
 /// Implemented by an <see cref="IDPoPAccessTokenProvider"/> that caches one access token for its client (a token of
 /// the client itself, not of a user or a caller), so that <see cref="IDPoPClientAccessTokens"/> can hand that token out
-/// by client name, force its renewal and drop it. The providers of <c>AddClientCredentialsToken(…)</c> implement it;
+/// by client name, force its renewal and drop it. The providers of <c>AddDPoPClientCredentialsToken(…)</c> implement it;
 /// implement it on a provider registered with <c>AddDPoPAccessTokenProvider&lt;T&gt;()</c> to make its token available
 /// the same way. Implementations are called from many threads at once.
 /// </summary>

@@ -4,7 +4,7 @@ namespace DPoP.Http;
 /// The cached access tokens of DPoP clients, by HttpClient name, for calls made outside that HttpClient (a SignalR
 /// connection's access token, a gRPC channel's call credentials): the same token the client's HttpClient sends, from
 /// the same cache, renewed by the same single request. Registered by <c>AddDPoP()</c>; serves clients whose token
-/// source is a cached client token: <c>AddClientCredentialsToken(…)</c> (or an <see cref="IDPoPAccessTokenProvider"/>
+/// source is a cached client token: <c>AddDPoPClientCredentialsToken(…)</c> (or an <see cref="IDPoPAccessTokenProvider"/>
 /// of the client's that implements <see cref="IDPoPClientAccessTokenCache"/>).
 /// </summary>
 public interface IDPoPClientAccessTokens
@@ -19,7 +19,7 @@ public interface IDPoPClientAccessTokens
     /// <param name="cancellationToken">Stops waiting for a renewal (the renewal goes on for the others).</param>
     /// <returns>The token and the key it is bound to (after a key rotation, the key that signed its token request, not the current one).</returns>
     /// <exception cref="ArgumentException"><paramref name="clientName"/> is null or empty.</exception>
-    /// <exception cref="InvalidOperationException">No client of that name gets cached client tokens (see <c>AddClientCredentialsToken</c>).</exception>
+    /// <exception cref="InvalidOperationException">No client of that name gets cached client tokens (see <c>AddDPoPClientCredentialsToken</c>).</exception>
     /// <exception cref="DPoPTokenException">The token endpoint refused the token request.</exception>
     Task<DPoPClientAccessToken> GetAccessTokenAsync(string clientName, CancellationToken cancellationToken = default);
 
@@ -33,7 +33,7 @@ public interface IDPoPClientAccessTokens
     /// <param name="cancellationToken">Stops waiting (the renewal goes on and its token is cached).</param>
     /// <returns>The new token and the key it is bound to.</returns>
     /// <exception cref="ArgumentException"><paramref name="clientName"/> is null or empty.</exception>
-    /// <exception cref="InvalidOperationException">No client of that name gets cached client tokens (see <c>AddClientCredentialsToken</c>).</exception>
+    /// <exception cref="InvalidOperationException">No client of that name gets cached client tokens (see <c>AddDPoPClientCredentialsToken</c>).</exception>
     /// <exception cref="DPoPTokenException">The token endpoint refused the token request.</exception>
     Task<DPoPClientAccessToken> RenewAccessTokenAsync(string clientName, CancellationToken cancellationToken = default);
 
@@ -47,6 +47,6 @@ public interface IDPoPClientAccessTokens
     /// <param name="cancellationToken">Stops waiting for the shared cache.</param>
     /// <returns>A task that completes when the token is dropped.</returns>
     /// <exception cref="ArgumentException"><paramref name="clientName"/> is null or empty.</exception>
-    /// <exception cref="InvalidOperationException">No client of that name gets cached client tokens (see <c>AddClientCredentialsToken</c>).</exception>
+    /// <exception cref="InvalidOperationException">No client of that name gets cached client tokens (see <c>AddDPoPClientCredentialsToken</c>).</exception>
     Task RemoveAccessTokenAsync(string clientName, CancellationToken cancellationToken = default);
 }

@@ -8,7 +8,7 @@ namespace DPoP.Http.InteropTests.AspNetCore.Support;
 
 /// <summary>
 /// Stands between the app and oidc-provider on the scheme's token endpoint clients (added with
-/// <c>ConfigureOpenIdConnectDPoPTokenEndpointClient</c>): holds a request or its answer until the test releases it,
+/// <c>ConfigureDPoPOpenIdConnectTokenEndpointClient</c>): holds a request or its answer until the test releases it,
 /// or answers in the provider's place with an OAuth error of the test's choosing.
 /// </summary>
 internal sealed class TokenEndpointGate
@@ -35,7 +35,7 @@ internal sealed class TokenEndpointGate
 
     /// <summary>Puts the gate on the test app's token endpoint clients (a <c>configureServices</c> of <see cref="WebApp.StartAsync"/>).</summary>
     public void Install(IServiceCollection services) =>
-        services.ConfigureOpenIdConnectDPoPTokenEndpointClient(WebApp.Scheme, client => client.AddHttpMessageHandler(() => new Handler(this)));
+        services.ConfigureDPoPOpenIdConnectTokenEndpointClient(WebApp.Scheme, client => client.AddHttpMessageHandler(() => new Handler(this)));
 
     private sealed class Handler(TokenEndpointGate gate) : DelegatingHandler
     {

@@ -19,8 +19,8 @@ namespace DPoP.Http.InteropTests.AspNetCore.Support;
 
 /// <summary>
 /// The app under test, as an app developer would write it: Kestrel on 127.0.0.1 (a free port), cookie + OpenID
-/// Connect against oidc-provider, <c>AddOpenIdConnectDPoP()</c>, and an HttpClient with
-/// <c>AddDPoP().AddUserAccessToken()</c> that calls the resource server as the signed-in user.
+/// Connect against oidc-provider, <c>AddDPoPOpenIdConnect()</c>, and an HttpClient with
+/// <c>AddDPoP().AddDPoPUserAccessToken()</c> that calls the resource server as the signed-in user.
 /// </summary>
 internal sealed class WebApp : IAsyncDisposable
 {
@@ -137,17 +137,17 @@ internal sealed class WebApp : IAsyncDisposable
                 o.NonceCookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
                 configureOidc?.Invoke(o);
             });
-        builder.Services.AddOpenIdConnectDPoP(Scheme, o =>
+        builder.Services.AddDPoPOpenIdConnect(Scheme, o =>
         {
             o.TimeProvider = clock;
             configureDPoP?.Invoke(o);
         });
         builder.Services.AddHttpClient("api", c => c.BaseAddress = InteropServers.ResourceServer)
             .AddDPoP()
-            .AddUserAccessToken(Scheme);
+            .AddDPoPUserAccessToken(Scheme);
         builder.Services.AddHttpClient("app", c => c.BaseAddress = InteropServers.ResourceServer)
             .AddDPoP()
-            .AddClientCredentialsToken(Scheme, o => o.Scope = "orders:read");
+            .AddDPoPClientCredentialsToken(Scheme, o => o.Scope = "orders:read");
         builder.Services.AddSingleton<CapturedUsers>();
         configureServices?.Invoke(builder.Services);
 

@@ -80,24 +80,24 @@ public sealed class OptionsValidatorTests
     }
 
     [Test]
-    public void AddUserAccessToken_ForASchemeWithoutDPoP_FailsNamingClientAndScheme()
+    public void AddDPoPUserAccessToken_ForASchemeWithoutDPoP_FailsNamingClientAndScheme()
     {
         var services = new ServiceCollection();
-        services.AddHttpClient("api").AddDPoP().AddUserAccessToken("other");
+        services.AddHttpClient("api").AddDPoP().AddDPoPUserAccessToken("other");
         using var provider = services.BuildServiceProvider();
 
         var failure = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptionsMonitor<DPoPClientOptions>>().Get("api"));
 
-        Assert.That(failure!.Message, Does.Contain("HttpClient 'api'").And.Contain("AddOpenIdConnectDPoP(\"other\")"));
+        Assert.That(failure!.Message, Does.Contain("HttpClient 'api'").And.Contain("AddDPoPOpenIdConnect(\"other\")"));
     }
 
     [TestCase("grant_type")]
     [TestCase("client_secret")]
     [TestCase("scope")]
-    public void AddClientCredentialsToken_WithAReservedParameter_FailsAtStartNamingClientAndProperty(string parameter)
+    public void AddDPoPClientCredentialsToken_WithAReservedParameter_FailsAtStartNamingClientAndProperty(string parameter)
     {
         using var services = UnitServices.Build(configureServices: s => s.AddHttpClient("reports").AddDPoP()
-            .AddClientCredentialsToken(UnitServices.Scheme, o => o.Parameters[parameter] = "x"));
+            .AddDPoPClientCredentialsToken(UnitServices.Scheme, o => o.Parameters[parameter] = "x"));
 
         var failures = StartUpFailures(services);
 
@@ -105,10 +105,10 @@ public sealed class OptionsValidatorTests
     }
 
     [Test]
-    public void AddClientCredentialsToken_WithANegativeRefreshBeforeExpiry_FailsAtStartNamingClientAndProperty()
+    public void AddDPoPClientCredentialsToken_WithANegativeRefreshBeforeExpiry_FailsAtStartNamingClientAndProperty()
     {
         using var services = UnitServices.Build(configureServices: s => s.AddHttpClient("reports").AddDPoP()
-            .AddClientCredentialsToken(UnitServices.Scheme, o => o.RefreshBeforeExpiry = TimeSpan.FromSeconds(-1)));
+            .AddDPoPClientCredentialsToken(UnitServices.Scheme, o => o.RefreshBeforeExpiry = TimeSpan.FromSeconds(-1)));
 
         var failures = StartUpFailures(services);
 
@@ -116,10 +116,10 @@ public sealed class OptionsValidatorTests
     }
 
     [Test]
-    public void AddClientCredentialsToken_WithUsableSettings_PassesStartUpValidation()
+    public void AddDPoPClientCredentialsToken_WithUsableSettings_PassesStartUpValidation()
     {
         using var services = UnitServices.Build(configureServices: s => s.AddHttpClient("reports").AddDPoP()
-            .AddClientCredentialsToken(UnitServices.Scheme, o =>
+            .AddDPoPClientCredentialsToken(UnitServices.Scheme, o =>
             {
                 o.Scope = "reports.read";
                 o.Parameters["tenant"] = "contoso";

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging.Testing;
 namespace DPoP.Http.AspNetCore.Tests.Unit;
 
 /// <summary>
-/// <c>ConfigureOpenIdConnectDPoPTokenEndpointClient()</c>: the app's configuration reaches every token endpoint
+/// <c>ConfigureDPoPOpenIdConnectTokenEndpointClient()</c>: the app's configuration reaches every token endpoint
 /// client of the scheme, whatever the order of the calls, and their DPoP handler stays innermost.
 /// </summary>
 public sealed class TokenEndpointClientConfigurationTests
@@ -28,7 +28,7 @@ public sealed class TokenEndpointClientConfigurationTests
             o.ClientId = "web";
             o.ResponseType = "code";
         });
-        void Configure() => services.ConfigureOpenIdConnectDPoPTokenEndpointClient(UnitServices.Scheme, token =>
+        void Configure() => services.ConfigureDPoPOpenIdConnectTokenEndpointClient(UnitServices.Scheme, token =>
         {
             token.AddStandardResilienceHandler();
             token.AddHttpMessageHandler(() => new MarkerHandler());
@@ -43,8 +43,8 @@ public sealed class TokenEndpointClientConfigurationTests
             Configure();
         }
 
-        services.AddOpenIdConnectDPoP(UnitServices.Scheme, o => o.ClientAuthentication = DPoPClientAuthenticationMethod.TlsClientAuth);
-        services.AddHttpClient("reports").AddDPoP().AddClientCredentialsToken(UnitServices.Scheme);
+        services.AddDPoPOpenIdConnect(UnitServices.Scheme, o => o.ClientAuthentication = DPoPClientAuthenticationMethod.TlsClientAuth);
+        services.AddHttpClient("reports").AddDPoP().AddDPoPClientCredentialsToken(UnitServices.Scheme);
         if (!configureFirst)
         {
             Configure();
@@ -100,7 +100,7 @@ public sealed class TokenEndpointClientConfigurationTests
     }
 
     [Test]
-    public void AddOpenIdConnectDPoP_CalledTwice_SchemeClientHasOneDPoPHandler_AndBothConfigurations()
+    public void AddDPoPOpenIdConnect_CalledTwice_SchemeClientHasOneDPoPHandler_AndBothConfigurations()
     {
         var services = new ServiceCollection();
         services.AddDataProtection().UseEphemeralDataProtectionProvider();
@@ -110,8 +110,8 @@ public sealed class TokenEndpointClientConfigurationTests
             o.ClientId = "web";
             o.ResponseType = "code";
         });
-        services.AddOpenIdConnectDPoP(UnitServices.Scheme, o => o.ClientAuthentication = DPoPClientAuthenticationMethod.TlsClientAuth);
-        services.AddOpenIdConnectDPoP(UnitServices.Scheme, o => o.RefreshBeforeExpiry = TimeSpan.FromSeconds(42));
+        services.AddDPoPOpenIdConnect(UnitServices.Scheme, o => o.ClientAuthentication = DPoPClientAuthenticationMethod.TlsClientAuth);
+        services.AddDPoPOpenIdConnect(UnitServices.Scheme, o => o.RefreshBeforeExpiry = TimeSpan.FromSeconds(42));
         using var provider = services.BuildServiceProvider();
 
         var names = Pipeline(provider, SchemeEndpointsClient);

@@ -28,7 +28,7 @@ internal static class UnitServices
             o.ResponseType = "code";
             configureOidc?.Invoke(o);
         });
-        services.AddOpenIdConnectDPoP(Scheme, configureDPoP);
+        services.AddDPoPOpenIdConnect(Scheme, configureDPoP);
         configureServices?.Invoke(services);
         return services.BuildServiceProvider();
     }

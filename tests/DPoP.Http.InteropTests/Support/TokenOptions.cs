@@ -10,7 +10,7 @@ internal static class TokenOptions
         return options;
     }
 
-    /// <summary>Fills <paramref name="options"/> (for <c>AddClientCredentialsToken(o =&gt; …)</c>).</summary>
+    /// <summary>Fills <paramref name="options"/> (for <c>AddDPoPClientCredentialsToken(o =&gt; …)</c>).</summary>
     public static void Configure(DPoPTokenClientOptions options, OAuthClient client, string resource)
     {
         options.TokenEndpoint = InteropServers.AuthorizationServer.TokenEndpoint;

@@ -11,7 +11,7 @@ namespace DPoP.Http.Tests.Fleet;
 
 /// <summary>
 /// One app instance of a fleet: its own service provider, HybridCache (own L1) over the shared Redis as L2, and an
-/// API client with <c>AddDPoP()</c> + <c>AddClientCredentialsToken()</c>, as README's "Running many instances" registers them.
+/// API client with <c>AddDPoP()</c> + <c>AddDPoPClientCredentialsToken()</c>, as README's "Running many instances" registers them.
 /// </summary>
 internal sealed class FleetInstance : IDisposable
 {
@@ -31,7 +31,7 @@ internal sealed class FleetInstance : IDisposable
         });
         services.AddHttpClient("api", c => c.BaseAddress = server.ApiBaseAddress)
             .AddDPoP(o => o.PrivateKey = privateKeyPem)
-            .AddClientCredentialsToken(o =>
+            .AddDPoPClientCredentialsToken(o =>
             {
                 o.TokenEndpoint = server.TokenEndpoint;
                 o.ClientId = "demo-client";

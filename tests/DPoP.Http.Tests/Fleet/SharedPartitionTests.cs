@@ -62,7 +62,7 @@ public sealed class SharedPartitionTests
     }
 
     [Test]
-    public async Task AddTokenExchangeToken_TwoInstancesSharingRedis_OneExchangePerSubjectToken()
+    public async Task AddDPoPTokenExchange_TwoInstancesSharingRedis_OneExchangePerSubjectToken()
     {
         await using var redis = await RedisServer.StartAsync();
         var exchanges = 0;
@@ -77,7 +77,7 @@ public sealed class SharedPartitionTests
         });
         void Register(IServiceCollection services) => services.AddHttpClient("downstream", c => c.BaseAddress = server.BaseAddress)
             .AddDPoP(o => o.PrivateKey = FleetKeyPem)
-            .AddTokenExchangeToken(
+            .AddDPoPTokenExchange(
                 o =>
                 {
                     o.TokenEndpoint = new Uri(server.BaseAddress, "token");

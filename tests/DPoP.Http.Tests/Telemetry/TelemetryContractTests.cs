@@ -49,7 +49,7 @@ public sealed class TelemetryContractTests
         using var logs = new FakeLoggerProvider();
         var services = new ServiceCollection();
         services.AddLogging(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Trace));
-        services.AddHttpClient("orders", c => c.BaseAddress = server.ApiBase).AddDPoP().AddClientCredentialsToken(o =>
+        services.AddHttpClient("orders", c => c.BaseAddress = server.ApiBase).AddDPoP().AddDPoPClientCredentialsToken(o =>
         {
             o.TokenEndpoint = server.TokenEndpoint;
             o.ClientId = "tracing-client";

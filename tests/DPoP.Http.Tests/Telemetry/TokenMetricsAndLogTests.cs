@@ -16,7 +16,7 @@ public sealed class TokenMetricsAndLogTests
         services.AddLogging(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Trace));
         services.AddHttpClient("orders", c => c.BaseAddress = server.ApiBase)
             .AddDPoP()
-            .AddClientCredentialsToken(o =>
+            .AddDPoPClientCredentialsToken(o =>
             {
                 o.TokenEndpoint = server.TokenEndpoint;
                 o.ClientId = "tracing-client";

@@ -24,7 +24,7 @@ public sealed class TracingTests
         var services = new ServiceCollection();
         services.AddHttpClient("orders", c => c.BaseAddress = server.ApiBase)
             .AddDPoP()
-            .AddClientCredentialsToken(o =>
+            .AddDPoPClientCredentialsToken(o =>
             {
                 o.TokenEndpoint = server.TokenEndpoint;
                 o.ClientId = "tracing-client";

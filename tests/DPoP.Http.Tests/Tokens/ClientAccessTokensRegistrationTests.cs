@@ -20,7 +20,7 @@ public sealed class ClientAccessTokensRegistrationTests
             .SetArgDisplayNames("no token source");
         yield return new TestCaseData(new Action<IServiceCollection>(s => s.AddHttpClient("api").AddDPoP().AddDPoPAccessTokenProvider<FixedTokenProvider>()), "api", "FixedTokenProvider")
             .SetArgDisplayNames("the user's own provider");
-        yield return new TestCaseData(new Action<IServiceCollection>(s => s.AddHttpClient("api").AddDPoP().AddTokenExchangeToken(
+        yield return new TestCaseData(new Action<IServiceCollection>(s => s.AddHttpClient("api").AddDPoP().AddDPoPTokenExchange(
                 o =>
                 {
                     o.TokenEndpoint = new Uri("https://login.example.com/token");
@@ -43,7 +43,7 @@ public sealed class ClientAccessTokensRegistrationTests
             Assert.ThrowsAsync<InvalidOperationException>(() => tokens.RemoveAccessTokenAsync(clientName)),
         };
 
-        Assert.That(errors.Select(e => e!.Message), Has.All.Contain(expected).And.All.Contain($"'{clientName}'").And.All.Contain("AddClientCredentialsToken"));
+        Assert.That(errors.Select(e => e!.Message), Has.All.Contain(expected).And.All.Contain($"'{clientName}'").And.All.Contain("AddDPoPClientCredentialsToken"));
     }
 
     [TestCase(null)]

@@ -9,7 +9,7 @@ using DemoServerHost = DPoP.Http.DemoServer.DemoServer;
 namespace DPoP.Http.Tests.Tokens;
 
 /// <summary>
-/// <see cref="IDPoPClientAccessTokens"/> with <c>AddClientCredentialsToken()</c>, against the demo authorization and
+/// <see cref="IDPoPClientAccessTokens"/> with <c>AddDPoPClientCredentialsToken()</c>, against the demo authorization and
 /// resource server on 127.0.0.1: the token handed out is the one the client's HttpClient sends (proofs checked by the
 /// independent verifier), forced renewals and removals are shared with the HttpClient.
 /// </summary>
@@ -28,7 +28,7 @@ public sealed class ClientAccessTokensTests
             register?.Invoke(services);
             var builder = services.AddHttpClient("orders", c => c.BaseAddress = server.ApiBaseAddress)
                 .AddDPoP()
-                .AddClientCredentialsToken(o =>
+                .AddDPoPClientCredentialsToken(o =>
                 {
                     o.TokenEndpoint = server.TokenEndpoint;
                     o.ClientId = "demo-client";

@@ -137,7 +137,7 @@ public sealed class ClientAssertionProviderTests
         var seen = new ConcurrentQueue<SeenRequest>();
         using var mock = MockServer.Create(seen, (r, _) => r.Uri.AbsoluteUri == TokenEndpoint ? TokenResponse("t") : MockServer.Ok());
         var services = new ServiceCollection();
-        services.AddHttpClient("api").AddDPoP().AddDPoPClientAssertionProvider<CountingAssertionProvider>().AddClientCredentialsToken(o =>
+        services.AddHttpClient("api").AddDPoP().AddDPoPClientAssertionProvider<CountingAssertionProvider>().AddDPoPClientCredentialsToken(o =>
         {
             o.TokenEndpoint = new Uri(TokenEndpoint);
             o.ClientId = "vault-client";
@@ -157,7 +157,7 @@ public sealed class ClientAssertionProviderTests
     public async Task AddDPoPClientAssertionProvider_PassesStartupValidationWithoutAKey()
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Services.AddHttpClient("api").AddDPoP().AddDPoPClientAssertionProvider<CountingAssertionProvider>().AddClientCredentialsToken(o =>
+        builder.Services.AddHttpClient("api").AddDPoP().AddDPoPClientAssertionProvider<CountingAssertionProvider>().AddDPoPClientCredentialsToken(o =>
         {
             o.TokenEndpoint = new Uri(TokenEndpoint);
             o.ClientId = "vault-client";

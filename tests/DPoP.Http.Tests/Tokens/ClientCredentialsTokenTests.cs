@@ -8,7 +8,7 @@ using DemoServerOptions = DPoP.Http.DemoServer.DemoServerOptions;
 
 namespace DPoP.Http.Tests.Tokens;
 
-/// <summary>AddClientCredentialsToken() against the demo authorization and resource server on 127.0.0.1.</summary>
+/// <summary>AddDPoPClientCredentialsToken() against the demo authorization and resource server on 127.0.0.1.</summary>
 [Category("Integration")]
 public sealed class ClientCredentialsTokenTests
 {
@@ -22,7 +22,7 @@ public sealed class ClientCredentialsTokenTests
 
         services.AddHttpClient("orders", c => c.BaseAddress = server.ApiBaseAddress)
             .AddDPoP(o => o.Algorithm = algorithm)
-            .AddClientCredentialsToken(o =>
+            .AddDPoPClientCredentialsToken(o =>
             {
                 o.TokenEndpoint = server.TokenEndpoint;
                 o.ClientId = "demo-client";

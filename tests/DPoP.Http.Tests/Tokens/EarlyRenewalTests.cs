@@ -18,7 +18,7 @@ public sealed class EarlyRenewalTests
     private const string ClientSecret = "client-secret-4b8e2f";
     private static readonly Uri TokenEndpoint = new("https://as.example/token");
 
-    /// <summary>An API client with AddClientCredentialsToken over MockHttp, a fake clock and a fake logger.</summary>
+    /// <summary>An API client with AddDPoPClientCredentialsToken over MockHttp, a fake clock and a fake logger.</summary>
     private sealed class Harness : IDisposable
     {
         private readonly ServiceProvider _services;
@@ -40,7 +40,7 @@ public sealed class EarlyRenewalTests
             var services = new ServiceCollection();
             services.AddSingleton<TimeProvider>(Time);
             services.AddLogging(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(Logs)));
-            services.AddHttpClient("api").AddDPoP().AddClientCredentialsToken(o =>
+            services.AddHttpClient("api").AddDPoP().AddDPoPClientCredentialsToken(o =>
             {
                 o.TokenEndpoint = TokenEndpoint;
                 o.ClientId = "client-1";

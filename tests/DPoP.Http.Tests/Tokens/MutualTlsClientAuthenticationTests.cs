@@ -15,7 +15,7 @@ public sealed class MutualTlsClientAuthenticationTests
     public async Task MutualTls_WithoutSecretOrKey_PassesStartupValidation(DPoPClientAuthenticationMethod method)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Services.AddHttpClient("orders").AddDPoP().AddClientCredentialsToken(o =>
+        builder.Services.AddHttpClient("orders").AddDPoP().AddDPoPClientCredentialsToken(o =>
         {
             o.TokenEndpoint = new Uri("https://as.example/token");
             o.ClientId = "orders-worker";
@@ -38,7 +38,7 @@ public sealed class MutualTlsClientAuthenticationTests
             ["Orders:Token:ClientAuthentication"] = configured,
         }).Build();
         var services = new ServiceCollection();
-        services.AddHttpClient("orders").AddDPoP().AddClientCredentialsToken(configuration.GetSection("Orders:Token"));
+        services.AddHttpClient("orders").AddDPoP().AddDPoPClientCredentialsToken(configuration.GetSection("Orders:Token"));
         using var provider = services.BuildServiceProvider();
 
         var options = provider.GetRequiredService<IOptionsMonitor<DPoPTokenClientOptions>>().Get("orders");

@@ -83,7 +83,7 @@ public sealed class SharedTokenCacheTests
     {
         var services = new ServiceCollection();
         register(services);
-        services.AddHttpClient("api").AddDPoP().AddClientCredentialsToken(o =>
+        services.AddHttpClient("api").AddDPoP().AddDPoPClientCredentialsToken(o =>
         {
             o.TokenEndpoint = new Uri("https://login.example.com/token");
             o.ClientId = "orders-worker";

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Logging.Testing;
 namespace DPoP.Http.Tests.Tokens;
 
 /// <summary>
-/// The token endpoint's HttpClient is the app's to configure (<c>ConfigureTokenEndpointClient()</c>): a client
+/// The token endpoint's HttpClient is the app's to configure (<c>ConfigureDPoPTokenEndpointClient()</c>): a client
 /// certificate for mutual TLS (RFC 8705 <c>tls_client_auth</c>) against a Kestrel token endpoint on 127.0.0.1 that
 /// requires one, and a resilience handler that wraps the DPoP handler whatever the order of the calls.
 /// </summary>
@@ -32,7 +32,7 @@ public sealed class TokenEndpointClientTests
         var api = services.AddHttpClient("orders", c => c.BaseAddress = server.ApiBaseAddress)
             .ConfigurePrimaryHttpMessageHandler(() => server.CreateHandler())
             .AddDPoP();
-        void ConfigureTokenClient() => api.ConfigureTokenEndpointClient(token =>
+        void ConfigureTokenClient() => api.ConfigureDPoPTokenEndpointClient(token =>
         {
             token.ConfigurePrimaryHttpMessageHandler(() => server.CreateHandler(certificate));
             configureTokenClient?.Invoke(token);
@@ -43,7 +43,7 @@ public sealed class TokenEndpointClientTests
             ConfigureTokenClient();
         }
 
-        api.AddClientCredentialsToken(o =>
+        api.AddDPoPClientCredentialsToken(o =>
         {
             o.TokenEndpoint = server.TokenEndpoint;
             o.ClientId = MutualTlsTokenServer.ClientId;
@@ -145,13 +145,13 @@ public sealed class TokenEndpointClientTests
     {
         var services = new ServiceCollection();
         var api = services.AddHttpClient("orders").AddDPoP();
-        void Configure() => api.ConfigureTokenEndpointClient(token => token.AddStandardResilienceHandler());
+        void Configure() => api.ConfigureDPoPTokenEndpointClient(token => token.AddStandardResilienceHandler());
         if (configureFirst)
         {
             Configure();
         }
 
-        api.AddClientCredentialsToken(o => { o.TokenEndpoint = new Uri("https://as.example/token"); o.ClientId = "c"; o.ClientSecret = "s"; });
+        api.AddDPoPClientCredentialsToken(o => { o.TokenEndpoint = new Uri("https://as.example/token"); o.ClientId = "c"; o.ClientSecret = "s"; });
         if (!configureFirst)
         {
             Configure();
@@ -182,8 +182,8 @@ public sealed class TokenEndpointClientTests
         var primary = new SocketsHttpHandler();
         var services = new ServiceCollection();
         services.AddHttpClient("orders").AddDPoP()
-            .ConfigureTokenEndpointClient(token => token.ConfigurePrimaryHttpMessageHandler(() => primary))
-            .AddClientCredentialsToken(o => { o.TokenEndpoint = new Uri("https://as.example/token"); o.ClientId = "c"; o.ClientSecret = "s"; });
+            .ConfigureDPoPTokenEndpointClient(token => token.ConfigurePrimaryHttpMessageHandler(() => primary))
+            .AddDPoPClientCredentialsToken(o => { o.TokenEndpoint = new Uri("https://as.example/token"); o.ClientId = "c"; o.ClientSecret = "s"; });
         using var provider = services.BuildServiceProvider();
 
         using var client = provider.GetRequiredService<IHttpClientFactory>().CreateClient(DPoPClientRegistry.TokenClientName("orders"));

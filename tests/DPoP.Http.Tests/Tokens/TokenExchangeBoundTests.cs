@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace DPoP.Http.Tests.Tokens;
 
 /// <summary>
-/// The number of tokens <c>AddTokenExchangeToken()</c> keeps is bounded (one per subject token), and the bound never
+/// The number of tokens <c>AddDPoPTokenExchange()</c> keeps is bounded (one per subject token), and the bound never
 /// costs an exchange in flight (issue 21: it used to clear the whole cache above 2,048 entries).
 /// </summary>
 public sealed class TokenExchangeBoundTests
@@ -47,11 +47,11 @@ public sealed class TokenExchangeBoundTests
     }
 
     [Test]
-    public async Task AddTokenExchangeToken_ManyMoreSubjectTokensThanItsBound_TheExchangeInFlightIsStillShared()
+    public async Task AddDPoPTokenExchange_ManyMoreSubjectTokensThanItsBound_TheExchangeInFlightIsStillShared()
     {
         var endpoints = new Endpoints();
         var services = new ServiceCollection();
-        services.AddHttpClient("downstream").AddDPoP().AddTokenExchangeToken(
+        services.AddHttpClient("downstream").AddDPoP().AddDPoPTokenExchange(
             o =>
             {
                 o.TokenEndpoint = new Uri("https://as.example/token");

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace DPoP.Http.Tests.Tokens;
 
 /// <summary>
-/// How <c>AddTokenExchangeToken()</c> caches exchanged tokens, against a Kestrel token endpoint and API on 127.0.0.1
+/// How <c>AddDPoPTokenExchange()</c> caches exchanged tokens, against a Kestrel token endpoint and API on 127.0.0.1
 /// (issue 22): a token without a usable <c>expires_in</c> is renewed at half its default lifetime at the latest, and
 /// a failed exchange is never served to a later caller, whoever started it.
 /// </summary>
@@ -23,7 +23,7 @@ public sealed class TokenExchangeCachingTests
             services.AddSingleton(time);
         }
 
-        services.AddHttpClient("downstream").AddDPoP().AddTokenExchangeToken(
+        services.AddHttpClient("downstream").AddDPoP().AddDPoPTokenExchange(
             o =>
             {
                 o.TokenEndpoint = new Uri(tokenEndpoint.BaseAddress, "token");
@@ -56,10 +56,10 @@ public sealed class TokenExchangeCachingTests
     private static TokenExchangeTokenProvider Provider(ServiceProvider services) =>
         (TokenExchangeTokenProvider)services.GetRequiredKeyedService<IDPoPAccessTokenProvider>("downstream");
 
-    [TestCase("", TestName = "AddTokenExchangeToken_NoExpiresIn_ThreeRequestsOneExchange")]
-    [TestCase("0", TestName = "AddTokenExchangeToken_ExpiresInZero_ThreeRequestsOneExchange")]
-    [TestCase("\"NaN\"", TestName = "AddTokenExchangeToken_ExpiresInNotANumber_ThreeRequestsOneExchange")]
-    public async Task AddTokenExchangeToken_NoUsableExpiresIn_RenewsAtHalfTheDefaultLifetime(string expiresIn)
+    [TestCase("", TestName = "AddDPoPTokenExchange_NoExpiresIn_ThreeRequestsOneExchange")]
+    [TestCase("0", TestName = "AddDPoPTokenExchange_ExpiresInZero_ThreeRequestsOneExchange")]
+    [TestCase("\"NaN\"", TestName = "AddDPoPTokenExchange_ExpiresInNotANumber_ThreeRequestsOneExchange")]
+    public async Task AddDPoPTokenExchange_NoUsableExpiresIn_RenewsAtHalfTheDefaultLifetime(string expiresIn)
     {
         await using var server = await KestrelTestServer.StartAsync((context, request) => Answer(context, request, expiresIn));
         var time = new FakeTimeProvider(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
@@ -88,7 +88,7 @@ public sealed class TokenExchangeCachingTests
     }
 
     [Test]
-    public async Task AddTokenExchangeToken_FirstCallerCancelsThenExchangeFails_NextCallerGetsANewExchange()
+    public async Task AddDPoPTokenExchange_FirstCallerCancelsThenExchangeFails_NextCallerGetsANewExchange()
     {
         var arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -23,7 +23,7 @@ public sealed class TokenExchangeTests
         var seen = new ConcurrentQueue<SeenRequest>();
         var mock = MockServer.Create(seen, respond);
         var services = new ServiceCollection();
-        services.AddHttpClient("api").AddDPoP().AddClientCredentialsToken(o =>
+        services.AddHttpClient("api").AddDPoP().AddDPoPClientCredentialsToken(o =>
         {
             o.TokenEndpoint = new Uri(TokenEndpoint);
             o.ClientId = "client-1";

@@ -7,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace DPoP.Http.Tests.Tokens;
 
-/// <summary>Token exchange (RFC 8693): <see cref="DPoPTokenClient.ExchangeTokenAsync"/> and <c>AddTokenExchangeToken()</c> as an HttpClient's token source.</summary>
+/// <summary>Token exchange (RFC 8693): <see cref="DPoPTokenClient.ExchangeTokenAsync"/> and <c>AddDPoPTokenExchange()</c> as an HttpClient's token source.</summary>
 public sealed class TokenExchangeTokenTests
 {
     private const string TokenEndpoint = "https://as.example/token";
@@ -28,7 +28,7 @@ public sealed class TokenExchangeTokenTests
             ? TokenResponse($"downstream-{Form(request)["subject_token"]}-{Interlocked.Increment(ref exchanges)}")
             : respondApi(request));
         var services = new ServiceCollection();
-        services.AddHttpClient("downstream").AddDPoP().AddTokenExchangeToken(
+        services.AddHttpClient("downstream").AddDPoP().AddDPoPTokenExchange(
             o =>
             {
                 o.TokenEndpoint = new Uri(TokenEndpoint);
@@ -110,7 +110,7 @@ public sealed class TokenExchangeTokenTests
     }
 
     [Test]
-    public async Task AddTokenExchangeToken_CachesPerSubjectToken()
+    public async Task AddDPoPTokenExchange_CachesPerSubjectToken()
     {
         var (services, seen) = Build(_ => MockServer.Ok());
         using var _ = services;
@@ -132,7 +132,7 @@ public sealed class TokenExchangeTokenTests
     }
 
     [Test]
-    public async Task AddTokenExchangeToken_ConcurrentRequestsForOneSubject_OneExchange()
+    public async Task AddDPoPTokenExchange_ConcurrentRequestsForOneSubject_OneExchange()
     {
         var (services, seen) = Build(_ => MockServer.Ok());
         using var _ = services;
@@ -147,7 +147,7 @@ public sealed class TokenExchangeTokenTests
     }
 
     [Test]
-    public async Task AddTokenExchangeToken_NoSubjectToken_SendsNoTokenAndExchangesNothing()
+    public async Task AddDPoPTokenExchange_NoSubjectToken_SendsNoTokenAndExchangesNothing()
     {
         var (services, seen) = Build(_ => MockServer.Ok());
         using var _ = services;
@@ -162,7 +162,7 @@ public sealed class TokenExchangeTokenTests
     }
 
     [Test]
-    public async Task AddTokenExchangeToken_TokenRejected_ExchangesAgainAndRetriesOnce()
+    public async Task AddDPoPTokenExchange_TokenRejected_ExchangesAgainAndRetriesOnce()
     {
         var (services, seen) = Build(request =>
         {
@@ -187,7 +187,7 @@ public sealed class TokenExchangeTokenTests
     }
 
     [Test]
-    public async Task AddTokenExchangeToken_FailedExchange_IsNotCached()
+    public async Task AddDPoPTokenExchange_FailedExchange_IsNotCached()
     {
         var seen = new ConcurrentQueue<SeenRequest>();
         var exchanges = 0;
@@ -196,7 +196,7 @@ public sealed class TokenExchangeTokenTests
                 ? new HttpResponseMessage(HttpStatusCode.BadRequest) { Content = new StringContent("{\"error\":\"invalid_grant\"}") }
                 : TokenResponse("second"));
         var services = new ServiceCollection();
-        services.AddHttpClient("downstream").AddDPoP().AddTokenExchangeToken(
+        services.AddHttpClient("downstream").AddDPoP().AddDPoPTokenExchange(
             o =>
             {
                 o.TokenEndpoint = new Uri(TokenEndpoint);

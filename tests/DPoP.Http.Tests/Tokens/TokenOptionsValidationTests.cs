@@ -15,7 +15,7 @@ public sealed class TokenOptionsValidationTests
             client.AddDPoP();
         }
 
-        client.AddClientCredentialsToken(o =>
+        client.AddDPoPClientCredentialsToken(o =>
         {
             o.TokenEndpoint = new Uri("https://as.example/token");
             o.ClientId = "c";

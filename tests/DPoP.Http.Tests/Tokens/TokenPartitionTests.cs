@@ -40,7 +40,7 @@ public sealed class TokenPartitionTests
     internal static void AddOrders(IServiceCollection services, KestrelTestServer server, string? privateKeyPem = null) =>
         services.AddHttpClient("orders", c => c.BaseAddress = server.BaseAddress)
             .AddDPoP(o => o.PrivateKey = privateKeyPem)
-            .AddClientCredentialsToken(o =>
+            .AddDPoPClientCredentialsToken(o =>
             {
                 o.TokenEndpoint = new Uri(server.BaseAddress, "token");
                 o.ClientId = "orders-app";
@@ -159,7 +159,7 @@ public sealed class TokenPartitionTests
     public void AddDPoPTokenPartition_ReservedParameter_FailsTheRequestNamingTheRule()
     {
         var services = new ServiceCollection();
-        services.AddHttpClient("orders").AddDPoP().AddClientCredentialsToken(o =>
+        services.AddHttpClient("orders").AddDPoP().AddDPoPClientCredentialsToken(o =>
         {
             o.TokenEndpoint = new Uri("https://as.example/token");
             o.ClientId = "orders-app";

@@ -168,7 +168,7 @@ public sealed class TokenRequestCustomizationTests
     public void ReservedOptionsParameter_FailsStartup()
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Services.AddHttpClient("orders-api").AddDPoP().AddClientCredentialsToken(o =>
+        builder.Services.AddHttpClient("orders-api").AddDPoP().AddDPoPClientCredentialsToken(o =>
         {
             o.TokenEndpoint = new Uri(TokenEndpoint);
             o.ClientId = "c";
@@ -195,7 +195,7 @@ public sealed class TokenRequestCustomizationTests
         }).Build();
         var order = new ConcurrentQueue<string>();
         var services = new ServiceCollection();
-        services.AddHttpClient("api").AddDPoP().AddClientCredentialsToken(configuration.GetSection("Token"))
+        services.AddHttpClient("api").AddDPoP().AddDPoPClientCredentialsToken(configuration.GetSection("Token"))
             .AddDPoPTokenRequestHook((context, _) =>
             {
                 order.Enqueue("first");

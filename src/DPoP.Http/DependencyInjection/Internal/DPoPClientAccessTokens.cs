@@ -35,7 +35,7 @@ internal sealed class DPoPClientAccessTokens(IServiceProvider services, DPoPClie
             return cache;
         }
 
-        const string register = "register its tokens with AddDPoP().AddClientCredentialsToken(…) on that HttpClient";
+        const string register = "register its tokens with AddDPoP().AddDPoPClientCredentialsToken(…) on that HttpClient";
         throw new InvalidOperationException(provider is null
             ? registry.Contains(clientName)
                 ? $"DPoP client '{clientName}' has no access token source: {register}."

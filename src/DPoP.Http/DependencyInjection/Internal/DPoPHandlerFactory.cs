@@ -21,7 +21,7 @@ internal sealed class DPoPHandlerFactory(
     /// <param name="clientName">The client: its nonce store, <c>ath</c> cache and token provider.</param>
     /// <param name="keyClientName">
     /// The client whose options, key and name in logs and telemetry (<c>dpop.client</c>) to use, when not
-    /// <paramref name="clientName"/>: the token endpoint client of <c>AddClientCredentialsToken()</c> signs with its
+    /// <paramref name="clientName"/>: the token endpoint client of <c>AddDPoPClientCredentialsToken()</c> signs with its
     /// API client's key, so the token's <c>cnf.jkt</c> matches, and is counted under the API client's name.
     /// </param>
     public DPoPDelegatingHandler Create(string clientName, string? keyClientName = null)

@@ -11,7 +11,7 @@ internal sealed class DPoPTokenClientOptionsValidator(DPoPClientRegistry registr
         var problems = DPoPTokenClientOptionsRules.Check(options);
         if (!registry.Contains(name))
         {
-            problems.Add("AddClientCredentialsToken() or AddTokenExchangeToken() needs AddDPoP() on the same client, so that tokens are bound to its key.");
+            problems.Add("AddDPoPClientCredentialsToken() or AddDPoPTokenExchange() needs AddDPoP() on the same client, so that tokens are bound to its key.");
         }
 
         return problems.Count == 0

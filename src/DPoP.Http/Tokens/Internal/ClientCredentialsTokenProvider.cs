@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 namespace DPoP.Http.Internal;
 
 /// <summary>
-/// The access token source that <c>AddClientCredentialsToken()</c> registers for a client: its tokens come from a
+/// The access token source that <c>AddDPoPClientCredentialsToken()</c> registers for a client: its tokens come from a
 /// <see cref="DPoPTokenEngine"/> (cached until shortly before they expire, one renewal however many callers need it,
 /// renewed in the background inside the renewal window with back-off on failure, shared through HybridCache when the
 /// app has one, dropped when a resource server rejects them).

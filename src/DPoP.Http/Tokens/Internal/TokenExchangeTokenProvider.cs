@@ -1,7 +1,7 @@
 namespace DPoP.Http.Internal;
 
 /// <summary>
-/// The access token source that <c>AddTokenExchangeToken()</c> registers for a client: for each request, the subject
+/// The access token source that <c>AddDPoPTokenExchange()</c> registers for a client: for each request, the subject
 /// token its delegate finds (typically the caller's token) is exchanged (RFC 8693) for a DPoP-bound token for the
 /// downstream API. Tokens come from a <see cref="DPoPTokenEngine"/>, one entry per subject token and DPoP key (and
 /// token partition), keyed by a SHA-256 over what the exchange asks for — the subject token by its own SHA-256, never
