@@ -187,12 +187,8 @@ internal sealed class UserTokenRefresher(
         var key = await keys.GetForSessionAsync(scheme, current, cancellationToken).ConfigureAwait(false);
         try
         {
-            var client = await endpoints.CreateTokenClientAsync(scheme, cancellationToken).ConfigureAwait(false);
-            DPoPTokenResponse response;
-            using (AmbientDPoPKey.Use(key))
-            {
-                response = await client.RefreshTokenForResourcesAsync(refreshToken, target.Scope, target.Resources, cancellationToken).ConfigureAwait(false);
-            }
+            var client = await endpoints.CreateTokenClientAsync(scheme, key, cancellationToken).ConfigureAwait(false);
+            var response = await client.RefreshTokenForResourcesAsync(refreshToken, target.Scope, target.Resources, cancellationToken).ConfigureAwait(false);
 
             DPoPWebMetrics.Record(metrics.Refreshes, scheme);
             return (current, response);
