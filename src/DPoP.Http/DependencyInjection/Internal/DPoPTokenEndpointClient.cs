@@ -12,8 +12,4 @@ namespace DPoP.Http.Internal;
 /// The OpenID Connect scheme whose sessions it serves (code exchange, refresh, revocation): it signs with the key each
 /// request carries (<see cref="DPoPRequestKey"/>) and reports as <c>dpop.scheme</c>; null for an API client's.
 /// </param>
-internal sealed record DPoPTokenEndpointClient(string? ApiClientName, string? Scheme)
-{
-    /// <summary>Whether every request must carry its key (a session's): there is no client key to fall back on.</summary>
-    public bool KeyPerRequest => ApiClientName is null;
-}
+internal sealed record DPoPTokenEndpointClient(string? ApiClientName, string? Scheme);
