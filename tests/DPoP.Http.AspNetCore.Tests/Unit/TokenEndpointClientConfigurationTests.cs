@@ -66,6 +66,16 @@ public sealed class TokenEndpointClientConfigurationTests
         return names;
     }
 
+    /// <summary>One DPoP handler, inside the app's resilience and marker handlers; only the factory's request logger inside it.</summary>
+    private static void AssertWrapsAnInnermostDPoPHandler(List<string> names)
+    {
+        var dpop = names.IndexOf(nameof(DPoPDelegatingHandler));
+        Assert.That(names.Count(n => n == nameof(DPoPDelegatingHandler)), Is.EqualTo(1), string.Join(" > ", names));
+        Assert.That(names.IndexOf("ResilienceHandler"), Is.GreaterThanOrEqualTo(0).And.LessThan(dpop), string.Join(" > ", names));
+        Assert.That(names.IndexOf(nameof(MarkerHandler)), Is.GreaterThanOrEqualTo(0).And.LessThan(dpop), string.Join(" > ", names));
+        Assert.That(names.Skip(dpop + 1).SkipLast(1), Is.All.EqualTo("LoggingHttpMessageHandler"), "innermost: " + string.Join(" > ", names));
+    }
+
     [TestCase(true, SchemeEndpointsClient)]
     [TestCase(false, SchemeEndpointsClient)]
     [TestCase(true, AppTokenClient)]
@@ -77,13 +87,9 @@ public sealed class TokenEndpointClientConfigurationTests
 
         var names = Pipeline(services, client);
 
-        var dpop = names.IndexOf(nameof(DPoPDelegatingHandler));
         Assert.Multiple(() =>
         {
-            Assert.That(names.Count(n => n == nameof(DPoPDelegatingHandler)), Is.EqualTo(1), string.Join(" > ", names));
-            Assert.That(names.IndexOf("ResilienceHandler"), Is.GreaterThanOrEqualTo(0).And.LessThan(dpop), string.Join(" > ", names));
-            Assert.That(names.IndexOf(nameof(MarkerHandler)), Is.GreaterThanOrEqualTo(0).And.LessThan(dpop), string.Join(" > ", names));
-            Assert.That(names.Skip(dpop + 1).SkipLast(1), Is.All.EqualTo("LoggingHttpMessageHandler"), "innermost: " + string.Join(" > ", names));
+            AssertWrapsAnInnermostDPoPHandler(names);
             Assert.That(logs.GetSnapshot().Select(r => r.Message), Has.None.Contains("registered inside"));
         });
     }
@@ -118,14 +124,7 @@ public sealed class TokenEndpointClientConfigurationTests
 
         var names = Pipeline(provider, client);
 
-        var dpop = names.IndexOf(nameof(DPoPDelegatingHandler));
-        Assert.Multiple(() =>
-        {
-            Assert.That(names.Count(n => n == nameof(DPoPDelegatingHandler)), Is.EqualTo(1), string.Join(" > ", names));
-            Assert.That(names.IndexOf("ResilienceHandler"), Is.GreaterThanOrEqualTo(0).And.LessThan(dpop), string.Join(" > ", names));
-            Assert.That(names.IndexOf(nameof(MarkerHandler)), Is.GreaterThanOrEqualTo(0).And.LessThan(dpop), string.Join(" > ", names));
-            Assert.That(names.Skip(dpop + 1).SkipLast(1), Is.All.EqualTo("LoggingHttpMessageHandler"), "innermost: " + string.Join(" > ", names));
-        });
+        Assert.Multiple(() => AssertWrapsAnInnermostDPoPHandler(names));
     }
 
     [Test]
