@@ -69,6 +69,9 @@ public static class WebAppSetup
             o.ClientAssertionKeyPath = "/run/secrets/orders-web-client-key.pem";   // not the DPoP key
             o.ClientAssertionKeyId = "orders-web-2026";
         });
+
+        // The OpenID Connect handler sends pushed authorization requests itself and cannot sign client assertions.
+        services.Configure<OpenIdConnectOptions>("oidc", o => o.PushedAuthorizationBehavior = PushedAuthorizationBehavior.Disable);
         #endregion
     }
 
