@@ -7,17 +7,18 @@ using Microsoft.Extensions.Logging;
 namespace DPoP.Http.Docs.Tests;
 
 /// <summary>
-/// docs/articles/operations/observability.md lists every log event (id and level), every instrument (name, unit,
-/// kind) and every name of the telemetry contract (meter, source, spans, tags, log categories).
+/// The observability pages list every log event (id and level: log-events.md), every instrument (name, unit, kind:
+/// observability.md) and every name of the telemetry contract (meter, source, spans, tags, log categories: either page).
 /// </summary>
 public sealed class ObservabilityPageTests
 {
     private const string Page = "articles/operations/observability.md";
+    private const string LogPage = "articles/operations/log-events.md";
 
     [Test]
     public void LogEvents_EveryLoggerMessage_HasARowWithItsIdAndLevel()
     {
-        var rows = DocsPage.Read(Page).TableRows();
+        var rows = DocsPage.Read(LogPage).TableRows();
         var events = PackageAssemblies.All
             .SelectMany(a => a.GetTypes())
             .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.Instance | BindingFlags.DeclaredOnly))
@@ -33,14 +34,14 @@ public sealed class ObservabilityPageTests
         Assert.Multiple(() =>
         {
             Assert.That(events, Has.Count.GreaterThan(50), "the [LoggerMessage] methods were not found");
-            Assert.That(missing, Is.Empty, () => $"{Page} has no '| id | Level |' row for these log events: {string.Join(", ", missing)}");
+            Assert.That(missing, Is.Empty, () => $"{LogPage} has no '| id | Level |' row for these log events: {string.Join(", ", missing)}");
         });
     }
 
     [Test]
     public void TelemetryNames_EveryConstant_AppearsOnThePage()
     {
-        var text = string.Join('\n', DocsPage.Read(Page).Lines);
+        var text = string.Join('\n', DocsPage.Read(Page).Lines.Concat(DocsPage.Read(LogPage).Lines));
         var names = PackageAssemblies.Core.GetType("DPoP.Http.Internal.DPoPTelemetryNames", throwOnError: true)!
             .GetFields(BindingFlags.Public | BindingFlags.Static)
             .Where(f => f.IsLiteral)
@@ -52,7 +53,7 @@ public sealed class ObservabilityPageTests
         Assert.Multiple(() =>
         {
             Assert.That(names, Has.Count.GreaterThan(30), "DPoPTelemetryNames' constants were not found");
-            Assert.That(missing, Is.Empty, () => $"{Page} does not name these telemetry constants (in backticks): {string.Join(", ", missing)}");
+            Assert.That(missing, Is.Empty, () => $"{Page} and {LogPage} do not name these telemetry constants (in backticks): {string.Join(", ", missing)}");
         });
     }
 
