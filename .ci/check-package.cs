@@ -1,10 +1,14 @@
-// Checks that every NuGet package in the folder ships what users need: README, license (the MIT expression in the
-// nuspec and the LICENSE file), the assembly and its XML docs, and a symbol package beside it.
-// Run by .ci/run as a .NET file-based app, so CI needs nothing but the SDK.
+// Checks that every NuGet package in the folder ships what users need: its own README (src/<id>/README.md, not the
+// repository's, at most the given number of bytes), license (the MIT expression in the nuspec and the LICENSE file),
+// the assembly and its XML docs, and a symbol package beside it.
+// Run by .ci/run from the repository root as a .NET file-based app, so CI needs nothing but the SDK:
+//   dotnet run --file .ci/check-package.cs -- <package folder> [<package README limit in bytes>]
+using System.Globalization;
 using System.IO.Compression;
 using System.Xml.Linq;
 
 var directory = args.Length > 0 ? args[0] : "artifacts";
+long? readmeLimit = args.Length > 1 ? long.Parse(args[1], CultureInfo.InvariantCulture) : null;
 var packages = Directory.GetFiles(directory, "*.nupkg").Order(StringComparer.Ordinal).ToList();
 if (packages.Count == 0)
 {
@@ -42,6 +46,28 @@ foreach (var package in packages)
         missing.Add("readme in the nuspec");
     }
 
+    // NuGet shows the package's own short README (src/<id>/README.md), never the repository's long one.
+    if (entries.Contains("README.md"))
+    {
+        byte[] packed;
+        using (var stream = zip.GetEntry("README.md")!.Open())
+        using (var copy = new MemoryStream())
+        {
+            stream.CopyTo(copy);
+            packed = copy.ToArray();
+        }
+
+        var own = Path.Combine("src", id, "README.md");
+        if (!File.Exists(own) || !packed.AsSpan().SequenceEqual(File.ReadAllBytes(own)))
+        {
+            missing.Add($"its own README ({own}; the packed README.md differs{(File.Exists("README.md") && packed.AsSpan().SequenceEqual(File.ReadAllBytes("README.md")) ? ": it is the repository's README.md" : "")})");
+        }
+        else if (packed.Length > readmeLimit)
+        {
+            missing.Add($"a README within {readmeLimit} bytes (it has {packed.Length})");
+        }
+    }
+
     // A package that uses another of ours through InternalsVisibleTo depends on exactly the version it was built with.
     foreach (var dependency in metadata.Descendants().Where(e => e.Name.LocalName == "dependency" && ((string?)e.Attribute("id"))?.StartsWith("DPoP.Http", StringComparison.Ordinal) == true))
     {
@@ -63,7 +89,7 @@ foreach (var package in packages)
     }
     else
     {
-        Console.WriteLine($"{Path.GetFileName(package)}: README, MIT license and LICENSE, XML docs and symbols present.");
+        Console.WriteLine($"{Path.GetFileName(package)}: its own README, MIT license and LICENSE, XML docs and symbols present.");
     }
 }
 

@@ -1,9 +1,5 @@
-using System.Buffers.Text;
 using System.Collections.ObjectModel;
 using System.Security.Cryptography;
-using System.Text;
-using System.Text.Encodings.Web;
-using System.Text.Json;
 
 namespace DPoP.Http;
 
@@ -35,10 +31,10 @@ public sealed class DPoPKey : IDisposable
         _ownsKey = ownsKey;
         SignatureAlgorithm = algorithm;
 
-        var jwk = algorithm.IsEllipticCurve ? BuildEcPublicJwk(_ecdsa!, algorithm) : BuildRsaPublicJwk(_rsa!);
+        var jwk = algorithm.IsEllipticCurve ? DPoPPublicKeyParts.EcJwk(_ecdsa!, algorithm) : DPoPPublicKeyParts.RsaJwk(_rsa!);
         PublicJwk = new ReadOnlyDictionary<string, string>(jwk);
         JwkThumbprint = JwkThumbprints.Compute(PublicJwk, nameof(PublicJwk));
-        EncodedHeader = EncodeProtectedHeader(algorithm.Name, jwk);
+        EncodedHeader = DPoPPublicKeyParts.EncodeProtectedHeader(algorithm.Name, jwk);
         SignatureSize = algorithm.IsEllipticCurve ? 2 * algorithm.CoordinateSize : (_rsa!.KeySize + 7) / 8;
     }
 
@@ -263,61 +259,4 @@ public sealed class DPoPKey : IDisposable
 
     private static InvalidOperationException NotExportable(CryptographicException inner) =>
         new("The private key of this DPoP key is not exportable (it lives in a hardware or non-exportable key store).", inner);
-
-    private static Dictionary<string, string> BuildEcPublicJwk(ECDsa key, DPoPSignatureAlgorithm algorithm)
-    {
-        var parameters = key.ExportParameters(includePrivateParameters: false);
-        return new Dictionary<string, string>(4, StringComparer.Ordinal)
-        {
-            ["kty"] = "EC",
-            ["crv"] = algorithm.CurveName!,
-            ["x"] = Base64Url.EncodeToString(parameters.Q.X),
-            ["y"] = Base64Url.EncodeToString(parameters.Q.Y),
-        };
-    }
-
-    private static Dictionary<string, string> BuildRsaPublicJwk(RSA key)
-    {
-        var parameters = key.ExportParameters(includePrivateParameters: false);
-        return new Dictionary<string, string>(3, StringComparer.Ordinal)
-        {
-            ["kty"] = "RSA",
-            // RFC 7518 §6.3.1: n and e use the minimum number of octets.
-            ["n"] = Base64Url.EncodeToString(TrimLeadingZeros(parameters.Modulus!)),
-            ["e"] = Base64Url.EncodeToString(TrimLeadingZeros(parameters.Exponent!)),
-        };
-    }
-
-    private static ReadOnlySpan<byte> TrimLeadingZeros(byte[] value)
-    {
-        var span = value.AsSpan();
-        while (span.Length > 1 && span[0] == 0)
-        {
-            span = span[1..];
-        }
-
-        return span;
-    }
-
-    private static byte[] EncodeProtectedHeader(string algorithm, Dictionary<string, string> jwk)
-    {
-        using var json = new MemoryStream(256);
-        using (var writer = new Utf8JsonWriter(json, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-        {
-            // RFC 9449 §4.2: typ, alg and the public jwk; nothing private.
-            writer.WriteStartObject();
-            writer.WriteString("typ", "dpop+jwt");
-            writer.WriteString("alg", algorithm);
-            writer.WriteStartObject("jwk");
-            foreach (var (name, value) in jwk)
-            {
-                writer.WriteString(name, value);
-            }
-
-            writer.WriteEndObject();
-            writer.WriteEndObject();
-        }
-
-        return Encoding.ASCII.GetBytes(Base64Url.EncodeToString(json.GetBuffer().AsSpan(0, (int)json.Length)));
-    }
 }

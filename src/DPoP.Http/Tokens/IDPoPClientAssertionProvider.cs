@@ -3,8 +3,8 @@ namespace DPoP.Http;
 /// <summary>
 /// Produces the <c>client_assertion</c> (RFC 7523 §2.2, a JWT bearer assertion) with which a client authenticates at
 /// the token endpoint with <see cref="DPoPClientAuthenticationMethod.PrivateKeyJwt"/>: implement it to sign with a key
-/// that cannot leave its store (a key vault, an HSM). Set it as <see cref="DPoPTokenClientOptions.ClientAssertionProvider"/>
-/// or register it with <c>AddDPoPClientAssertionProvider&lt;T&gt;()</c>.
+/// that cannot leave its store (a key vault, an HSM). Register it for a client with
+/// <c>AddDPoPClientAssertionProvider&lt;T&gt;()</c>, or pass it to the <see cref="DPoPTokenClient"/> constructor.
 /// </summary>
 /// <remarks>
 /// It is called afresh for every token request, including the request sent again after a <c>use_dpop_nonce</c>

@@ -1,0 +1,4 @@
+namespace DPoP.Http.Docs.Snippets.Web;
+
+/// <summary>What the orders API returns.</summary>
+public sealed record Order(string Id, decimal Total);
