@@ -46,7 +46,7 @@ public static class DPoPOpenIdConnectServiceCollectionExtensions
 
         if (!firstCall)
         {
-            return services; // a further configuration of the scheme: its token endpoint client is registered (AddDPoP() twice would sign twice)
+            return services; // a further configuration of the scheme: its token endpoint client is registered already
         }
 
         // The scheme's token endpoint client: DPoP with the key of the session being signed in, refreshed or signed out.
