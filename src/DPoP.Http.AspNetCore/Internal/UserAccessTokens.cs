@@ -28,7 +28,7 @@ internal sealed class UserAccessTokens(UserSessions sessions, ILoggerFactory log
         await sessions.EndAsync(openIdConnectScheme, sessionId).ConfigureAwait(false);
     }
 
-    private async Task<DPoPUserAccessToken> WithSessionAsync(ClaimsPrincipal user, string scheme, Func<RequestSession, Task<SessionAccessToken>> tokens, CancellationToken cancellationToken)
+    private async Task<DPoPUserAccessToken> WithSessionAsync(ClaimsPrincipal user, string scheme, Func<RequestSession, Task<DPoPTokenResponse>> tokens, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(user);
         ArgumentException.ThrowIfNullOrEmpty(scheme, "openIdConnectScheme");
