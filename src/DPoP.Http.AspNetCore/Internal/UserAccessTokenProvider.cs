@@ -17,7 +17,7 @@ internal sealed class UserAccessTokenProvider(UserSessions sessions, string sche
         {
             var current = await sessions.GetCurrentSessionAsync(scheme, clientName).WaitAsync(cancellationToken).ConfigureAwait(false);
             (token, var refreshed) = await sessions.GetAccessTokenAsync(current, target, cancellationToken).ConfigureAwait(false);
-            DPoPWebActivities.Acquired(activity, cacheHit: !refreshed);
+            DPoPTokenTelemetry.Acquired(activity, cacheHit: !refreshed); // the engine's own span end: one shape for every token source
         }
         catch (Exception ex)
         {

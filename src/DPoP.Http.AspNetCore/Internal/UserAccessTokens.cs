@@ -6,7 +6,7 @@ namespace DPoP.Http.AspNetCore.Internal;
 
 /// <summary>
 /// <see cref="IDPoPUserAccessTokens"/>: the session found from the principal (<see cref="UserSessions.GetUserSessionAsync"/>),
-/// its tokens through the same refresh as the HttpClients (<see cref="UserTokenRefresher"/>), ended as a sign-out ends it.
+/// its tokens through the same token engine as the HttpClients (<see cref="UserSessionTokens"/>), ended as a sign-out ends it.
 /// </summary>
 internal sealed class UserAccessTokens(UserSessions sessions, ILoggerFactory loggerFactory) : IDPoPUserAccessTokens
 {
