@@ -45,21 +45,27 @@ public sealed class UserTokenRenewalTests : InteropTest
         gate.Refuse = kind => kind == "refresh_token" ? "temporarily_unavailable" : null;
         var statuses = new List<int>();
         var attempts = new List<int>();
-        async Task CallAsync(TimeSpan advance)
+        async Task CallAsync(TimeSpan advance, bool attempt)
         {
+            var before = gate.Refused;
             app.Clock.Advance(advance);
             statuses.Add((await GetApiAsync(alice)).ApiStatus);
-            await Task.Delay(300); // a renewal this call started has been answered by then
+            if (attempt)
+            {
+                await WaitForAsync(() => gate.Refused > before, "the background refresh attempt");
+            }
+
+            await Task.Delay(300); // room for an attempt that should not happen
             attempts.Add(gate.Refused);
         }
 
-        await CallAsync(WebApp.InRenewalWindow); // first attempt fails: next one after 1 s
-        await CallAsync(TimeSpan.Zero);          // back-off holds
-        await CallAsync(TimeSpan.FromSeconds(1)); // second attempt fails: next one after 2 s
-        await CallAsync(TimeSpan.FromSeconds(1)); // back-off holds
-        await CallAsync(TimeSpan.FromSeconds(1)); // third attempt fails: next one after 4 s
+        await CallAsync(WebApp.InRenewalWindow, attempt: true); // first attempt fails: next one after 1 s
+        await CallAsync(TimeSpan.Zero, attempt: false);          // back-off holds
+        await CallAsync(TimeSpan.FromSeconds(1), attempt: true); // second attempt fails: next one after 2 s
+        await CallAsync(TimeSpan.FromSeconds(1), attempt: false); // back-off holds
+        await CallAsync(TimeSpan.FromSeconds(1), attempt: true); // third attempt fails: next one after 4 s
         gate.Refuse = null;
-        await CallAsync(TimeSpan.FromSeconds(4)); // the endpoint is back: renewed
+        await CallAsync(TimeSpan.FromSeconds(4), attempt: false); // the endpoint is back: renewed
         await WaitForAsync(() => ProviderLog.RefreshGrants(mark) >= 1, "the renewal after the outage");
 
         Assert.Multiple(() =>

@@ -12,8 +12,7 @@ namespace DPoP.Http.Internal;
 /// never past the token's expiry. Only callers without a valid token (none yet, expired, rejected) wait for a renewal
 /// and get its error. With a shared tier (<see cref="DPoPSharedTokens"/>) a renewal first looks there. An entry is a
 /// token source of its own: a client with one token (a scheme's app tokens) registers it as its provider. A source
-/// whose tokens live elsewhere (a user session's store) gives its own renewal and the token it holds already: the entry
-/// then decides when to renew and makes sure one renewal runs.
+/// whose tokens live elsewhere (a user session's store) gives its own renewal; the entry decides when and runs one.
 /// </remarks>
 internal sealed class DPoPTokenEntry : IDPoPAccessTokenProvider, IDPoPClientAccessTokenCache
 {
@@ -135,13 +134,7 @@ internal sealed class DPoPTokenEntry : IDPoPAccessTokenProvider, IDPoPClientAcce
     }
 
     /// <summary>Drops the token without a word: its source says it is gone (a user session that ended).</summary>
-    public void Clear()
-    {
-        lock (_lock)
-        {
-            _current = null;
-        }
-    }
+    public void Clear() => Interlocked.Exchange(ref _current, null);
 
     /// <summary>Drops the token, here and in the shared tier.</summary>
     public async ValueTask RemoveAccessTokenAsync(CancellationToken cancellationToken)
