@@ -11,8 +11,6 @@ namespace DPoP.Http.InteropTests.AspNetCore;
 /// </summary>
 public sealed class DiscoveryMetadataTests : InteropTest
 {
-    private static readonly TimeSpan PastRefreshPoint = TimeSpan.FromSeconds(250);
-
     [TestCase("/token/revocation", Description = "relative: file:///token/revocation on Linux")]
     [TestCase("ftp://127.0.0.1/token/revocation")]
     [TestCase("http://user:secret@127.0.0.1/token/revocation")]
@@ -24,7 +22,7 @@ public sealed class DiscoveryMetadataTests : InteropTest
 
         using var signIn = await alice.SignInAsync();
         using var first = await alice.GetAsync("api");
-        app.Clock.Advance(PastRefreshPoint);
+        app.Clock.Advance(WebApp.PastExpiry);
         using var refreshed = await alice.GetAsync("api");
         using var signOut = await alice.GetAsync("logout");
 

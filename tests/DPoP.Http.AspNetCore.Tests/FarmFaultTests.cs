@@ -35,7 +35,7 @@ public sealed class FarmFaultTests : InteropTest
         using var aliceCookieCopy = onB;
         var mark = InteropServers.Log.Count;
 
-        farm.Advance(WebApp.PastRefreshPoint);
+        farm.Advance(WebApp.PastExpiry);
         var onACall = FarmRefreshTests.CallAsync(onA);
         await gate.Held.WaitAsync(TimeSpan.FromSeconds(30));
         var elapsed = Stopwatch.StartNew();
@@ -76,7 +76,7 @@ public sealed class FarmFaultTests : InteropTest
         var mark = InteropServers.Log.Count;
 
         lockRedis.Stop();
-        farm.Advance(WebApp.PastRefreshPoint);
+        farm.Advance(WebApp.PastExpiry);
         var elapsed = Stopwatch.StartNew();
         var first = await FarmRefreshTests.CallAsync(onB);
         var second = await FarmRefreshTests.CallAsync(onB);

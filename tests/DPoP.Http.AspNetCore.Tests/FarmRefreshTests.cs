@@ -30,7 +30,7 @@ public sealed class FarmRefreshTests : InteropTest
         for (var round = 1; round <= 2; round++)
         {
             var mark = InteropServers.Log.Count;
-            farm.Advance(WebApp.PastRefreshPoint);
+            farm.Advance(WebApp.PastExpiry);
             var calls = Enumerable.Range(0, 50).Select(i => CallAsync(i % 2 == 0 ? onA : onB)).ToList();
             if (round == 1)
             {
@@ -65,7 +65,7 @@ public sealed class FarmRefreshTests : InteropTest
         using var aliceCookieCopy = onB;
         var mark = InteropServers.Log.Count;
 
-        farm.Advance(WebApp.PastRefreshPoint);
+        farm.Advance(WebApp.PastExpiry);
         var callsOnA = Enumerable.Range(0, 25).Select(_ => CallAsync(onA)).ToList();
         var callsOnB = Enumerable.Range(0, 25).Select(_ => CallAsync(onB)).ToList();
         await Task.WhenAll(gates.Select(g => g.Held)).WaitAsync(TimeSpan.FromSeconds(30));
@@ -76,7 +76,7 @@ public sealed class FarmRefreshTests : InteropTest
         var firstRound = (Grants: ProviderLog.RefreshGrants(mark), Reuse: ProviderLog.Count(mark, ReuseDetected));
 
         // The next refresh uses the refresh token A stored; the provider revoked its grant when B sent the old one.
-        farm.Advance(WebApp.PastRefreshPoint);
+        farm.Advance(WebApp.PastExpiry);
         var nextOnA = await CallAsync(onA);
         var nextOnB = await CallAsync(onB);
 
@@ -109,7 +109,7 @@ public sealed class FarmRefreshTests : InteropTest
         }
 
         var withOldCookieOnB = await CallAsync(onB);
-        farm.Advance(WebApp.PastRefreshPoint);
+        farm.Advance(WebApp.PastExpiry);
         var refreshOnB = await CallAsync(onB);
 
         Assert.Multiple(() =>

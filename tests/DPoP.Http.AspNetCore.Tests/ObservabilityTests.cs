@@ -28,7 +28,7 @@ public sealed class ObservabilityTests : InteropTest
         }
 
         var (sessionId, signedIn) = await WebSignInTests.StoredSessionAsync(app);
-        app.Clock.Advance(TimeSpan.FromSeconds(250));
+        app.Clock.Advance(WebApp.PastExpiry);
         using (await alice.GetAsync("api"))
         {
         }
@@ -112,7 +112,7 @@ public sealed class ObservabilityTests : InteropTest
             {
             }
 
-            app.Clock.Advance(TimeSpan.FromSeconds(250));
+            app.Clock.Advance(WebApp.PastExpiry);
             using (await alice.GetAsync("api"))
             {
             }

@@ -85,7 +85,7 @@ public sealed class PerResourceUserTokenTests : InteropTest
         var alice = await SignInAsync(app);
         var tokens = app.Services.GetRequiredService<IDPoPUserAccessTokens>();
         var opaqueOptions = new DPoPUserAccessTokenOptions { Resource = OpaqueResource };
-        app.Clock.Advance(WebApp.PastRefreshPoint); // the sign-in's token is due, the opaque one is not there yet
+        app.Clock.Advance(WebApp.PastExpiry); // the sign-in's token is due, the opaque one is not there yet
         var mark = InteropServers.Log.Count;
 
         // Both need the one refresh token at once; sent twice, its rotation would make oidc-provider end the grant.

@@ -103,7 +103,7 @@ public sealed class SessionEndTests : InteropTest
         oldCookie.Cookies.Add(alice.Cookies.GetAllCookies());
         var mark = InteropServers.Log.Count;
 
-        app.Clock.Advance(WebApp.PastRefreshPoint);
+        app.Clock.Advance(WebApp.PastExpiry);
         var call = alice.GetAsync("api");
         await held.WaitAsync(TimeSpan.FromSeconds(30));
         using (await alice.GetAsync("logout"))
@@ -133,7 +133,7 @@ public sealed class SessionEndTests : InteropTest
 
         using var key = DPoPKey.FromJwk(first.PrivateJwk!);
         var refused = Assert.ThrowsAsync<DPoPTokenException>(() => WebSignOutTests.CreateTokenClient(key).RefreshTokenAsync(first.RefreshToken!));
-        app.Clock.Advance(WebApp.PastRefreshPoint);
+        app.Clock.Advance(WebApp.PastExpiry);
         using var call = await alice.GetAsync("api");
         var result = await ApiResult.ReadAsync(call);
 

@@ -30,7 +30,7 @@ public sealed class SessionFailureTests : InteropTest
         }
 
         // The default RefreshTimeout (5 s) applies; without it the call would wait for HttpClient's 100 s.
-        app.Clock.Advance(WebApp.PastRefreshPoint);
+        app.Clock.Advance(WebApp.PastExpiry);
         var elapsed = Stopwatch.StartNew();
         using var timedOut = await alice.GetAsync("api");
         elapsed.Stop();
@@ -92,7 +92,7 @@ public sealed class SessionFailureTests : InteropTest
         }
 
         var (sessionId, session) = await WebSignInTests.StoredSessionAsync(app);
-        app.Clock.Advance(WebApp.PastRefreshPoint);
+        app.Clock.Advance(WebApp.PastExpiry);
         var call = alice.GetAsync("api");
         await gate.Held.WaitAsync(TimeSpan.FromSeconds(30));
 

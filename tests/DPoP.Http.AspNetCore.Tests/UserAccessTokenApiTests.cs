@@ -86,7 +86,7 @@ public sealed class UserAccessTokenApiTests : InteropTest
         var alice = await SignInAndCaptureAsync(app, "alice");
         var accessor = app.Services.GetRequiredService<IHttpContextAccessor>();
         var factory = app.Services.GetRequiredService<IHttpClientFactory>();
-        app.Clock.Advance(WebApp.PastRefreshPoint); // and the token is refreshed on the way
+        app.Clock.Advance(WebApp.PastExpiry); // and the token is refreshed on the way
         var mark = InteropServers.Log.Count;
 
         var (hadContext, status, body) = await Task.Run(async () =>

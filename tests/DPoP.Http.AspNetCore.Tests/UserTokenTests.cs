@@ -19,7 +19,7 @@ public sealed class UserTokenTests : InteropTest
         var before = await GetApiAsync(alice);
         var mark = InteropServers.Log.Count;
 
-        app.Clock.Advance(WebApp.PastRefreshPoint);
+        app.Clock.Advance(WebApp.PastExpiry);
         var results = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => GetApiAsync(alice)));
 
         Assert.Multiple(() =>
@@ -39,10 +39,10 @@ public sealed class UserTokenTests : InteropTest
         using var _ = await alice.SignInAsync();
         var mark = InteropServers.Log.Count;
 
-        app.Clock.Advance(WebApp.PastRefreshPoint);
+        app.Clock.Advance(WebApp.PastExpiry);
         using var streamedResponse = await alice.GetAsync("api/streamed");
         var streamed = await ApiResult.ReadAsync(streamedResponse);
-        app.Clock.Advance(WebApp.PastRefreshPoint);
+        app.Clock.Advance(WebApp.PastExpiry);
         var next = await GetApiAsync(alice);
 
         Assert.Multiple(() =>
@@ -70,7 +70,7 @@ public sealed class UserTokenTests : InteropTest
         var bobJkt = (await GetApiAsync(bob)).TokenJkt;
         var mark = InteropServers.Log.Count;
 
-        app.Clock.Advance(WebApp.PastRefreshPoint); // both sessions refresh, concurrently, in the middle of it
+        app.Clock.Advance(WebApp.PastExpiry); // both sessions refresh, concurrently, in the middle of it
         var calls = Enumerable.Range(0, 50).Select(i => (User: i % 2 == 0 ? alice : bob, Call: GetApiAsync(i % 2 == 0 ? alice : bob))).ToList();
         await Task.WhenAll(calls.Select(c => c.Call));
 
@@ -121,7 +121,7 @@ public sealed class UserTokenTests : InteropTest
         var (_, session) = await WebSignInTests.StoredSessionAsync(app);
         using var key = DPoPKey.FromJwk(session.PrivateJwk!);
         await WebSignOutTests.CreateTokenClient(key).RefreshTokenAsync(session.RefreshToken!);
-        app.Clock.Advance(WebApp.PastRefreshPoint);
+        app.Clock.Advance(WebApp.PastExpiry);
         using var response = await alice.GetAsync("api");
 
         Assert.That(await response.Content.ReadAsStringAsync(), Is.EqualTo("session-expired:RefreshTokenRejected"));

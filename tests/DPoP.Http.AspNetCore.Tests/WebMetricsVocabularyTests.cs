@@ -29,7 +29,7 @@ public sealed class WebMetricsVocabularyTests : InteropTest
 
         // Every refresh answered with the next word, the last one ending alice's session.
         gate.Refuse = kind => kind == "refresh_token" && refreshErrors.Count > 0 ? refreshErrors.Dequeue() : null;
-        app.Clock.Advance(WebApp.PastRefreshPoint);
+        app.Clock.Advance(WebApp.PastExpiry);
         while (refreshErrors.Count > 0)
         {
             using (await alice.GetAsync("api"))

@@ -139,6 +139,8 @@ public static class DPoPOpenIdConnectServiceCollectionExtensions
         services.TryAddSingleton<RefreshTokenRevocation>();
         services.TryAddSingleton<SessionRefreshLock>();
         services.TryAddSingleton<UserTokenRefresher>();
+        services.TryAddSingleton<SessionRefreshTurns>();
+        services.TryAddSingleton<UserSessionTokens>();
         services.TryAddSingleton<UserSessions>();
         services.TryAddSingleton<SessionClaims>();
         services.TryAddSingleton<IDPoPUserAccessTokens, UserAccessTokens>();

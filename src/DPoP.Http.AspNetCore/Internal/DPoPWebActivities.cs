@@ -26,17 +26,6 @@ internal static class DPoPWebActivities
         return activity;
     }
 
-    /// <summary>Ends an acquisition span: the session's token as it was (<paramref name="cacheHit"/>) or refreshed.</summary>
-    public static void Acquired(Activity? activity, bool cacheHit)
-    {
-        if (activity is not null)
-        {
-            activity.SetTag(DPoPTelemetryNames.TokenCacheHit, cacheHit);
-            activity.SetTag(DPoPTelemetryNames.Outcome, DPoPTelemetryNames.Success);
-            activity.Dispose();
-        }
-    }
-
     /// <summary>Ends an acquisition span that got no token: <c>error.type</c> is the session-expired reason, else the exception type.</summary>
     public static void Failed(Activity? activity, Exception exception)
     {

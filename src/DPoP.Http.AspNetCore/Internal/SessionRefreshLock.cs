@@ -12,10 +12,10 @@ namespace DPoP.Http.AspNetCore.Internal;
 /// <summary>
 /// The farm-wide half of a session's single-flight refresh: a lock from the app's <see cref="IDistributedLockProvider"/>
 /// (none registered, or <see cref="DPoPOpenIdConnectOptions.UseDistributedRefreshLock"/> off: no lock, as in one
-/// process). One caller per instance asks for it (<see cref="UserTokenRefresher"/>'s in-process single flight stands in
-/// front), and holds it only around the session's read, the grant and the write. The wait is bounded by
-/// <see cref="DPoPOpenIdConnectOptions.RefreshLockTimeout"/> even when the engine does not answer at all; a lock that
-/// comes after its caller gave up is released at once. Failures are warned about at most once per 30 s.
+/// process). One caller per instance asks for it (the token engine's one refresh per token and a session's turns,
+/// <see cref="SessionRefreshTurns"/>, stand in front), and holds it only around the session's read, the grant and the
+/// write. The wait is bounded by <see cref="DPoPOpenIdConnectOptions.RefreshLockTimeout"/> even when the engine does not
+/// answer at all; a lock that comes after its caller gave up is released at once. Failures are warned about at most once per 30 s.
 /// </summary>
 internal sealed class SessionRefreshLock(
     IOptionsMonitor<DPoPOpenIdConnectOptions> optionsMonitor,

@@ -12,12 +12,12 @@ internal sealed class UserAccessTokenProvider(UserSessions sessions, string sche
     public async ValueTask<string?> GetAccessTokenAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var activity = DPoPWebActivities.StartUserTokenAcquire(clientName, scheme);
-        SessionAccessToken token;
+        DPoPTokenResponse token;
         try
         {
             var current = await sessions.GetCurrentSessionAsync(scheme, clientName).WaitAsync(cancellationToken).ConfigureAwait(false);
             (token, var refreshed) = await sessions.GetAccessTokenAsync(current, target, cancellationToken).ConfigureAwait(false);
-            DPoPWebActivities.Acquired(activity, cacheHit: !refreshed);
+            DPoPTokenTelemetry.Acquired(activity, cacheHit: !refreshed); // the engine's own span end: one shape for every token source
         }
         catch (Exception ex)
         {
@@ -26,7 +26,7 @@ internal sealed class UserAccessTokenProvider(UserSessions sessions, string sche
         }
 
         // A Bearer token the app allowed (AllowBearerTokens) goes as Bearer, and the proof carries no ath.
-        return DPoPTokenBinding.Use(token.AccessToken, token.IsDPoPBound, request);
+        return DPoPTokenBinding.Use(token, request);
     }
 
     public async ValueTask<bool> OnAccessTokenRejectedAsync(string rejectedAccessToken, CancellationToken cancellationToken)

@@ -6,7 +6,7 @@ namespace DPoP.Http.AspNetCore.Internal;
 
 /// <summary>
 /// <see cref="IDPoPUserAccessTokens"/>: the session found from the principal (<see cref="UserSessions.GetUserSessionAsync"/>),
-/// its tokens through the same refresh as the HttpClients (<see cref="UserTokenRefresher"/>), ended as a sign-out ends it.
+/// its tokens through the same token engine as the HttpClients (<see cref="UserSessionTokens"/>), ended as a sign-out ends it.
 /// </summary>
 internal sealed class UserAccessTokens(UserSessions sessions, ILoggerFactory loggerFactory) : IDPoPUserAccessTokens
 {
@@ -28,7 +28,7 @@ internal sealed class UserAccessTokens(UserSessions sessions, ILoggerFactory log
         await sessions.EndAsync(openIdConnectScheme, sessionId).ConfigureAwait(false);
     }
 
-    private async Task<DPoPUserAccessToken> WithSessionAsync(ClaimsPrincipal user, string scheme, Func<RequestSession, Task<SessionAccessToken>> tokens, CancellationToken cancellationToken)
+    private async Task<DPoPUserAccessToken> WithSessionAsync(ClaimsPrincipal user, string scheme, Func<RequestSession, Task<DPoPTokenResponse>> tokens, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(user);
         ArgumentException.ThrowIfNullOrEmpty(scheme, "openIdConnectScheme");

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using DPoP.Http.Internal;
 
 namespace DPoP.Http.AspNetCore.Internal;
 
@@ -56,7 +57,8 @@ internal sealed record SessionAccessToken(
     [property: JsonPropertyName("iat")] DateTimeOffset IssuedAt,
     [property: JsonPropertyName("scope")] string? Scope)
 {
-    public bool IsDPoPBound => string.Equals(TokenType, DPoPHeaders.AuthorizationScheme, StringComparison.OrdinalIgnoreCase);
+    /// <summary>When to refresh it: the token engine's rule (<see cref="DPoPCachedToken.RenewalTime"/>) over the lifetime it was issued with.</summary>
+    public DateTimeOffset RenewAt(TimeSpan refreshBeforeExpiry) => DPoPCachedToken.RenewalTime(ExpiresAt, IssuedAt, refreshBeforeExpiry);
 
     /// <summary>Never shows the token.</summary>
     public override string ToString() => $"SessionAccessToken {{ TokenType = {TokenType}, ExpiresAt = {ExpiresAt:O} }}";

@@ -11,14 +11,14 @@ namespace DPoP.Http.AspNetCore.Internal;
 
 /// <summary>
 /// The signed-in users' DPoP sessions: started at sign-in, read by API clients, refreshed once per session
-/// however many requests need it at once (<see cref="UserTokenRefresher"/>), ended (and the refresh token revoked) at
+/// however many requests need it at once (<see cref="UserSessionTokens"/>), ended (and the refresh token revoked) at
 /// sign-out or at a new sign-in in the same browser. The authentication cookie carries only a random session id;
 /// tokens and key live in <see cref="UserSessionStore"/>, so a refresh never needs to rewrite the cookie.
 /// </summary>
 internal sealed class UserSessions(
     UserSessionStore store,
     SessionKeys keys,
-    UserTokenRefresher refresher,
+    UserSessionTokens tokens,
     RefreshTokenRevocation revocation,
     IOptionsMonitor<DPoPOpenIdConnectOptions> optionsMonitor,
     IOptionsMonitor<OpenIdConnectOptions> oidcOptions,
@@ -121,33 +121,25 @@ internal sealed class UserSessions(
         return sessionId ?? throw Expired(_logger, metrics, scheme, DPoPSessionExpiredReason.NotSignedIn);
     }
 
-    /// <summary>The session's access token for <paramref name="target"/>, obtained or refreshed first when missing or about to expire.</summary>
-    public async Task<(SessionAccessToken Token, bool Refreshed)> GetAccessTokenAsync(RequestSession request, TokenTarget target, CancellationToken cancellationToken)
-    {
-        var token = request.Current.TokenFor(target);
-        var refreshed = refresher.NeedsRefresh(request.Scheme, token);
-        if (refreshed)
-        {
-            var session = await refresher.RefreshAsync(request, token?.AccessToken, token is null ? "resource" : "expiring", cancellationToken, target).ConfigureAwait(false);
-            token = session.TokenFor(target);
-        }
-
-        return (token ?? throw Expired(_logger, metrics, request.Scheme, DPoPSessionExpiredReason.SessionNotFound), refreshed);
-    }
+    /// <summary>
+    /// The session's access token for <paramref name="target"/>: obtained or refreshed first when missing or expired,
+    /// refreshed in the background when about to expire; and whether it was waited for.
+    /// </summary>
+    public ValueTask<(DPoPTokenResponse Token, bool Refreshed)> GetAccessTokenAsync(RequestSession request, TokenTarget target, CancellationToken cancellationToken) =>
+        tokens.GetAsync(request, target, cancellationToken);
 
     /// <summary>The API rejected <paramref name="rejectedToken"/>: refresh, unless another request already has.</summary>
     public async Task OnAccessTokenRejectedAsync(RequestSession request, string rejectedToken, TokenTarget target, CancellationToken cancellationToken)
     {
         DPoPWebLog.AccessTokenRejected(_logger, request.Scheme);
-        await refresher.RefreshAsync(request, rejectedToken, "rejected", cancellationToken, target).ConfigureAwait(false);
+        await tokens.OnRejectedAsync(request, rejectedToken, target, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>A refresh asked for by the app (<see cref="IDPoPUserAccessTokens.RenewAccessTokenAsync"/>), even of a valid token.</summary>
-    public async Task<SessionAccessToken> RenewAsync(RequestSession request, TokenTarget target, CancellationToken cancellationToken)
+    public Task<DPoPTokenResponse> RenewAsync(RequestSession request, TokenTarget target, CancellationToken cancellationToken)
     {
         DPoPWebLog.RenewalRequested(_logger, request.Scheme);
-        var session = await refresher.RefreshAsync(request, request.Current.TokenFor(target)?.AccessToken, "renewal", cancellationToken, target).ConfigureAwait(false);
-        return session.TokenFor(target) ?? throw Expired(_logger, metrics, request.Scheme, DPoPSessionExpiredReason.SessionNotFound);
+        return tokens.RenewAsync(request, target, cancellationToken);
     }
 
     /// <summary>

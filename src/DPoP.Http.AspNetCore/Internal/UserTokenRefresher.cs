@@ -6,10 +6,11 @@ using Microsoft.Extensions.Options;
 namespace DPoP.Http.AspNetCore.Internal;
 
 /// <summary>
-/// Refreshes a session's access token: once per session at a time in this process and, with the app's lock engine,
-/// across the farm (<see cref="SessionRefreshLock"/>, taken by the one refresh of this process, around the session's
-/// read, the grant and the write), bounded by <see cref="DPoPOpenIdConnectOptions.RefreshTimeout"/>, and written back
-/// only to a session that has not ended.
+/// Refreshes a session's access token: once per session at a time in this process (the token engine runs one refresh
+/// per token, <see cref="UserSessionTokens"/>; a session's tokens take turns, <see cref="SessionRefreshTurns"/>) and,
+/// with the app's lock engine, across the farm (<see cref="SessionRefreshLock"/>, taken by the one refresh of this
+/// process, around the session's read, the grant and the write), bounded by
+/// <see cref="DPoPOpenIdConnectOptions.RefreshTimeout"/>, and written back only to a session that has not ended.
 /// </summary>
 /// <remarks>
 /// The store (the app's <see cref="Microsoft.Extensions.Caching.Distributed.IDistributedCache"/>, maybe shared by a
@@ -29,129 +30,72 @@ internal sealed class UserTokenRefresher(
     SchemeEndpoints endpoints,
     RefreshTokenRevocation revocation,
     SessionRefreshLock farmLocks,
+    SessionRefreshTurns turns,
     IOptionsMonitor<DPoPOpenIdConnectOptions> optionsMonitor,
     ILoggerFactory loggerFactory,
     DPoPWebMetrics metrics)
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger(DPoPTelemetryNames.WebLogCategory);
-    private readonly Lock _lock = new();
-    private readonly Dictionary<(string Scheme, string SessionId), (TokenTarget Target, Task<UserSession> Task)> _refreshes = [];
 
-    /// <summary>Whether <paramref name="token"/> is missing or within the refresh window of its expiry.</summary>
-    public bool NeedsRefresh(string scheme, SessionAccessToken? token)
+    /// <summary>
+    /// Refreshes the session's token for <paramref name="target"/> past <paramref name="staleAccessToken"/> (null: none
+    /// yet) and returns the session as stored after it. Called by the token engine's one renewal per token
+    /// (<see cref="UserSessionTokens"/>), so never cancelled by a caller giving up: a rotated refresh token must be
+    /// stored. Only the bound (RefreshTimeout) ends it.
+    /// </summary>
+    public async Task<UserSession> RefreshAsync(string scheme, string sessionId, string? staleAccessToken, string reason, TokenTarget target)
     {
-        if (token is null)
-        {
-            return true;
-        }
-
-        var lifetime = token.ExpiresAt - token.IssuedAt;
-        var margin = TimeSpan.FromTicks(Math.Min(optionsMonitor.Get(scheme).RefreshBeforeExpiry.Ticks, lifetime.Ticks / 2));
-        return endpoints.TimeProvider(scheme).GetUtcNow() >= token.ExpiresAt - margin;
-    }
-
-    /// <summary>Refreshes the session's token for <paramref name="target"/> (stale: <paramref name="staleAccessToken"/>, or none yet).</summary>
-    public async Task<UserSession> RefreshAsync(RequestSession request, string? staleAccessToken, string reason, CancellationToken cancellationToken, TokenTarget target = default)
-    {
-        var id = (request.Scheme, request.SessionId);
-        while (true)
-        {
-            Task<UserSession> refresh;
-            Task? otherTarget = null;
-            lock (_lock)
-            {
-                // One refresh per session at a time, whichever request asks first; the others wait for its result.
-                // A refresh for another resource goes first: both would send the same refresh token, and a rotated
-                // one sent twice ends the grant; this one then reads the token it stored.
-                if (_refreshes.TryGetValue(id, out var running))
-                {
-                    refresh = running.Task;
-                    otherTarget = running.Target == target ? null : running.Task;
-                }
-                else
-                {
-                    refresh = RefreshCoreAsync(request, staleAccessToken, reason, target);
-                    _refreshes[id] = (target, refresh);
-                }
-            }
-
-            if (otherTarget is not null)
-            {
-                await otherTarget.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                cancellationToken.ThrowIfCancellationRequested();
-                continue;
-            }
-
-            var session = await refresh.WaitAsync(cancellationToken).ConfigureAwait(false);
-            request.Current = session;
-            return session;
-        }
-    }
-
-    private async Task<UserSession> RefreshCoreAsync(RequestSession request, string? staleAccessToken, string reason, TokenTarget target)
-    {
-        var scheme = request.Scheme;
+        // A refresh for another resource of the session goes first: both would send the same refresh token, and a
+        // rotated one sent twice ends the grant; this one then reads the token it stored.
+        using var turn = await turns.EnterAsync(scheme, sessionId).ConfigureAwait(false);
+        var timeout = optionsMonitor.Get(scheme).RefreshTimeout;
+        var started = Stopwatch.GetTimestamp();
+        var issuedAt = endpoints.TimeProvider(scheme).GetUtcNow();
+        using var bound = new CancellationTokenSource(timeout);
         try
         {
-            await Task.Yield(); // leave the lock before any I/O
-
-            // Never cancelled by a caller giving up (a rotated refresh token must be stored), only by the bound.
-            var timeout = optionsMonitor.Get(scheme).RefreshTimeout;
-            var started = Stopwatch.GetTimestamp();
-            var issuedAt = endpoints.TimeProvider(scheme).GetUtcNow();
-            using var bound = new CancellationTokenSource(timeout);
+            IAsyncDisposable? farmLock;
             try
             {
-                IAsyncDisposable? farmLock;
-                try
-                {
-                    farmLock = await farmLocks.AcquireAsync(scheme, request.SessionId, bound.Token).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (ex is TimeoutException or InvalidOperationException)
-                {
-                    // Once more after the bounded wait: the instance holding the lock may have stored fresh tokens.
-                    if (await FindRefreshedAsync(request, staleAccessToken, target, bound.Token).ConfigureAwait(false) is { } refreshed)
-                    {
-                        return refreshed;
-                    }
-
-                    throw;
-                }
-
-                // Held around read, grant and write only: whoever waited reads what this stored.
-                await using (farmLock)
-                {
-                    var (current, response) = await GrantAsync(request, staleAccessToken, reason, target, bound.Token).ConfigureAwait(false);
-                    if (response is null)
-                    {
-                        return current;
-                    }
-
-                    var updated = current.WithToken(target, response, issuedAt);
-                    if (Stopwatch.GetElapsedTime(started) > timeout)
-                    {
-                        // Past the bound the tombstone's lifetime counts on: not written, its refresh token revoked.
-                        await DiscardAsync(scheme, updated).ConfigureAwait(false);
-                        throw TimedOut(scheme, timeout, null);
-                    }
-
-                    await CommitAsync(request.SessionId, scheme, updated).ConfigureAwait(false);
-                    var rotated = !string.Equals(updated.RefreshToken, current.RefreshToken, StringComparison.Ordinal);
-                    DPoPWebLog.Refreshed(_logger, scheme, rotated);
-                    return updated;
-                }
+                farmLock = await farmLocks.AcquireAsync(scheme, sessionId, bound.Token).ConfigureAwait(false);
             }
-            catch (OperationCanceledException ex) when (bound.IsCancellationRequested)
+            catch (Exception ex) when (ex is TimeoutException or InvalidOperationException)
             {
-                throw TimedOut(scheme, timeout, ex);
+                // Once more after the bounded wait: the instance holding the lock may have stored fresh tokens.
+                if (await FindRefreshedAsync(scheme, sessionId, staleAccessToken, target, bound.Token).ConfigureAwait(false) is { } refreshed)
+                {
+                    return refreshed;
+                }
+
+                throw;
+            }
+
+            // Held around read, grant and write only: whoever waited reads what this stored.
+            await using (farmLock)
+            {
+                var (current, response) = await GrantAsync(scheme, sessionId, staleAccessToken, reason, target, bound.Token).ConfigureAwait(false);
+                if (response is null)
+                {
+                    return current;
+                }
+
+                var updated = current.WithToken(target, response, issuedAt);
+                if (Stopwatch.GetElapsedTime(started) > timeout)
+                {
+                    // Past the bound the tombstone's lifetime counts on: not written, its refresh token revoked.
+                    await DiscardAsync(scheme, updated).ConfigureAwait(false);
+                    throw TimedOut(scheme, timeout, null);
+                }
+
+                await CommitAsync(sessionId, scheme, updated).ConfigureAwait(false);
+                var rotated = !string.Equals(updated.RefreshToken, current.RefreshToken, StringComparison.Ordinal);
+                DPoPWebLog.Refreshed(_logger, scheme, rotated);
+                return updated;
             }
         }
-        finally
+        catch (OperationCanceledException ex) when (bound.IsCancellationRequested)
         {
-            lock (_lock)
-            {
-                _refreshes.Remove((scheme, request.SessionId));
-            }
+            throw TimedOut(scheme, timeout, ex);
         }
     }
 
@@ -163,12 +107,10 @@ internal sealed class UserTokenRefresher(
     }
 
     /// <summary>Reads the session and sends the refresh grant; no response when another request (or instance) already refreshed.</summary>
-    private async Task<(UserSession Current, DPoPTokenResponse? Response)> GrantAsync(RequestSession request, string? staleAccessToken, string reason, TokenTarget target, CancellationToken cancellationToken)
+    private async Task<(UserSession Current, DPoPTokenResponse? Response)> GrantAsync(string scheme, string sessionId, string? staleAccessToken, string reason, TokenTarget target, CancellationToken cancellationToken)
     {
-        var scheme = request.Scheme;
-
-        // The store, not this request's copy, is the truth: another request (or instance) may have refreshed.
-        var current = await ReadAsync(scheme, request.SessionId, cancellationToken).ConfigureAwait(false);
+        // The store, not this process's copy, is the truth: another instance may have refreshed.
+        var current = await ReadAsync(scheme, sessionId, cancellationToken).ConfigureAwait(false);
         if (IsRefreshedSince(scheme, current.TokenFor(target), staleAccessToken))
         {
             DPoPWebLog.RefreshedElsewhere(_logger, scheme);
@@ -187,9 +129,7 @@ internal sealed class UserTokenRefresher(
         var key = await keys.GetForSessionAsync(scheme, current, cancellationToken).ConfigureAwait(false);
         try
         {
-            var client = await endpoints.CreateTokenClientAsync(scheme, key, cancellationToken).ConfigureAwait(false);
-            var response = await client.RefreshTokenForResourcesAsync(refreshToken, target.Scope, target.Resources, cancellationToken).ConfigureAwait(false);
-
+            var response = await SendGrantAsync(scheme, key, refreshToken, target, cancellationToken).ConfigureAwait(false);
             DPoPWebMetrics.Record(metrics.Refreshes, scheme);
             return (current, response);
         }
@@ -198,7 +138,7 @@ internal sealed class UserTokenRefresher(
             DPoPWebMetrics.Record(metrics.Refreshes, scheme, cancellationToken.IsCancellationRequested ? new TimeoutException() : ex);
             if (ex is DPoPTokenException { Error: "invalid_grant" } refused)
             {
-                return (await OnRefusedAsync(scheme, request.SessionId, refreshToken, refused).ConfigureAwait(false), null);
+                return (await OnRefusedAsync(scheme, sessionId, refreshToken, refused).ConfigureAwait(false), null);
             }
 
             throw;
@@ -210,6 +150,13 @@ internal sealed class UserTokenRefresher(
                 key.Dispose();
             }
         }
+    }
+
+    /// <summary>The refresh token grant for <paramref name="target"/>, signed with the session's key.</summary>
+    private async Task<DPoPTokenResponse> SendGrantAsync(string scheme, DPoPKey key, string refreshToken, TokenTarget target, CancellationToken cancellationToken)
+    {
+        var client = await endpoints.CreateTokenClientAsync(scheme, key, cancellationToken).ConfigureAwait(false);
+        return await client.RefreshTokenForResourcesAsync(refreshToken, target.Scope, target.Resources, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -231,20 +178,21 @@ internal sealed class UserTokenRefresher(
 
     /// <summary>Whether <paramref name="stored"/> no longer holds <paramref name="staleAccessToken"/> and needs no refresh: someone refreshed it.</summary>
     private bool IsRefreshedSince(string scheme, SessionAccessToken? stored, string? staleAccessToken) =>
-        stored is not null && !string.Equals(stored.AccessToken, staleAccessToken, StringComparison.Ordinal) && !NeedsRefresh(scheme, stored);
+        stored is not null && !string.Equals(stored.AccessToken, staleAccessToken, StringComparison.Ordinal)
+        && endpoints.TimeProvider(scheme).GetUtcNow() < stored.RenewAt(optionsMonitor.Get(scheme).RefreshBeforeExpiry);
 
     /// <summary>
     /// After the farm lock failed: the session as another instance refreshed it, if it did; else null, and the lock's
     /// failure is the answer (a store that fails or stalls too adds nothing to it).
     /// </summary>
-    private async Task<UserSession?> FindRefreshedAsync(RequestSession request, string? staleAccessToken, TokenTarget target, CancellationToken cancellationToken)
+    private async Task<UserSession?> FindRefreshedAsync(string scheme, string sessionId, string? staleAccessToken, TokenTarget target, CancellationToken cancellationToken)
     {
         try
         {
-            var stored = await store.GetAsync(request.Scheme, request.SessionId, cancellationToken).ConfigureAwait(false);
-            if (stored is not null && IsRefreshedSince(request.Scheme, stored.TokenFor(target), staleAccessToken))
+            var stored = await store.GetAsync(scheme, sessionId, cancellationToken).ConfigureAwait(false);
+            if (stored is not null && IsRefreshedSince(scheme, stored.TokenFor(target), staleAccessToken))
             {
-                DPoPWebLog.RefreshedElsewhere(_logger, request.Scheme);
+                DPoPWebLog.RefreshedElsewhere(_logger, scheme);
                 return stored;
             }
         }

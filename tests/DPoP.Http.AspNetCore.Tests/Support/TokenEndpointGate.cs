@@ -15,6 +15,7 @@ internal sealed class TokenEndpointGate
 {
     private readonly TaskCompletionSource _held = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _refused;
 
     /// <summary>The grant type (or <c>revocation</c>) whose request is held before it is sent.</summary>
     public string? HoldRequest { get; set; }
@@ -22,8 +23,14 @@ internal sealed class TokenEndpointGate
     /// <summary>The grant type whose answer is held after the provider gave it.</summary>
     public string? HoldAnswer { get; set; }
 
-    /// <summary>Answers in the provider's place: grant type (or <c>revocation</c>) in, the OAuth <c>error</c> to answer (400) or null to pass.</summary>
+    /// <summary>Answers in the provider's place: grant type (or <c>revocation</c>) in, the OAuth <c>error</c> to answer (<see cref="RefuseStatus"/>) or null to pass.</summary>
     public Func<string, string?>? Refuse { get; set; }
+
+    /// <summary>The status of a <see cref="Refuse"/> answer: 400 unless the test says otherwise (503 for an outage).</summary>
+    public HttpStatusCode RefuseStatus { get; set; } = HttpStatusCode.BadRequest;
+
+    /// <summary>How many requests were answered in the provider's place.</summary>
+    public int Refused => Volatile.Read(ref _refused);
 
     /// <summary>Completes when a request or answer is being held.</summary>
     public Task Held => _held.Task;
@@ -48,7 +55,8 @@ internal sealed class TokenEndpointGate
 
             if (gate.Refuse?.Invoke(kind) is { } error)
             {
-                return new HttpResponseMessage(HttpStatusCode.BadRequest)
+                Interlocked.Increment(ref gate._refused);
+                return new HttpResponseMessage(gate.RefuseStatus)
                 {
                     RequestMessage = request,
                     Content = new StringContent(JsonSerializer.Serialize(new { error }), Encoding.UTF8, "application/json"),

@@ -29,8 +29,17 @@ internal sealed class WebApp : IAsyncDisposable
 
     public const string Scheme = "oidc";
 
-    /// <summary>Past the refresh point of the provider's 300 s access tokens (refreshed 60 s before expiry): advance <see cref="Clock"/> by it.</summary>
-    public static readonly TimeSpan PastRefreshPoint = TimeSpan.FromSeconds(250);
+    /// <summary>
+    /// Past the expiry of the provider's 300 s access tokens by the package's clock (the provider still takes them, by
+    /// its own): advance <see cref="Clock"/> by it, and the next call waits for the session's refresh.
+    /// </summary>
+    public static readonly TimeSpan PastExpiry = TimeSpan.FromSeconds(301);
+
+    /// <summary>
+    /// Inside the renewal window of the provider's 300 s access tokens (renewed 60 s before expiry): advance
+    /// <see cref="Clock"/> by it, and calls are served with the valid token while the refresh runs in the background.
+    /// </summary>
+    public static readonly TimeSpan InRenewalWindow = TimeSpan.FromSeconds(250);
 
     private readonly WebApplication _app;
 

@@ -3,8 +3,8 @@ namespace DPoP.Http.Internal;
 /// <summary>
 /// The telemetry contract of both packages, defined once: the meter, the activity source, every instrument, span,
 /// tag and log category name. Values of the <c>dpop.</c> tags come from closed sets (or are the client's or scheme's
-/// name, which the app chose); <c>error.type</c> is bounded by <see cref="OAuthErrorTypes"/>. README's "Logging,
-/// metrics and tracing" documents each name.
+/// name, which the app chose); <c>error.type</c> is bounded by <see cref="OAuthErrorTypes"/>. docs/articles/operations
+/// (observability.md, log-events.md) documents each name, and tests/DPoP.Http.Docs.Tests fails when one is missing.
 /// </summary>
 internal static class DPoPTelemetryNames
 {

@@ -33,6 +33,12 @@ internal sealed class DPoPTokenTelemetry
 
     public ILogger Logger { get; }
 
+    /// <summary>
+    /// Whether the token source's acquisitions (<c>dpop.token.acquire</c> spans, memory cache lookups) are reported
+    /// here; false when its caller reports them with what only it knows (a user session's: the API client and the scheme).
+    /// </summary>
+    public bool ReportsAcquisitions { get; init; } = true;
+
     /// <summary>Telemetry for a token client: its name (or scheme), or its OAuth client id in logs when it has neither.</summary>
     public static DPoPTokenTelemetry Create(
         string? clientName, string? clientId, ILoggerFactory? loggerFactory, System.Diagnostics.Metrics.IMeterFactory? meterFactory, string? scheme = null) =>
@@ -116,6 +122,11 @@ internal sealed class DPoPTokenTelemetry
     /// </summary>
     public void ServedFromCache(string grantType, Uri? tokenEndpoint)
     {
+        if (!ReportsAcquisitions)
+        {
+            return;
+        }
+
         CacheLookup(grantType, "memory", hit: true);
         if (DPoPActivities.Source.HasListeners())
         {
@@ -129,6 +140,11 @@ internal sealed class DPoPTokenTelemetry
     /// </summary>
     public async ValueTask<T> AcquireAsync<T>(string grantType, Uri? tokenEndpoint, Func<Task<T>> renewal, CancellationToken cancellationToken)
     {
+        if (!ReportsAcquisitions)
+        {
+            return await renewal().WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         CacheLookup(grantType, "memory", hit: false);
         var activity = StartAcquire(grantType, tokenEndpoint);
         try

@@ -3,9 +3,9 @@ namespace DPoP.Http.Internal;
 /// <summary>
 /// A token as a token source caches it (client credentials, token exchange): the response, when to renew it, and the
 /// key it is bound to — the key its token request was signed with, which need not be the client's current key once
-/// the key provider rotated.
+/// the key provider rotated. A user session's token has no key here: its key stays in the session's store.
 /// </summary>
-internal sealed class DPoPCachedToken(DPoPTokenResponse response, DateTimeOffset renewAt, DPoPKey key)
+internal sealed class DPoPCachedToken(DPoPTokenResponse response, DateTimeOffset renewAt, DPoPKey? key)
 {
     private DPoPClientAccessToken? _clientToken;
 
@@ -13,7 +13,8 @@ internal sealed class DPoPCachedToken(DPoPTokenResponse response, DateTimeOffset
 
     public DateTimeOffset RenewAt { get; } = renewAt;
 
-    public DPoPKey Key { get; } = key;
+    /// <summary>The key the token is bound to; null for a token whose key is kept by its source (a user session).</summary>
+    public DPoPKey? Key { get; } = key;
 
     public DateTimeOffset ExpiresAt => Response.ExpiresAt;
 
@@ -34,7 +35,8 @@ internal sealed class DPoPCachedToken(DPoPTokenResponse response, DateTimeOffset
         return lifetime <= TimeSpan.Zero ? expiresAt : expiresAt - TimeSpan.FromTicks(Math.Min(refreshBeforeExpiry.Ticks, lifetime.Ticks / 2));
     }
 
-    public override string ToString() => $"DPoPCachedToken {{ RenewAt = {RenewAt:O}, JwkThumbprint = {Key.JwkThumbprint} }}";
+    public override string ToString() => $"DPoPCachedToken {{ RenewAt = {RenewAt:O}, JwkThumbprint = {Key?.JwkThumbprint} }}";
 
-    private DPoPClientAccessToken New() => new(Response.AccessToken, Response.TokenType, Response.ExpiresAt, Response.Scope, Key);
+    private DPoPClientAccessToken New() => new(
+        Response.AccessToken, Response.TokenType, Response.ExpiresAt, Response.Scope, Key ?? throw new InvalidOperationException("The token's key is kept by its source."));
 }

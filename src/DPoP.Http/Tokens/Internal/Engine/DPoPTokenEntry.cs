@@ -11,15 +11,17 @@ namespace DPoP.Http.Internal;
 /// the token stays in use; the next attempt waits 1, 2, 4, 8, 16 and at most 30 s (<see cref="EarlyRenewalBackoff"/>),
 /// never past the token's expiry. Only callers without a valid token (none yet, expired, rejected) wait for a renewal
 /// and get its error. With a shared tier (<see cref="DPoPSharedTokens"/>) a renewal first looks there. An entry is a
-/// token source of its own: a client with one token (a scheme's app tokens) registers it as its provider.
+/// token source of its own: a client with one token (a scheme's app tokens) registers it as its provider. A source
+/// whose tokens live elsewhere (a user session's store) gives its own renewal; the entry decides when and runs one.
 /// </remarks>
 internal sealed class DPoPTokenEntry : IDPoPAccessTokenProvider, IDPoPClientAccessTokenCache
 {
     private readonly DPoPTokenEngine _engine;
     private readonly TimeProvider _time; // the engine's clock and telemetry, kept here so the hot path reads one object less
     private readonly DPoPTokenTelemetry _telemetry;
-    private readonly Func<CancellationToken, ValueTask<DPoPKey>> _keySource;
-    private readonly Func<DPoPKey, Task<DPoPTokenResponse>> _request;
+    private readonly Func<CancellationToken, ValueTask<DPoPKey>>? _keySource;
+    private readonly Func<DPoPKey, Task<DPoPTokenResponse>>? _request;
+    private readonly Func<Task<DPoPCachedToken>>? _obtain; // a source that keeps its tokens elsewhere
     private readonly DPoPSharedTokens? _shared;
     private readonly Lock _lock = new();
     private readonly EarlyRenewalBackoff _backoff = new(); // written under _lock
@@ -40,6 +42,19 @@ internal sealed class DPoPTokenEntry : IDPoPAccessTokenProvider, IDPoPClientAcce
         _shared = engine.SharedCache is { } cache && sharedKey is not null
             ? new DPoPSharedTokens(cache, keySource, sharedKey, engine.Options, engine.TimeProvider, engine.Logger, engine.ClientName)
             : null;
+    }
+
+    /// <summary>An entry of a source that keeps its tokens elsewhere (a user session's store).</summary>
+    /// <param name="engine">The settings, telemetry and counters the entry shares with the other entries of its source.</param>
+    /// <param name="renewal">Obtains the next token and when to renew it; never cancelled (the renewal is shared).</param>
+    /// <param name="held">The token the source holds now, if any: served until its renewal time like a renewed one.</param>
+    public DPoPTokenEntry(DPoPTokenEngine engine, Func<Task<DPoPCachedToken>> renewal, DPoPCachedToken? held)
+    {
+        _engine = engine;
+        _time = engine.TimeProvider;
+        _telemetry = engine.Telemetry;
+        _obtain = renewal;
+        _current = held;
     }
 
     /// <summary>Whether tokens are shared through the app's HybridCache.</summary>
@@ -94,10 +109,18 @@ internal sealed class DPoPTokenEntry : IDPoPAccessTokenProvider, IDPoPClientAcce
 
     /// <summary>The cached token and its key, waiting for a renewal only without a valid one.</summary>
     public async ValueTask<DPoPClientAccessToken> GetAccessTokenAsync(CancellationToken cancellationToken) =>
-        Cached() is { } token ? token.ClientToken : (await _engine.AcquireAsync(GetOrStartRenewal, cancellationToken).ConfigureAwait(false)).ClientToken;
+        (await GetTokenAsync(cancellationToken).ConfigureAwait(false)).ClientToken;
+
+    /// <summary>The cached token, waiting for a renewal only without a valid one.</summary>
+    public ValueTask<DPoPCachedToken> GetTokenAsync(CancellationToken cancellationToken) =>
+        Cached() is { } token ? new ValueTask<DPoPCachedToken>(token) : _engine.AcquireAsync(GetOrStartRenewal, cancellationToken);
 
     /// <summary>A new token even if the cached one is valid: joins the renewal in flight or starts one, which takes nothing from the shared tier.</summary>
-    public async ValueTask<DPoPClientAccessToken> RenewAccessTokenAsync(CancellationToken cancellationToken)
+    public async ValueTask<DPoPClientAccessToken> RenewAccessTokenAsync(CancellationToken cancellationToken) =>
+        (await RenewAsync(cancellationToken).ConfigureAwait(false)).ClientToken;
+
+    /// <summary>The token of a renewal even if the cached one is valid: the one in flight, or a new one.</summary>
+    public ValueTask<DPoPCachedToken> RenewAsync(CancellationToken cancellationToken)
     {
         Task<DPoPCachedToken> renewal;
         lock (_lock)
@@ -107,8 +130,11 @@ internal sealed class DPoPTokenEntry : IDPoPAccessTokenProvider, IDPoPClientAcce
         }
 
         DPoPTokenLog.RenewalForced(_engine.Logger, _engine.ClientName);
-        return (await _engine.AcquireAsync(() => renewal, cancellationToken).ConfigureAwait(false)).ClientToken;
+        return _engine.AcquireAsync(() => renewal, cancellationToken);
     }
+
+    /// <summary>Drops the token without a word: its source says it is gone (a user session that ended).</summary>
+    public void Clear() => Interlocked.Exchange(ref _current, null);
 
     /// <summary>Drops the token, here and in the shared tier.</summary>
     public async ValueTask RemoveAccessTokenAsync(CancellationToken cancellationToken)
@@ -186,46 +212,23 @@ internal sealed class DPoPTokenEntry : IDPoPAccessTokenProvider, IDPoPClientAcce
     /// <summary>Starts the one renewal in flight; call under <see cref="_lock"/>.</summary>
     private Task<DPoPCachedToken> StartRenewal()
     {
-        var renewal = RenewAsync();
+        var renewal = RunRenewalAsync();
 
         // A background renewal may have no one awaiting it: observe its failure (already logged) here.
         _ = renewal.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         return renewal;
     }
 
-    private async Task<DPoPCachedToken> RenewAsync()
+    private async Task<DPoPCachedToken> RunRenewalAsync()
     {
         try
         {
             await Task.Yield(); // leave the lock, and the caller that started a background renewal, before the request starts
-
-            // The key the token will be bound to, read once: the token request is signed with the same key, and a shared
-            // entry is looked up (and stored) under its thumbprint.
-            var key = await _keySource(CancellationToken.None).ConfigureAwait(false)
-                ?? throw new InvalidOperationException($"DPoP client '{_engine.ClientName}': the key provider returned null instead of a key.");
-            var (shared, sharedKey) = _shared is null ? default : await _shared.LookUpAsync(key).ConfigureAwait(false);
-            if (_shared is not null)
-            {
-                _engine.SharedLookup(shared is not null);
-            }
-
-            if (shared is not null)
-            {
-                return OnRenewed(shared.Response, key, shared.RenewAt);
-            }
-
-            _engine.CountTokenRequest();
-            var token = OnRenewed(await _request(key).ConfigureAwait(false), key, renewAt: null);
-            if (sharedKey is { } stored)
-            {
-                _shared!.Share(stored, token.Response, token.RenewAt);
-            }
-
-            return token;
+            return _obtain is null ? await RequestAsync().ConfigureAwait(false) : OnRenewed(await _obtain().ConfigureAwait(false), fromSharedCache: false);
         }
         catch (Exception ex)
         {
-            OnRenewalFailed(ex); // the key provider or the token request
+            OnRenewalFailed(ex); // the key provider, the token request, or the source's own renewal
             throw;
         }
         finally
@@ -238,11 +241,38 @@ internal sealed class DPoPTokenEntry : IDPoPAccessTokenProvider, IDPoPClientAcce
         }
     }
 
-    /// <summary>Stores a token from the token endpoint (<paramref name="renewAt"/> null) or the shared tier.</summary>
-    private DPoPCachedToken OnRenewed(DPoPTokenResponse response, DPoPKey key, DateTimeOffset? renewAt)
+    /// <summary>A token from the shared tier or the token endpoint.</summary>
+    private async Task<DPoPCachedToken> RequestAsync()
     {
-        var now = _time.GetUtcNow();
-        var token = new DPoPCachedToken(response, renewAt ?? DPoPCachedToken.RenewalTime(response.ExpiresAt, now, _engine.Options.RefreshBeforeExpiry), key);
+        // The key the token will be bound to, read once: the token request is signed with the same key, and a shared
+        // entry is looked up (and stored) under its thumbprint.
+        var key = await _keySource!(CancellationToken.None).ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"DPoP client '{_engine.ClientName}': the key provider returned null instead of a key.");
+        var (shared, sharedKey) = _shared is null ? default : await _shared.LookUpAsync(key).ConfigureAwait(false);
+        if (_shared is not null)
+        {
+            _engine.SharedLookup(shared is not null);
+        }
+
+        if (shared is not null)
+        {
+            return OnRenewed(new DPoPCachedToken(shared.Response, shared.RenewAt, key), fromSharedCache: true);
+        }
+
+        _engine.CountTokenRequest();
+        var response = await _request!(key).ConfigureAwait(false);
+        var token = OnRenewed(new DPoPCachedToken(response, DPoPCachedToken.RenewalTime(response.ExpiresAt, _time.GetUtcNow(), _engine.Options.RefreshBeforeExpiry), key), fromSharedCache: false);
+        if (sharedKey is { } stored)
+        {
+            _shared!.Share(stored, token.Response, token.RenewAt);
+        }
+
+        return token;
+    }
+
+    /// <summary>Stores a renewed token (from the token endpoint, the shared tier or the source's own renewal).</summary>
+    private DPoPCachedToken OnRenewed(DPoPCachedToken token, bool fromSharedCache)
+    {
         int failures;
         lock (_lock)
         {
@@ -250,7 +280,7 @@ internal sealed class DPoPTokenEntry : IDPoPAccessTokenProvider, IDPoPClientAcce
             failures = _backoff.Reset();
         }
 
-        _engine.OnRenewed(token, now, fromSharedCache: renewAt is not null, failures);
+        _engine.OnRenewed(token, _time.GetUtcNow(), fromSharedCache, failures);
         return token;
     }
 
