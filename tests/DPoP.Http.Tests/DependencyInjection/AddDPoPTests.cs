@@ -119,7 +119,7 @@ public sealed class AddDPoPTests
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["DPoP:Algorithm"] = "RS256",
-            ["DPoP:RetryOnNonceChallenge"] = "false",
+            ["DPoP:Handler:RetryOnNonceChallenge"] = "false",
         }).Build();
         var seen = new System.Collections.Concurrent.ConcurrentQueue<SeenRequest>();
         using var mock = MockServer.Create(seen, (_, _) => MockServer.TokenEndpointNonceChallenge("n"));
@@ -149,10 +149,10 @@ public sealed class AddDPoPTests
     }
 
     [Test]
-    public async Task ClientKeyProvider_WinsOverConfiguredKey()
+    public async Task ClientKeyProvider_SignsTheClientsProofs()
     {
-        using var configured = DPoPKey.Generate();
-        using var host = new DPoPTestHost((_, _) => MockServer.Ok(), o => o.PrivateKey = configured.PrivateKeyPem, services: (_, b) => b.AddDPoPKeyProvider<RecordingKeyProvider>());
+        // A configured key beside it would be refused at start-up (IgnoredSettingsValidationTests).
+        using var host = new DPoPTestHost((_, _) => MockServer.Ok(), o => o.KeyName = "shared", services: (_, b) => b.AddDPoPKeyProvider<RecordingKeyProvider>());
         (await host.CreateClient().GetAsync(new Uri("a", UriKind.Relative))).Dispose();
         Assert.That(DPoPKey.ComputeJwkThumbprint(host.Requests[0].Verified.JwkJson), Is.EqualTo(RecordingKeyProvider.Key.JwkThumbprint));
     }

@@ -232,11 +232,11 @@ public sealed class BadInputTests
         var services = new ServiceCollection();
         services.AddHttpClient("api").AddDPoP(o =>
         {
-            o.MaxBufferedRequestBodySize = -1;
+            o.Handler.MaxBufferedRequestBodySize = -1;
             o.NonceStoreCapacity = 0;
             o.NonceLifetime = TimeSpan.Zero;
-            o.ClockOffset = TimeSpan.FromHours(2);
-            o.MaxRedirects = -1;
+            o.Handler.ClockOffset = TimeSpan.FromHours(2);
+            o.Handler.MaxRedirects = -1;
             o.Algorithm = "HS256";
             o.KeyName = " ";
         });
