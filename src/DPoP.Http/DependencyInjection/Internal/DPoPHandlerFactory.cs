@@ -33,7 +33,7 @@ internal sealed class DPoPHandlerFactory(
         var logger = services.GetService<ILoggerFactory>()?.CreateLogger(DPoPTelemetryNames.HandlerLogCategory) ?? NullLogger.Instance;
         var context = new DPoPHandlerContext(
             keyClientName,
-            options,
+            options.Handler,
             ResolveKeySource(keyClientName, options),
             services.GetService<IDPoPNonceStore>() ?? state.NonceStore,
             services.GetKeyedService<IDPoPAccessTokenProvider>(clientName),

@@ -35,10 +35,16 @@ internal sealed class DPoPTokenTelemetry
     /// </summary>
     public bool ReportsAcquisitions { get; init; } = true;
 
-    /// <summary>Telemetry for a token client: its name, or its OAuth client id in logs when it has none.</summary>
-    public static DPoPTokenTelemetry Create(string? clientName, string? clientId, ILoggerFactory? loggerFactory, System.Diagnostics.Metrics.IMeterFactory? meterFactory) =>
+    /// <summary>The <c>dpop.scheme</c> tag of acquisition spans: the OpenID Connect scheme a token source gets its tokens through, else null.</summary>
+    public string? Scheme { get; private init; }
+
+    /// <summary>Telemetry for a token client: its name, or its OAuth client id in logs when it has none; <paramref name="scheme"/> for a scheme's app tokens.</summary>
+    public static DPoPTokenTelemetry Create(string? clientName, string? clientId, ILoggerFactory? loggerFactory, System.Diagnostics.Metrics.IMeterFactory? meterFactory, string? scheme = null) =>
         new(clientName, clientName ?? clientId ?? string.Empty, DPoPTokenMetrics.Create(meterFactory),
-            loggerFactory?.CreateLogger(DPoPTelemetryNames.TokenClientLogCategory) ?? (ILogger)NullLogger.Instance);
+            loggerFactory?.CreateLogger(DPoPTelemetryNames.TokenClientLogCategory) ?? (ILogger)NullLogger.Instance)
+        {
+            Scheme = scheme,
+        };
 
     /// <summary>Starts the span of one token request (<paramref name="operation"/>: a token request or a revocation).</summary>
     public Activity? StartRequest(string operation, string grantType, Uri endpoint)
@@ -108,6 +114,11 @@ internal sealed class DPoPTokenTelemetry
         }
 
         activity?.SetTag(DPoPTelemetryNames.GrantType, grantType);
+        if (Scheme is not null)
+        {
+            activity?.SetTag(DPoPTelemetryNames.Scheme, Scheme);
+        }
+
         return activity;
     }
 
