@@ -80,7 +80,10 @@ public static class DPoPOpenIdConnectHttpClientBuilderExtensions
     /// <remarks>
     /// The options are checked at start-up (<c>ValidateOnStart</c>): a reserved name in
     /// <see cref="DPoPClientCredentialsTokenOptions.Parameters"/>, a negative <c>RefreshBeforeExpiry</c> and the like fail
-    /// with an <see cref="OptionsValidationException"/> naming the client and the property.
+    /// with an <see cref="OptionsValidationException"/> naming the client and the property. So do the core token
+    /// customizations on the same client (<c>AddDPoPTokenPartition()</c>, <c>AddDPoPTokenRequestHook()</c>,
+    /// <c>AddDPoPClientAssertionProvider&lt;T&gt;()</c>), which this token source does not honour: one token per client,
+    /// requested with the scheme's credentials.
     /// </remarks>
     public static IHttpClientBuilder AddDPoPClientCredentialsToken(this IHttpClientBuilder builder, string openIdConnectScheme, Action<DPoPClientCredentialsTokenOptions>? configure = null)
     {
@@ -112,7 +115,8 @@ public static class DPoPOpenIdConnectHttpClientBuilderExtensions
         }
 
         tokenOptions.ValidateOnStart();
-        services.AddSingleton<IValidateOptions<DPoPClientCredentialsTokenOptions>>(new SchemeAppTokenOptionsValidator(name, openIdConnectScheme));
+        services.AddSingleton<IValidateOptions<DPoPClientCredentialsTokenOptions>>(sp =>
+            new SchemeAppTokenOptionsValidator(name, openIdConnectScheme, () => SchemeAppTokenOptionsValidator.CoreCustomizations(sp, name)));
         services.AddKeyedSingleton<IDPoPAccessTokenProvider>(name, (sp, _) => SchemeAppTokens.Create(
             sp.GetRequiredService<SchemeEndpoints>(), sp.GetRequiredService<IHttpClientFactory>(), openIdConnectScheme, tokenClientName,
             sp.GetRequiredService<IOptionsMonitor<DPoPClientCredentialsTokenOptions>>().Get(name),

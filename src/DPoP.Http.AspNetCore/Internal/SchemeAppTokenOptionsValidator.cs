@@ -1,4 +1,5 @@
 using DPoP.Http.Internal;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace DPoP.Http.AspNetCore.Internal;
@@ -9,8 +10,14 @@ namespace DPoP.Http.AspNetCore.Internal;
 /// and the like fail the app's start with a message naming the client and the property, not its first API call. The
 /// ranges are attributes checked by generated code (<see cref="DPoPClientCredentialsTokenOptionsAttributes"/>); the
 /// parameter names by the token client's own rule. What comes from the scheme is checked with the scheme's options.
+/// The core token customizations (<c>AddDPoPTokenPartition</c>, <c>AddDPoPTokenRequestHook</c>,
+/// <c>AddDPoPClientAssertionProvider</c>) configure <see cref="DPoPTokenClientOptions"/>, which this token source never
+/// reads: they are refused rather than silently ignored.
 /// </summary>
-internal sealed class SchemeAppTokenOptionsValidator(string clientName, string scheme) : IValidateOptions<DPoPClientCredentialsTokenOptions>
+/// <param name="clientName">The API client's name.</param>
+/// <param name="scheme">The OpenID Connect scheme the tokens come through.</param>
+/// <param name="coreCustomizations">Reads what the core customizations set for the client (see <see cref="CoreCustomizations"/>).</param>
+internal sealed class SchemeAppTokenOptionsValidator(string clientName, string scheme, Func<DPoPTokenClientOptions> coreCustomizations) : IValidateOptions<DPoPClientCredentialsTokenOptions>
 {
     private readonly DPoPClientCredentialsTokenOptionsAttributes _attributes = new();
 
@@ -30,8 +37,47 @@ internal sealed class SchemeAppTokenOptionsValidator(string clientName, string s
             }
         }
 
+        var core = coreCustomizations();
+        AddIfSet(problems, core.Partition, "AddDPoPTokenPartition()");
+        AddIfSet(problems, core.OnTokenRequest, "AddDPoPTokenRequestHook()");
+        AddIfSet(problems, core.ClientAssertionProvider, "AddDPoPClientAssertionProvider()");
         return problems.Count == 0
             ? ValidateOptionsResult.Success
             : ValidateOptionsResult.Fail(problems.Select(p => $"HttpClient '{clientName}' (AddDPoPClientCredentialsToken(\"{scheme}\")): {p}"));
+    }
+
+    /// <summary>
+    /// The client's <see cref="DPoPTokenClientOptions"/> as configured, without running their validators (which demand
+    /// a token endpoint this client does not have): the configure and post-configure actions, in the options factory's order.
+    /// </summary>
+    public static DPoPTokenClientOptions CoreCustomizations(IServiceProvider services, string clientName)
+    {
+        var options = new DPoPTokenClientOptions();
+        foreach (var setup in services.GetServices<IConfigureOptions<DPoPTokenClientOptions>>())
+        {
+            if (setup is IConfigureNamedOptions<DPoPTokenClientOptions> named)
+            {
+                named.Configure(clientName, options);
+            }
+            else if (clientName == Options.DefaultName)
+            {
+                setup.Configure(options);
+            }
+        }
+
+        foreach (var post in services.GetServices<IPostConfigureOptions<DPoPTokenClientOptions>>())
+        {
+            post.PostConfigure(clientName, options);
+        }
+
+        return options;
+    }
+
+    private static void AddIfSet(List<string> problems, object? customization, string method)
+    {
+        if (customization is not null)
+        {
+            problems.Add($"{method} does not apply to app tokens through an OpenID Connect scheme (one token per client, requested with the scheme's credentials); remove it, or use AddDPoPClientCredentialsToken(configure) with the token endpoint, which honours it.");
+        }
     }
 }
