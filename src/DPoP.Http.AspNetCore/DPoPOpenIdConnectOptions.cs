@@ -1,3 +1,6 @@
+using System.ComponentModel.DataAnnotations;
+using System.Diagnostics.CodeAnalysis;
+
 namespace DPoP.Http.AspNetCore;
 
 /// <summary>
@@ -50,12 +53,16 @@ public sealed class DPoPOpenIdConnectOptions
     public bool AllowBearerTokens { get; set; }
 
     /// <summary>Refresh the user's access token this long before it expires. Default 60 seconds.</summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = DPoP.Http.Internal.GeneratedOptionsRules.TrimSafeRange)]
+    [Range(typeof(TimeSpan), "00:00:00", "10675199.02:48:05.4775807", ErrorMessage = "must not be negative.")]
     public TimeSpan RefreshBeforeExpiry { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>
     /// How long a session's tokens and key are kept in the store after their last use (sliding). Default 14 days;
     /// make it at least as long as the sign-in cookie lives.
     /// </summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = DPoP.Http.Internal.GeneratedOptionsRules.TrimSafeRange)]
+    [Range(typeof(TimeSpan), "00:00:00", "10675199.02:48:05.4775807", MinimumIsExclusive = true, ErrorMessage = "must be positive.")]
     public TimeSpan SessionIdleTimeout { get; set; } = TimeSpan.FromDays(14);
 
     /// <summary>Revoke the refresh token (RFC 7009) when the user signs out, if the provider's discovery document names a <c>revocation_endpoint</c>. Default true.</summary>
@@ -66,6 +73,8 @@ public sealed class DPoPOpenIdConnectOptions
     /// failure is logged and sign-out goes on, so a hanging revocation endpoint never holds the user's sign-out.
     /// Default 5 seconds; positive, at most 5 minutes.
     /// </summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = DPoP.Http.Internal.GeneratedOptionsRules.TrimSafeRange)]
+    [Range(typeof(TimeSpan), "00:00:00", "00:05:00", MinimumIsExclusive = true, ErrorMessage = "must be positive and at most 5 minutes.")]
     public TimeSpan RevocationTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
@@ -76,6 +85,8 @@ public sealed class DPoPOpenIdConnectOptions
     /// hanging token endpoint fails the call with this clear error rather than an unexplained cancellation, and
     /// leaves time for the API call itself. Positive, at most 5 minutes.
     /// </summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = DPoP.Http.Internal.GeneratedOptionsRules.TrimSafeRange)]
+    [Range(typeof(TimeSpan), "00:00:00", "00:05:00", MinimumIsExclusive = true, ErrorMessage = "must be positive and at most 5 minutes.")]
     public TimeSpan RefreshTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
@@ -102,6 +113,7 @@ public sealed class DPoPOpenIdConnectOptions
     /// <see cref="InvalidOperationException"/> (its exception inside). Never a refresh without the lock. Default 3 seconds.
     /// </summary>
     public TimeSpan RefreshLockTimeout { get; set; } = TimeSpan.FromSeconds(3);
+
 
     /// <summary>The clock for token expiry; the app's <see cref="System.TimeProvider"/> (or the system clock) when null.</summary>
     public TimeProvider? TimeProvider { get; set; }

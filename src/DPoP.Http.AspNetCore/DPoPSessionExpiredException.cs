@@ -28,7 +28,10 @@ public sealed class DPoPSessionExpiredException : Exception
     {
     }
 
-    /// <summary>Creates an exception for <paramref name="scheme"/> and <paramref name="reason"/>.</summary>
+    /// <summary>
+    /// Creates an exception for <paramref name="scheme"/> and <paramref name="reason"/>, as the library throws it. Public
+    /// so that a fake <see cref="IDPoPUserAccessTokens"/> in the app's tests can throw what the real one throws.
+    /// </summary>
     /// <param name="scheme">The OpenID Connect scheme to challenge.</param>
     /// <param name="reason">Why the session ended.</param>
     /// <param name="innerException">The cause, if any (a <see cref="DPoPTokenException"/> for <see cref="DPoPSessionExpiredReason.RefreshTokenRejected"/>).</param>

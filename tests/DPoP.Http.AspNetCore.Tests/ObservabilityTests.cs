@@ -172,6 +172,7 @@ public sealed class ObservabilityTests : InteropTest
             Assert.That(acquires.Select(a => a.GetTagItem("dpop.token.cache_hit")), Is.EqualTo(new object[] { false, true }));
             Assert.That(acquires.Select(a => a.GetTagItem("dpop.grant_type")), Is.All.EqualTo("client_credentials"));
             Assert.That(acquires.Select(a => a.GetTagItem("dpop.client")), Is.All.EqualTo("app"));
+            Assert.That(acquires.Select(a => a.GetTagItem("dpop.scheme")), Is.All.EqualTo(WebApp.Scheme), "the scheme the app tokens come through");
             Assert.That(acquires.Select(a => a.GetTagItem("dpop.outcome")), Is.All.EqualTo("success"));
             Assert.That(request.ParentSpanId, Is.EqualTo(acquires[0].SpanId), "the token request is part of the first acquisition");
             Assert.That(request.GetTagItem("dpop.grant_type"), Is.EqualTo("client_credentials"));

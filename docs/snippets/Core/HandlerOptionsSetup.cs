@@ -13,10 +13,10 @@ public static class HandlerOptionsSetup
             .AddDPoP(o =>
             {
                 o.Algorithm = DPoPAlgorithms.ES256;
-                o.MaxBufferedRequestBodySize = 256 * 1024;    // resend bodies up to 256 KiB after a nonce challenge
+                o.Handler.MaxBufferedRequestBodySize = 256 * 1024;    // resend bodies up to 256 KiB after a nonce challenge
                 o.NonceLifetime = TimeSpan.FromMinutes(5);    // forget a nonce the server has not repeated for 5 minutes
-                o.ClockOffset = TimeSpan.FromSeconds(-30);    // this host's clock runs 30 s ahead of the servers'
-                o.MaxRedirects = 5;
+                o.Handler.ClockOffset = TimeSpan.FromSeconds(-30);    // this host's clock runs 30 s ahead of the servers'
+                o.Handler.MaxRedirects = 5;
             });
         #endregion
     }
@@ -25,7 +25,7 @@ public static class HandlerOptionsSetup
     {
         #region options-from-configuration
         builder.Services.AddHttpClient<OrdersApi>(client => client.BaseAddress = new Uri("https://api.example.com/"))
-            .AddDPoP(builder.Configuration.GetSection("DPoP:Orders"), o => o.FollowRedirects = false); // code runs after binding
+            .AddDPoP(builder.Configuration.GetSection("DPoP:Orders"), o => o.Handler.FollowRedirects = false); // code runs after binding
         #endregion
     }
 }

@@ -9,7 +9,7 @@ public static class RedirectAndResilienceSetup
     {
         #region redirects-off
         services.AddHttpClient<OrdersApi>(client => client.BaseAddress = new Uri("https://api.example.com/"))
-            .AddDPoP(o => o.FollowRedirects = false); // 3xx responses reach the caller, nothing is followed
+            .AddDPoP(o => o.Handler.FollowRedirects = false); // 3xx responses reach the caller, nothing is followed
         #endregion
     }
 
@@ -17,7 +17,7 @@ public static class RedirectAndResilienceSetup
     {
         #region max-redirects
         services.AddHttpClient<OrdersApi>(client => client.BaseAddress = new Uri("https://api.example.com/"))
-            .AddDPoP(o => o.MaxRedirects = 3); // the fourth redirect is returned to the caller
+            .AddDPoP(o => o.Handler.MaxRedirects = 3); // the fourth redirect is returned to the caller
         #endregion
     }
 

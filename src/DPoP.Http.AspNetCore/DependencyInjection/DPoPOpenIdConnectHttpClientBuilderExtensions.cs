@@ -68,17 +68,24 @@ public static class DPoPOpenIdConnectHttpClientBuilderExtensions
     /// </summary>
     /// <param name="builder">The HttpClient builder (after <c>AddDPoP()</c>).</param>
     /// <param name="openIdConnectScheme">The OpenID Connect scheme whose client and endpoints to use.</param>
-    /// <param name="configure">Sets what to ask for (<c>Scope</c>, <c>Resources</c>, <c>Audience</c>); the endpoint and credentials come from the scheme.</param>
+    /// <param name="configure">
+    /// Sets what to ask for (<see cref="DPoPClientCredentialsTokenOptions.Scope"/>, <c>Resources</c>, <c>Audience</c>,
+    /// <c>Parameters</c>) and the renewal window; the endpoint and credentials come from the scheme. Named options of
+    /// the HttpClient's name, so <c>services.Configure&lt;DPoPClientCredentialsTokenOptions&gt;(name, …)</c> and
+    /// configuration binding work too.
+    /// </param>
     /// <returns>The builder, for chaining.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="builder"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="openIdConnectScheme"/> is null or empty.</exception>
     /// <remarks>
-    /// What <paramref name="configure"/> sets is checked at start-up (<c>ValidateOnStart</c>) by the token client's rules:
-    /// a reserved name in <see cref="DPoPTokenClientOptions.Parameters"/>, a negative <c>RefreshBeforeExpiry</c> and the
-    /// like fail with an <see cref="OptionsValidationException"/> naming the client and the property. It is called at
-    /// start-up for that check and again for each token request.
+    /// The options are checked at start-up (<c>ValidateOnStart</c>): a reserved name in
+    /// <see cref="DPoPClientCredentialsTokenOptions.Parameters"/>, a negative <c>RefreshBeforeExpiry</c> and the like fail
+    /// with an <see cref="OptionsValidationException"/> naming the client and the property. So do the core token
+    /// customizations on the same client (<c>AddDPoPTokenPartition()</c>, <c>AddDPoPTokenRequestHook()</c>,
+    /// <c>AddDPoPClientAssertionProvider&lt;T&gt;()</c>), which this token source does not honour: one token per client,
+    /// requested with the scheme's credentials.
     /// </remarks>
-    public static IHttpClientBuilder AddDPoPClientCredentialsToken(this IHttpClientBuilder builder, string openIdConnectScheme, Action<DPoPTokenClientOptions>? configure = null)
+    public static IHttpClientBuilder AddDPoPClientCredentialsToken(this IHttpClientBuilder builder, string openIdConnectScheme, Action<DPoPClientCredentialsTokenOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrEmpty(openIdConnectScheme);
@@ -93,18 +100,26 @@ public static class DPoPOpenIdConnectHttpClientBuilderExtensions
         // very configuration, and asking for it here would be a cycle.
         services.AddOptions<DPoPClientOptions>(tokenClientName).Configure<IServiceProvider>((token, sp) =>
         {
-            var api = sp.GetRequiredService<IOptionsMonitor<DPoPClientOptions>>().Get(name);
-            token.KeyName = string.IsNullOrEmpty(api.KeyName) ? name : api.KeyName;
-            token.Algorithm = api.Algorithm;
-            token.PrivateKey = api.PrivateKey;
-            token.PrivateKeyPath = api.PrivateKeyPath;
+            // Everything, as DPoP.Http's own token endpoint clients: the key settings, nonce store and handler behaviour.
+            token.CopyFrom(sp.GetRequiredService<IOptionsMonitor<DPoPClientOptions>>().Get(name));
+            token.KeyName = string.IsNullOrEmpty(token.KeyName) ? name : token.KeyName;
         });
 
         // A key provider of the API client's own (AddDPoPKeyProvider<T>()) comes first for its proofs, so it must sign the
         // token request too; without one the factory yields none and the options copied above decide.
         services.AddKeyedSingleton<IDPoPKeyProvider>(tokenClientName, (sp, _) => sp.GetKeyedService<IDPoPKeyProvider>(name)!);
+        var tokenOptions = services.AddOptions<DPoPClientCredentialsTokenOptions>(name);
+        if (configure is not null)
+        {
+            tokenOptions.Configure(configure);
+        }
+
+        tokenOptions.ValidateOnStart();
+        services.AddSingleton<IValidateOptions<DPoPClientCredentialsTokenOptions>>(sp =>
+            new SchemeAppTokenOptionsValidator(name, openIdConnectScheme, () => SchemeAppTokenOptionsValidator.CoreCustomizations(sp, name)));
         services.AddKeyedSingleton<IDPoPAccessTokenProvider>(name, (sp, _) => SchemeAppTokens.Create(
-            sp.GetRequiredService<SchemeEndpoints>(), sp.GetRequiredService<IHttpClientFactory>(), openIdConnectScheme, tokenClientName, configure,
+            sp.GetRequiredService<SchemeEndpoints>(), sp.GetRequiredService<IHttpClientFactory>(), openIdConnectScheme, tokenClientName,
+            sp.GetRequiredService<IOptionsMonitor<DPoPClientCredentialsTokenOptions>>().Get(name),
             name, sp.GetRequiredService<DPoPHandlerFactory>().KeySource(tokenClientName), // the key its token requests are signed with
             sp.GetService<Microsoft.Extensions.Logging.ILoggerFactory>(), sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.AddOptions<DPoPClientOptions>(name)
@@ -112,8 +127,6 @@ public static class DPoPOpenIdConnectHttpClientBuilderExtensions
                 (_, registry) => registry.Contains(openIdConnectScheme),
                 $"HttpClient '{name}' calls AddDPoPClientCredentialsToken(\"{openIdConnectScheme}\"), but services.AddDPoPOpenIdConnect(\"{openIdConnectScheme}\") was not called.")
             .ValidateOnStart();
-        services.AddSingleton<IValidateOptions<DPoPClientOptions>>(sp => new SchemeAppTokenOptionsValidator(
-            name, openIdConnectScheme, configure, sp.GetRequiredService<SchemeEndpoints>(), sp.GetRequiredService<DPoPSchemeRegistry>()));
         return builder;
     }
 }

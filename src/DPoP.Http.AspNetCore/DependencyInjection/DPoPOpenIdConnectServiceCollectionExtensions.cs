@@ -147,7 +147,6 @@ public static class DPoPOpenIdConnectServiceCollectionExtensions
         services.TryAddSingleton<OpenIdConnectDPoPEvents>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OpenIdConnectOptions>, OpenIdConnectDPoPOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DPoPOpenIdConnectOptions>, DPoPOpenIdConnectOptionsValidator>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DPoPOpenIdConnectOptions>, SessionTimeoutsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DPoPOpenIdConnectOptions>, RefreshLockOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, FarmRefreshLockCheck>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<OpenIdConnectOptions>, OpenIdConnectDPoPPostConfigure>());

@@ -68,9 +68,15 @@ internal sealed class OpenIdConnectDPoPOptionsValidator(DPoPSchemeRegistry regis
     }
 }
 
-/// <summary>Checks each DPoP scheme's <see cref="DPoPOpenIdConnectOptions"/> at start-up; every message names the scheme and the property.</summary>
+/// <summary>
+/// Checks each DPoP scheme's <see cref="DPoPOpenIdConnectOptions"/> at start-up; every message names the scheme and the
+/// property. The ranges are attributes checked by generated code (<see cref="DPoPOpenIdConnectOptionsAttributes"/>);
+/// written here are the key rules and those across properties.
+/// </summary>
 internal sealed class DPoPOpenIdConnectOptionsValidator(DPoPSchemeRegistry registry) : IValidateOptions<DPoPOpenIdConnectOptions>
 {
+    private readonly DPoPOpenIdConnectOptionsAttributes _attributes = new();
+
     public ValidateOptionsResult Validate(string? name, DPoPOpenIdConnectOptions options)
     {
         if (name is null || !registry.Contains(name))
@@ -127,14 +133,9 @@ internal sealed class DPoPOpenIdConnectOptionsValidator(DPoPSchemeRegistry regis
             }
         }
 
-        if (options.RefreshBeforeExpiry < TimeSpan.Zero)
+        foreach (var problem in GeneratedOptionsRules.Problems(_attributes.Validate(name, options)))
         {
-            Fail(nameof(options.RefreshBeforeExpiry), "must not be negative.");
-        }
-
-        if (options.SessionIdleTimeout <= TimeSpan.Zero)
-        {
-            Fail(nameof(options.SessionIdleTimeout), "must be positive.");
+            Add(problem);
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -1,47 +1,83 @@
 using DPoP.Http.Internal;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace DPoP.Http.AspNetCore.Internal;
 
 /// <summary>
 /// Checks at start-up what <c>AddDPoPClientCredentialsToken(scheme, configure)</c> will ask the token endpoint for, so a
-/// reserved name in <see cref="DPoPTokenClientOptions.Parameters"/>, a negative <c>RefreshBeforeExpiry</c> and the like
-/// fail the app's start with a message naming the client and the property, not its first API call. The options are
-/// built as a renewal builds them (the scheme's client, <paramref name="configure"/> applied), against a stand-in for
-/// the token endpoint, which only discovery will tell, and checked by the token client's own rules.
+/// reserved name in <see cref="DPoPClientCredentialsTokenOptions.Parameters"/>, a negative <c>RefreshBeforeExpiry</c>
+/// and the like fail the app's start with a message naming the client and the property, not its first API call. The
+/// ranges are attributes checked by generated code (<see cref="DPoPClientCredentialsTokenOptionsAttributes"/>); the
+/// parameter names by the token client's own rule. What comes from the scheme is checked with the scheme's options.
+/// The core token customizations (<c>AddDPoPTokenPartition</c>, <c>AddDPoPTokenRequestHook</c>,
+/// <c>AddDPoPClientAssertionProvider</c>) configure <see cref="DPoPTokenClientOptions"/>, which this token source never
+/// reads: they are refused rather than silently ignored.
 /// </summary>
-internal sealed class SchemeAppTokenOptionsValidator(
-    string clientName,
-    string scheme,
-    Action<DPoPTokenClientOptions>? configure,
-    SchemeEndpoints endpoints,
-    DPoPSchemeRegistry registry) : IValidateOptions<DPoPClientOptions>
+/// <param name="clientName">The API client's name.</param>
+/// <param name="scheme">The OpenID Connect scheme the tokens come through.</param>
+/// <param name="coreCustomizations">Reads what the core customizations set for the client (see <see cref="CoreCustomizations"/>).</param>
+internal sealed class SchemeAppTokenOptionsValidator(string clientName, string scheme, Func<DPoPTokenClientOptions> coreCustomizations) : IValidateOptions<DPoPClientCredentialsTokenOptions>
 {
-    private static readonly Uri StandInTokenEndpoint = new("https://token-endpoint.invalid/");
+    private readonly DPoPClientCredentialsTokenOptionsAttributes _attributes = new();
 
-    public ValidateOptionsResult Validate(string? name, DPoPClientOptions options)
+    public ValidateOptionsResult Validate(string? name, DPoPClientCredentialsTokenOptions options)
     {
-        if (!string.Equals(name, clientName, StringComparison.Ordinal) || !registry.Contains(scheme))
+        if (!string.Equals(name, clientName, StringComparison.Ordinal))
         {
-            return ValidateOptionsResult.Skip; // another client, or a scheme without DPoP (reported on its own)
+            return ValidateOptionsResult.Skip; // another client's, checked by its own instance
         }
 
-        DPoPTokenClientOptions tokenOptions;
-        try
+        var problems = GeneratedOptionsRules.Problems(_attributes.Validate(name, options)).ToList();
+        foreach (var (parameter, value) in options.Parameters)
         {
-            tokenOptions = endpoints.CreateTokenClientOptions(scheme, StandInTokenEndpoint);
-        }
-        catch (OptionsValidationException)
-        {
-            return ValidateOptionsResult.Skip; // the scheme's own options are wrong, and their validation says how
+            if (DPoPTokenRequestParameters.Problem(parameter, value) is { } problem)
+            {
+                problems.Add($"Parameters: {problem}");
+            }
         }
 
-        configure?.Invoke(tokenOptions);
-
-        // The token client's own rules (DPoP.Http's internals are ours to use); their messages name the property and never quote a secret or key.
-        var problems = DPoPTokenClientOptionsRules.Check(tokenOptions);
+        var core = coreCustomizations();
+        AddIfSet(problems, core.Partition, "AddDPoPTokenPartition()");
+        AddIfSet(problems, core.OnTokenRequest, "AddDPoPTokenRequestHook()");
+        AddIfSet(problems, core.ClientAssertionProvider, "AddDPoPClientAssertionProvider()");
         return problems.Count == 0
             ? ValidateOptionsResult.Success
-            : ValidateOptionsResult.Fail($"HttpClient '{clientName}' (AddDPoPClientCredentialsToken(\"{scheme}\")): the token client options are not usable: {string.Join(" ", problems)}");
+            : ValidateOptionsResult.Fail(problems.Select(p => $"HttpClient '{clientName}' (AddDPoPClientCredentialsToken(\"{scheme}\")): {p}"));
+    }
+
+    /// <summary>
+    /// The client's <see cref="DPoPTokenClientOptions"/> as configured, without running their validators (which demand
+    /// a token endpoint this client does not have): the configure and post-configure actions, in the options factory's order.
+    /// </summary>
+    public static DPoPTokenClientOptions CoreCustomizations(IServiceProvider services, string clientName)
+    {
+        var options = new DPoPTokenClientOptions();
+        foreach (var setup in services.GetServices<IConfigureOptions<DPoPTokenClientOptions>>())
+        {
+            if (setup is IConfigureNamedOptions<DPoPTokenClientOptions> named)
+            {
+                named.Configure(clientName, options);
+            }
+            else if (clientName == Options.DefaultName)
+            {
+                setup.Configure(options);
+            }
+        }
+
+        foreach (var post in services.GetServices<IPostConfigureOptions<DPoPTokenClientOptions>>())
+        {
+            post.PostConfigure(clientName, options);
+        }
+
+        return options;
+    }
+
+    private static void AddIfSet(List<string> problems, object? customization, string method)
+    {
+        if (customization is not null)
+        {
+            problems.Add($"{method} does not apply to app tokens through an OpenID Connect scheme (one token per client, requested with the scheme's credentials); remove it, or use AddDPoPClientCredentialsToken(configure) with the token endpoint, which honours it.");
+        }
     }
 }

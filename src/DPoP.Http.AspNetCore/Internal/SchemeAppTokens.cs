@@ -12,7 +12,7 @@ namespace DPoP.Http.AspNetCore.Internal;
 /// <c>AddDPoPClientCredentialsToken()</c>: cached until shortly before expiry, one request however many callers wait,
 /// renewed in the background inside the renewal window while the cached token stays in use (back-off after failures),
 /// dropped when the API answers <c>invalid_token</c>, served by name through <see cref="IDPoPClientAccessTokens"/> with
-/// the key the token is bound to. Tokens stay in process (no shared cache tier).
+/// the key the token is bound to. Tokens stay in process (no shared cache tier). Its spans carry <c>dpop.scheme</c>.
 /// </summary>
 internal static class SchemeAppTokens
 {
@@ -22,26 +22,26 @@ internal static class SchemeAppTokens
         IHttpClientFactory httpClientFactory,
         string scheme,
         string tokenClientName,
-        Action<DPoPTokenClientOptions>? configure,
+        DPoPClientCredentialsTokenOptions settings,
         string clientName,
         Func<CancellationToken, ValueTask<DPoPKey>> keySource,
         ILoggerFactory? loggerFactory,
         IMeterFactory? meterFactory)
     {
-        // What configure sets for renewal (RefreshBeforeExpiry); the endpoint and credentials come with each request.
-        var settings = new DPoPTokenClientOptions();
-        configure?.Invoke(settings);
+        // The renewal window for the engine; the endpoint and credentials come with each request.
+        var engineOptions = new DPoPTokenClientOptions();
+        settings.ApplyTo(engineOptions);
         var time = endpoints.TimeProvider(scheme);
         var engine = new DPoPTokenEngine(
-            clientName, "client_credentials", tokenEndpoint: null, settings, time,
+            clientName, "client_credentials", tokenEndpoint: null, engineOptions, time,
             loggerFactory?.CreateLogger(DPoPTelemetryNames.TokensLogCategory) ?? (ILogger)NullLogger.Instance,
-            DPoPTokenTelemetry.Create(clientName, null, loggerFactory, meterFactory), sharedCache: null);
+            DPoPTokenTelemetry.Create(clientName, null, loggerFactory, meterFactory, scheme), sharedCache: null);
         return new DPoPTokenEntry(engine, keySource, async _ =>
         {
             var tokenEndpoint = await endpoints.GetTokenEndpointAsync(scheme, CancellationToken.None).ConfigureAwait(false);
             engine.TokenEndpoint = tokenEndpoint;
             var options = endpoints.CreateTokenClientOptions(scheme, tokenEndpoint);
-            configure?.Invoke(options);
+            settings.ApplyTo(options);
             var client = new DPoPTokenClient(httpClientFactory.CreateClient(tokenClientName), options, time)
             {
                 Name = clientName,

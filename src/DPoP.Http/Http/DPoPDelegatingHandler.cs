@@ -30,8 +30,12 @@ public sealed class DPoPDelegatingHandler : DelegatingHandler
 
     /// <summary>Creates a handler that signs with <paramref name="key"/>, for use without dependency injection.</summary>
     /// <param name="key">The key to sign proofs with; the caller keeps ownership.</param>
-    /// <param name="options">Behaviour settings; defaults when null. (A <see cref="DPoPClientOptions"/> may be passed; its key settings are not used here.)</param>
-    /// <param name="nonceStore">Where nonces are kept; a new in-memory store when null. Share one between handlers that talk to the same servers.</param>
+    /// <param name="options">Behaviour settings; defaults when null.</param>
+    /// <param name="nonceStore">
+    /// Where nonces are kept; when null, a new <see cref="DPoPNonceStore"/> with its defaults (1000 origins, no expiry).
+    /// Pass <c>new DPoPNonceStore(capacity, lifetime)</c> to bound or expire nonces, and share one store between
+    /// handlers that talk to the same servers.
+    /// </param>
     /// <param name="accessTokenProvider">The source of access tokens for requests that carry none.</param>
     /// <param name="timeProvider">The clock for <c>iat</c>; the system clock when null.</param>
     /// <exception cref="ArgumentNullException"><paramref name="key"/> is null.</exception>
@@ -45,7 +49,7 @@ public sealed class DPoPDelegatingHandler : DelegatingHandler
     {
         ArgumentNullException.ThrowIfNull(key);
         options ??= new DPoPHandlerOptions();
-        var problems = DPoPHandlerOptionsRules.Check(options);
+        var problems = GeneratedOptionsRules.Problems(new DPoPHandlerOptionsAttributes().Validate(null, options)).ToList();
         if (problems.Count > 0)
         {
             throw new ArgumentException($"The DPoP handler options are not usable: {string.Join(" ", problems)}", nameof(options));
@@ -56,7 +60,7 @@ public sealed class DPoPDelegatingHandler : DelegatingHandler
             clientName: string.Empty,
             options,
             _ => ValueTask.FromResult(key),
-            nonceStore ?? new DPoPNonceStore(options.NonceStoreCapacity, options.NonceLifetime, timeProvider),
+            nonceStore ?? new DPoPNonceStore(timeProvider: timeProvider),
             accessTokenProvider,
             new DPoPAthCache(),
             timeProvider,

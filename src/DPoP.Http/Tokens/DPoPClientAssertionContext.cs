@@ -3,7 +3,7 @@ namespace DPoP.Http;
 /// <summary>What a client assertion is for: given to <see cref="IDPoPClientAssertionProvider.CreateAssertionAsync"/> for each token request.</summary>
 public sealed class DPoPClientAssertionContext
 {
-    /// <summary>Creates a context.</summary>
+    /// <summary>Creates a context (the token client creates one per request; public for tests of an <see cref="IDPoPClientAssertionProvider"/>).</summary>
     /// <param name="clientId">The client identifier: the assertion's <c>iss</c> and <c>sub</c>.</param>
     /// <param name="audience">The assertion's <c>aud</c>.</param>
     /// <param name="tokenEndpoint">The endpoint the assertion is sent to.</param>

@@ -74,7 +74,8 @@ public sealed class DPoPTokenClient
     /// <summary>
     /// The name this client reports in traces and metrics (tag <c>dpop.client</c>) and logs; the DI registrations set it
     /// to the HttpClient's name. Without it, spans and measurements carry no <c>dpop.client</c> tag and logs name the
-    /// OAuth client id.
+    /// OAuth client id. Set it (with <see cref="LoggerFactory"/> and <see cref="MeterFactory"/>) when creating a client
+    /// without DI.
     /// </summary>
     public string? Name { get; init; }
 

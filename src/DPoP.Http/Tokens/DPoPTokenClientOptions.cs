@@ -1,3 +1,6 @@
+using System.ComponentModel.DataAnnotations;
+using System.Diagnostics.CodeAnalysis;
+
 namespace DPoP.Http;
 
 /// <summary>
@@ -62,12 +65,16 @@ public sealed class DPoPTokenClientOptions
     public bool AllowBearerTokens { get; set; }
 
     /// <summary>Renew a cached token this long before it expires (at most half its lifetime). Default 60 seconds.</summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = GeneratedOptionsRules.TrimSafeRange)]
+    [Range(typeof(TimeSpan), "00:00:00", "10675199.02:48:05.4775807", ErrorMessage = "must not be negative.")]
     public TimeSpan RefreshBeforeExpiry { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>
     /// How long to use a token whose response had no usable <c>expires_in</c> (absent, <c>null</c>, zero, negative or
     /// <c>NaN</c>). Default 5 minutes.
     /// </summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = GeneratedOptionsRules.TrimSafeRange)]
+    [Range(typeof(TimeSpan), "00:00:00", "10675199.02:48:05.4775807", MinimumIsExclusive = true, ErrorMessage = "must be positive.")]
     public TimeSpan DefaultTokenLifetime { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
@@ -77,6 +84,8 @@ public sealed class DPoPTokenClientOptions
     /// token endpoint directly (the cache is then left alone for 30 s); <see cref="TimeSpan.Zero"/> keeps this client's
     /// tokens in process. Default 1 second, at most 10 s.
     /// </summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = GeneratedOptionsRules.TrimSafeRange)]
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:10", ErrorMessage = "must be between 0 (no shared cache) and 10 seconds.")]
     public TimeSpan SharedCacheTimeout { get; set; } = TimeSpan.FromSeconds(1);
 
     // Set by AddDPoPClientAssertionProvider<T>(). Fields, not properties: the configuration binding generator refuses

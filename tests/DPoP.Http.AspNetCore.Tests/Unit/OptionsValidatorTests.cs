@@ -115,6 +115,27 @@ public sealed class OptionsValidatorTests
         Assert.That(failures, Is.Not.Empty.And.All.Contain("HttpClient 'reports'").And.All.Contain("RefreshBeforeExpiry"));
     }
 
+    [TestCase("AddDPoPTokenPartition")]
+    [TestCase("AddDPoPTokenRequestHook")]
+    [TestCase("AddDPoPClientAssertionProvider")]
+    public void AddDPoPClientCredentialsToken_WithACoreTokenCustomization_FailsAtStartNamingClientAndMethod(string method)
+    {
+        using var services = UnitServices.Build(configureServices: s =>
+        {
+            var reports = s.AddHttpClient("reports").AddDPoP().AddDPoPClientCredentialsToken(UnitServices.Scheme, o => o.Scope = "reports.read");
+            _ = method switch
+            {
+                "AddDPoPTokenPartition" => reports.AddDPoPTokenPartition(p => p.Parameters["tenant"] = "contoso"),
+                "AddDPoPTokenRequestHook" => reports.AddDPoPTokenRequestHook((_, _) => ValueTask.CompletedTask),
+                _ => reports.AddDPoPClientAssertionProvider<NoAssertions>(),
+            };
+        });
+
+        var failures = StartUpFailures(services);
+
+        Assert.That(failures, Is.Not.Empty.And.Some.Contain("HttpClient 'reports'").And.Some.Contain($"{method}()"));
+    }
+
     [Test]
     public void AddDPoPClientCredentialsToken_WithUsableSettings_PassesStartUpValidation()
     {
@@ -152,5 +173,11 @@ public sealed class OptionsValidatorTests
         var failures = thrown is AggregateException aggregate ? aggregate.InnerExceptions : [thrown!];
         Assert.That(failures, Is.All.InstanceOf<OptionsValidationException>());
         return failures.Select(f => f.Message).ToList();
+    }
+
+    private sealed class NoAssertions : IDPoPClientAssertionProvider
+    {
+        public ValueTask<string> CreateAssertionAsync(DPoPClientAssertionContext context, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("never called");
     }
 }

@@ -26,7 +26,7 @@ public sealed class SessionTimeoutsValidatorTests
 
         var failure = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptionsMonitor<DPoPOpenIdConnectOptions>>().Get("oidc"));
 
-        Assert.That(failure!.Message, Does.Contain($"DPoP options of OpenID Connect scheme 'oidc': {property} must be positive and at most 5 minutes"));
+        Assert.That(failure!.Message, Does.Contain($"DPoP options of OpenID Connect scheme 'oidc': {property} must be between 00:00:00 exclusive and 00:05:00"));
     }
 
     [Test]

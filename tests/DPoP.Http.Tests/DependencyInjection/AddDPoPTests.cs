@@ -114,12 +114,48 @@ public sealed class AddDPoPTests
     }
 
     [Test]
+    public void OptionsBoundFromConfiguration_HandlerSettingsComeFromTheHandlerSection()
+    {
+        // The documented shape (DPoPClientOptions): key and nonce store settings at the top, the handler's under "Handler".
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["DPoP:Orders:Algorithm"] = "ES384",
+            ["DPoP:Orders:KeyName"] = "orders",
+            ["DPoP:Orders:NonceStoreCapacity"] = "100",
+            ["DPoP:Orders:NonceLifetime"] = "00:10:00",
+            ["DPoP:Orders:Handler:RetryOnNonceChallenge"] = "false",
+            ["DPoP:Orders:Handler:ClockOffset"] = "00:00:05",
+            ["DPoP:Orders:Handler:MaxRedirects"] = "5",
+            ["DPoP:Orders:Handler:FollowRedirects"] = "false",
+            ["DPoP:Orders:Handler:MaxBufferedRequestBodySize"] = "1024",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddHttpClient("orders").AddDPoP(configuration.GetSection("DPoP:Orders"));
+        using var provider = services.BuildServiceProvider();
+
+        var options = provider.GetRequiredService<IOptionsMonitor<DPoPClientOptions>>().Get("orders");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(options.Algorithm, Is.EqualTo("ES384"));
+            Assert.That(options.KeyName, Is.EqualTo("orders"));
+            Assert.That(options.NonceStoreCapacity, Is.EqualTo(100));
+            Assert.That(options.NonceLifetime, Is.EqualTo(TimeSpan.FromMinutes(10)));
+            Assert.That(options.Handler.RetryOnNonceChallenge, Is.False);
+            Assert.That(options.Handler.ClockOffset, Is.EqualTo(TimeSpan.FromSeconds(5)));
+            Assert.That(options.Handler.MaxRedirects, Is.EqualTo(5));
+            Assert.That(options.Handler.FollowRedirects, Is.False);
+            Assert.That(options.Handler.MaxBufferedRequestBodySize, Is.EqualTo(1024));
+        });
+    }
+
+    [Test]
     public async Task OptionsBoundFromConfiguration_AreApplied()
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["DPoP:Algorithm"] = "RS256",
-            ["DPoP:RetryOnNonceChallenge"] = "false",
+            ["DPoP:Handler:RetryOnNonceChallenge"] = "false",
         }).Build();
         var seen = new System.Collections.Concurrent.ConcurrentQueue<SeenRequest>();
         using var mock = MockServer.Create(seen, (_, _) => MockServer.TokenEndpointNonceChallenge("n"));
@@ -149,10 +185,10 @@ public sealed class AddDPoPTests
     }
 
     [Test]
-    public async Task ClientKeyProvider_WinsOverConfiguredKey()
+    public async Task ClientKeyProvider_SignsTheClientsProofs()
     {
-        using var configured = DPoPKey.Generate();
-        using var host = new DPoPTestHost((_, _) => MockServer.Ok(), o => o.PrivateKey = configured.PrivateKeyPem, services: (_, b) => b.AddDPoPKeyProvider<RecordingKeyProvider>());
+        // A configured key beside it would be refused at start-up (IgnoredSettingsValidationTests).
+        using var host = new DPoPTestHost((_, _) => MockServer.Ok(), o => o.KeyName = "shared", services: (_, b) => b.AddDPoPKeyProvider<RecordingKeyProvider>());
         (await host.CreateClient().GetAsync(new Uri("a", UriKind.Relative))).Dispose();
         Assert.That(DPoPKey.ComputeJwkThumbprint(host.Requests[0].Verified.JwkJson), Is.EqualTo(RecordingKeyProvider.Key.JwkThumbprint));
     }

@@ -91,31 +91,31 @@ public sealed class DPoPClientOptionsValidationTests
     [Test]
     public void NegativeBufferSize_FailsStartup()
     {
-        Assert.That(StartAndGetMessage(o => o.MaxBufferedRequestBodySize = -1), Does.Contain("HttpClient 'orders-api': MaxBufferedRequestBodySize must be zero"));
+        Assert.That(StartAndGetMessage(o => o.Handler.MaxBufferedRequestBodySize = -1), Does.Contain("HttpClient 'orders-api': Handler.MaxBufferedRequestBodySize must be between 0 and"));
     }
 
     [Test]
     public void ZeroNonceStoreCapacity_FailsStartup()
     {
-        Assert.That(StartAndGetMessage(o => o.NonceStoreCapacity = 0), Does.Contain("HttpClient 'orders-api': NonceStoreCapacity must be at least 1"));
+        Assert.That(StartAndGetMessage(o => o.NonceStoreCapacity = 0), Does.Contain("HttpClient 'orders-api': NonceStoreCapacity must be between 1 and"));
     }
 
     [Test]
     public void NonPositiveNonceLifetime_FailsStartup()
     {
-        Assert.That(StartAndGetMessage(o => o.NonceLifetime = TimeSpan.Zero), Does.Contain("HttpClient 'orders-api': NonceLifetime must be positive"));
+        Assert.That(StartAndGetMessage(o => o.NonceLifetime = TimeSpan.Zero), Does.Contain("HttpClient 'orders-api': NonceLifetime must be between 00:00:00 exclusive and"));
     }
 
     [Test]
     public void HugeClockOffset_FailsStartup()
     {
-        Assert.That(StartAndGetMessage(o => o.ClockOffset = TimeSpan.FromHours(2)), Does.Contain("HttpClient 'orders-api': ClockOffset must be within"));
+        Assert.That(StartAndGetMessage(o => o.Handler.ClockOffset = TimeSpan.FromHours(2)), Does.Contain("HttpClient 'orders-api': Handler.ClockOffset must be between -01:00:00 and 01:00:00"));
     }
 
     [Test]
     public void NegativeMaxRedirects_FailsStartup()
     {
-        Assert.That(StartAndGetMessage(o => o.MaxRedirects = -1), Does.Contain("HttpClient 'orders-api': MaxRedirects must be zero or more"));
+        Assert.That(StartAndGetMessage(o => o.Handler.MaxRedirects = -1), Does.Contain("HttpClient 'orders-api': Handler.MaxRedirects must be between 0 and"));
     }
 
     [Test]

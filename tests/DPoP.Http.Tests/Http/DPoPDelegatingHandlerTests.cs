@@ -170,7 +170,7 @@ public sealed class DPoPDelegatingHandlerTests
     {
         using var host = new DPoPTestHost((_, n) => n == 1
             ? MockServer.WithNonce(new HttpResponseMessage((HttpStatusCode)status), "nonce-from-" + status)
-            : MockServer.Ok(), o => o.FollowRedirects = false);
+            : MockServer.Ok(), o => o.Handler.FollowRedirects = false);
         var client = host.CreateClient();
         (await client.GetAsync(new Uri("a", UriKind.Relative))).Dispose();
         (await client.GetAsync(new Uri("b", UriKind.Relative))).Dispose();
@@ -285,7 +285,7 @@ public sealed class DPoPDelegatingHandlerTests
     [Test]
     public async Task SendAsync_StreamBodyOfUnknownSizeAboveLimit_IsNotRetried_AndNonceServesNextRequest()
     {
-        using var host = new DPoPTestHost((_, n) => n == 1 ? MockServer.TokenEndpointNonceChallenge("n-1") : MockServer.Ok(), o => o.MaxBufferedRequestBodySize = 4);
+        using var host = new DPoPTestHost((_, n) => n == 1 ? MockServer.TokenEndpointNonceChallenge("n-1") : MockServer.Ok(), o => o.Handler.MaxBufferedRequestBodySize = 4);
         var client = host.CreateClient();
         using var first = await client.PostAsync(new Uri("upload", UriKind.Relative), new StreamContent(new ForwardOnlyStream(Encoding.UTF8.GetBytes("streamed"))));
         using var second = await client.PostAsync(new Uri("upload", UriKind.Relative), new StringContent("next"));
@@ -335,7 +335,7 @@ public sealed class DPoPDelegatingHandlerTests
     [Test]
     public async Task SendAsync_StreamBodyAboveLimit_IsNotBufferedNorRetried()
     {
-        using var host = new DPoPTestHost((_, n) => n == 1 ? MockServer.TokenEndpointNonceChallenge("n-1") : MockServer.Ok(), o => o.MaxBufferedRequestBodySize = 4);
+        using var host = new DPoPTestHost((_, n) => n == 1 ? MockServer.TokenEndpointNonceChallenge("n-1") : MockServer.Ok(), o => o.Handler.MaxBufferedRequestBodySize = 4);
         var content = new StreamContent(new ForwardOnlyStream(Encoding.UTF8.GetBytes("payload")));
         content.Headers.ContentLength = 7;
         using var response = await host.CreateClient().PostAsync(new Uri("upload", UriKind.Relative), content);
@@ -350,7 +350,7 @@ public sealed class DPoPDelegatingHandlerTests
     [Test]
     public async Task SendAsync_RetryDisabled_ReturnsChallenge()
     {
-        using var host = new DPoPTestHost((_, _) => MockServer.TokenEndpointNonceChallenge("n-1"), o => o.RetryOnNonceChallenge = false);
+        using var host = new DPoPTestHost((_, _) => MockServer.TokenEndpointNonceChallenge("n-1"), o => o.Handler.RetryOnNonceChallenge = false);
         using var response = await host.CreateClient().PostAsync(new Uri("token", UriKind.Relative), new StringContent("x"));
         Assert.That(host.Requests, Has.Length.EqualTo(1));
     }

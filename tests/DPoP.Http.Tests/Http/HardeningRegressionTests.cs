@@ -57,8 +57,8 @@ internal sealed class HardeningRegressionTests
             ? MockServer.Ok("steady")
             : MockServer.ResourceNonceChallenge("steady"));
         using var key = DPoPKey.Generate();
-        var options = new DPoPClientOptions { NonceLifetime = TimeSpan.FromSeconds(60) };
-        using var client = new HttpClient(new DPoPDelegatingHandler(key, options, timeProvider: time) { InnerHandler = mock });
+        var nonces = new DPoPNonceStore(lifetime: TimeSpan.FromSeconds(60), timeProvider: time);
+        using var client = new HttpClient(new DPoPDelegatingHandler(key, nonceStore: nonces, timeProvider: time) { InnerHandler = mock });
 
         (await client.GetAsync(Api)).Dispose(); // challenge + retry: the nonce is stored
         for (var i = 0; i < 6; i++)
@@ -77,8 +77,8 @@ internal sealed class HardeningRegressionTests
         var seen = new ConcurrentQueue<SeenRequest>();
         using var mock = MockServer.Create(seen, (_, n) => n == 1 ? MockServer.Ok("once") : MockServer.Ok());
         using var key = DPoPKey.Generate();
-        var options = new DPoPClientOptions { NonceLifetime = TimeSpan.FromSeconds(60) };
-        using var client = new HttpClient(new DPoPDelegatingHandler(key, options, timeProvider: time) { InnerHandler = mock });
+        var nonces = new DPoPNonceStore(lifetime: TimeSpan.FromSeconds(60), timeProvider: time);
+        using var client = new HttpClient(new DPoPDelegatingHandler(key, nonceStore: nonces, timeProvider: time) { InnerHandler = mock });
 
         (await client.GetAsync(Api)).Dispose();
         time.Advance(TimeSpan.FromSeconds(30));

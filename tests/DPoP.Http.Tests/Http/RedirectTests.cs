@@ -124,7 +124,7 @@ public sealed class RedirectTests
         var (a, b) = await StartPairAsync(302);
         await using var _ = a;
         await using var __ = b;
-        using var services = CreateClientServices(o => o.FollowRedirects = false);
+        using var services = CreateClientServices(o => o.Handler.FollowRedirects = false);
         using var response = await services.GetRequiredService<IHttpClientFactory>().CreateClient("api").GetAsync(new Uri(a.BaseAddress, "cross"));
 
         Assert.Multiple(() =>
@@ -140,7 +140,7 @@ public sealed class RedirectTests
         var (a, b) = await StartPairAsync(302);
         await using var _ = a;
         await using var __ = b;
-        using var services = CreateClientServices(o => o.MaxRedirects = 3);
+        using var services = CreateClientServices(o => o.Handler.MaxRedirects = 3);
         using var response = await services.GetRequiredService<IHttpClientFactory>().CreateClient("api").GetAsync(new Uri(a.BaseAddress, "loop"));
 
         Assert.Multiple(() =>

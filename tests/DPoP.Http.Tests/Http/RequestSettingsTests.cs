@@ -51,7 +51,7 @@ public sealed class RequestSettingsTests
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 3, 12, 0, 0, TimeSpan.Zero));
         using var host = new DPoPTestHost(
             (_, _) => MockServer.Ok(),
-            configure: o => o.ClockOffset = TimeSpan.FromSeconds(offsetSeconds),
+            configure: o => o.Handler.ClockOffset = TimeSpan.FromSeconds(offsetSeconds),
             services: (services, _) => services.AddSingleton<TimeProvider>(clock));
 
         using var response = await host.CreateClient().GetAsync("orders");

@@ -227,16 +227,33 @@ public sealed class BadInputTests
     }
 
     [Test]
+    public void HandlerConstructor_WithInvalidOptions_ThrowsNamingEachProperty()
+    {
+        using var key = DPoPKey.Generate();
+        var options = new DPoPHandlerOptions { MaxBufferedRequestBodySize = -1, ClockOffset = TimeSpan.FromHours(-2), MaxRedirects = -1 };
+
+        var thrown = Assert.Throws<ArgumentException>(() => new DPoPDelegatingHandler(key, options).Dispose());
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(thrown!.ParamName, Is.EqualTo("options"));
+            Assert.That(thrown.Message, Does.Contain("MaxBufferedRequestBodySize must be between 0 and"));
+            Assert.That(thrown.Message, Does.Contain("ClockOffset must be between -01:00:00 and 01:00:00"));
+            Assert.That(thrown.Message, Does.Contain("MaxRedirects must be between 0 and"));
+        });
+    }
+
+    [Test]
     public void InvalidOptions_EachNamedInTheValidationFailure()
     {
         var services = new ServiceCollection();
         services.AddHttpClient("api").AddDPoP(o =>
         {
-            o.MaxBufferedRequestBodySize = -1;
+            o.Handler.MaxBufferedRequestBodySize = -1;
             o.NonceStoreCapacity = 0;
             o.NonceLifetime = TimeSpan.Zero;
-            o.ClockOffset = TimeSpan.FromHours(2);
-            o.MaxRedirects = -1;
+            o.Handler.ClockOffset = TimeSpan.FromHours(2);
+            o.Handler.MaxRedirects = -1;
             o.Algorithm = "HS256";
             o.KeyName = " ";
         });

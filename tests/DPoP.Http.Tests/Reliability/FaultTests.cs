@@ -363,7 +363,7 @@ public sealed class FaultTests
     public async Task BodyOfKnownLengthAboveTheBufferLimit_SentOnce_ChallengeReturned()
     {
         await using var server = await ChallengeThen(c => c.Response.WriteAsync("ok"));
-        using var client = new DPoPTestHost(LoopbackOnly.CreatePrimaryHandler, server.BaseAddress, o => o.MaxBufferedRequestBodySize = 1024);
+        using var client = new DPoPTestHost(LoopbackOnly.CreatePrimaryHandler, server.BaseAddress, o => o.Handler.MaxBufferedRequestBodySize = 1024);
         var payload = Encoding.ASCII.GetBytes(new string('c', 4096));
         var content = new StreamContent(new ForwardOnlyStream(payload));
         content.Headers.ContentLength = payload.Length;

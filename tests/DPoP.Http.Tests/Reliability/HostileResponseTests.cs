@@ -44,7 +44,7 @@ public sealed class HostileResponseTests
         var tracker = new ResponseTracker();
         using var host = new DPoPTestHost(
             (_, n) => n == 1 ? c.Create() : MockServer.Ok(body: "retried"),
-            o => o.FollowRedirects = c.FollowRedirects,
+            o => o.Handler.FollowRedirects = c.FollowRedirects,
             (_, builder) => builder.AddHttpMessageHandler(tracker.CreateHandler));
         var client = host.CreateClient();
         var post = c.Status == HttpStatusCode.BadRequest;

@@ -123,7 +123,7 @@ public sealed class KeyInputFuzzTests
     {
         var registry = new DPoPClientRegistry();
         registry.Add("api");
-        var validator = new DPoPClientOptionsValidator(registry);
+        var validator = new DPoPClientOptionsValidator(registry, Microsoft.Extensions.DependencyInjection.ServiceCollectionContainerBuilderExtensions.BuildServiceProvider(new Microsoft.Extensions.DependencyInjection.ServiceCollection()));
         Gen.OneOf(MutatedJwk, MutatedPem, RandomJwkLike).Where(t => t.Length > 0).Sample(text =>
         {
             Microsoft.Extensions.Options.ValidateOptionsResult result = null!;

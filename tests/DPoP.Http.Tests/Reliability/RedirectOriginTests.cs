@@ -183,7 +183,7 @@ public sealed class RedirectOriginTests
     {
         await using var a = await StartServerAsync();
         await using var b = await StartServerAsync();
-        using var client = new DPoPTestHost(LoopbackOnly.CreatePrimaryHandler, configure: o => o.FollowRedirects = false);
+        using var client = new DPoPTestHost(LoopbackOnly.CreatePrimaryHandler, configure: o => o.Handler.FollowRedirects = false);
         using var request = new HttpRequestMessage(HttpMethod.Get, RedirectUri(a.BaseAddress, 307, new Uri(b.BaseAddress, "landing").ToString())).SetDPoPAccessToken(Token);
         using var response = await client.Http.SendAsync(request);
 

@@ -348,7 +348,7 @@ public sealed class SecretLeakTests
         secrets.Add(options.PrivateKey);
         var store = new DPoPNonceStore();
         store.SetNonce(new Uri("https://a.example/"), "secret-nonce-store-value");
-        using var handler = new DPoPDelegatingHandler(key, options, store) { InnerHandler = new HttpClientHandler() };
+        using var handler = new DPoPDelegatingHandler(key, options.Handler, store) { InnerHandler = new HttpClientHandler() };
         using var request = new HttpRequestMessage(HttpMethod.Get, "https://a.example/").SetDPoPAccessToken(Token);
         var proof = DPoPProof.Create(key, HttpMethod.Get, new Uri("https://a.example/"), Token, "secret-nonce-store-value");
         secrets.AddProof(proof);

@@ -13,7 +13,7 @@ public sealed class TelemetryContractTests
     [Test]
     public async Task RetriesRefused_BodyNotResendable_TaggedWithPrefixedReason()
     {
-        using var services = Build(new FakeLoggerProvider(), "orders", o => o.MaxBufferedRequestBodySize = 0);
+        using var services = Build(new FakeLoggerProvider(), "orders", o => o.Handler.MaxBufferedRequestBodySize = 0);
         using var refused = new MetricCollector<long>(services.GetRequiredService<IMeterFactory>(), "DPoP.Http", "dpop.retries.refused");
         var http = services.GetRequiredService<IHttpClientFactory>().CreateClient("orders");
 

@@ -75,7 +75,7 @@ public sealed class TokenOptionsValidationTests
 
     [Test]
     public void NegativeRefreshMargin_FailsStartup() =>
-        Assert.That(StartAndGetMessage(o => o.RefreshBeforeExpiry = TimeSpan.FromSeconds(-1)), Does.Contain("RefreshBeforeExpiry must not be negative"));
+        Assert.That(StartAndGetMessage(o => o.RefreshBeforeExpiry = TimeSpan.FromSeconds(-1)), Does.Contain("RefreshBeforeExpiry must be between 00:00:00 and"));
 
     [Test]
     public void WithoutAddDPoP_FailsStartup() =>

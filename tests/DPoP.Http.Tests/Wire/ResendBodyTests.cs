@@ -86,7 +86,7 @@ internal sealed class ResendBodyTests(HttpProtocols protocol)
     public async Task NonceRetry_JsonContentLargerThanTheBufferLimit_IsNotResent_AndTheFirstSendIsWhole()
     {
         await using var server = await StartNonceChallengingServerAsync();
-        using var client = new WireTestClient(protocol, new DPoPClientOptions { MaxBufferedRequestBodySize = 1024 });
+        using var client = new WireTestClient(protocol, new DPoPHandlerOptions { MaxBufferedRequestBodySize = 1024 });
         var values = Enumerable.Range(0, 1000).ToArray();
         using var response = await client.SendAsync(client.Request(HttpMethod.Post, server.BaseAddress, JsonContent.Create(OneShot(values))));
 

@@ -13,7 +13,7 @@ internal sealed class WireTestClient : IDisposable
     private readonly HttpClient _http;
     private readonly Version _version;
 
-    public WireTestClient(HttpProtocols protocol, DPoPClientOptions? options = null, IDPoPAccessTokenProvider? tokens = null)
+    public WireTestClient(HttpProtocols protocol, DPoPHandlerOptions? options = null, IDPoPAccessTokenProvider? tokens = null)
     {
         Key = DPoPKey.Generate();
         _version = protocol == HttpProtocols.Http2 ? HttpVersion.Version20 : HttpVersion.Version11;

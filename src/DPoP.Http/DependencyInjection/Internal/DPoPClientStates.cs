@@ -12,7 +12,7 @@ internal sealed class DPoPClientStates(TimeProvider timeProvider)
 
     public State Get(string clientName, DPoPClientOptions options) =>
         _states.GetOrAdd(clientName, static (_, arg) => new State(
-            new DPoPNonceStore(arg.options.NonceStoreCapacity, arg.options.NonceLifetime, arg.timeProvider),
+            new DPoPNonceStore(arg.options.NonceStoreCapacity ?? DPoPClientOptions.DefaultNonceStoreCapacity, arg.options.NonceLifetime, arg.timeProvider),
             new DPoPAthCache()), (options, timeProvider));
 
     internal sealed record State(DPoPNonceStore NonceStore, DPoPAthCache AthCache);

@@ -52,7 +52,7 @@ internal sealed class DPoPHandlerFactory(
         var logger = services.GetService<ILoggerFactory>()?.CreateLogger(DPoPTelemetryNames.HandlerLogCategory) ?? NullLogger.Instance;
         var context = new DPoPHandlerContext(
             loggedName,
-            options,
+            options.Handler,
             keySource,
             services.GetService<IDPoPNonceStore>() ?? state.NonceStore,
             services.GetKeyedService<IDPoPAccessTokenProvider>(clientName),

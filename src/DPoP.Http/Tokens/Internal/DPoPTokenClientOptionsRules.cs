@@ -1,9 +1,13 @@
 namespace DPoP.Http.Internal;
 
-/// <summary>The rules <see cref="DPoPTokenClientOptions"/> must meet, shared by the client's constructor and start-up validation.</summary>
+/// <summary>
+/// The rules <see cref="DPoPTokenClientOptions"/> must meet, shared by the client's constructor and start-up validation:
+/// the ranges are attributes checked by generated code (<see cref="DPoPTokenClientOptionsAttributes"/>), the rest —
+/// endpoints, credentials for the authentication method, assertion key, parameter names — are written here.
+/// </summary>
 internal static class DPoPTokenClientOptionsRules
 {
-    public static readonly TimeSpan MaxSharedCacheTimeout = TimeSpan.FromSeconds(10);
+    private static readonly DPoPTokenClientOptionsAttributes Attributes = new();
 
     public static List<string> Check(DPoPTokenClientOptions options) => Check(options, options.ClientAssertionProvider is not null);
 
@@ -52,22 +56,8 @@ internal static class DPoPTokenClientOptionsRules
             }
         }
 
-        if (options.RefreshBeforeExpiry < TimeSpan.Zero)
-        {
-            problems.Add("RefreshBeforeExpiry must not be negative.");
-        }
-
-        if (options.DefaultTokenLifetime <= TimeSpan.Zero)
-        {
-            problems.Add("DefaultTokenLifetime must be positive.");
-        }
-
-        // A bound well under the 10 s attempt timeout of AddStandardResilienceHandler: a slow cache must not fail a request.
-        if (options.SharedCacheTimeout < TimeSpan.Zero || options.SharedCacheTimeout > MaxSharedCacheTimeout)
-        {
-            problems.Add("SharedCacheTimeout must be between 0 (no shared cache) and 10 seconds.");
-        }
-
+        // SharedCacheTimeout's bound is well under the 10 s attempt timeout of AddStandardResilienceHandler: a slow cache must not fail a request.
+        problems.AddRange(GeneratedOptionsRules.Problems(Attributes.Validate(null, options)));
         return problems;
     }
 

@@ -39,7 +39,10 @@ internal sealed class DPoPTokenTelemetry
     /// </summary>
     public bool ReportsAcquisitions { get; init; } = true;
 
-    /// <summary>Telemetry for a token client: its name (or scheme), or its OAuth client id in logs when it has neither.</summary>
+    /// <summary>
+    /// Telemetry for a token client: its name (or scheme), or its OAuth client id in logs when it has neither;
+    /// <paramref name="scheme"/> for a scheme's app tokens and a session's own token requests.
+    /// </summary>
     public static DPoPTokenTelemetry Create(
         string? clientName, string? clientId, ILoggerFactory? loggerFactory, System.Diagnostics.Metrics.IMeterFactory? meterFactory, string? scheme = null) =>
         new(clientName, clientName ?? scheme ?? clientId ?? string.Empty, DPoPTokenMetrics.Create(meterFactory),
