@@ -55,6 +55,49 @@ public sealed class ObservabilityTests : InteropTest
     }
 
     [Test]
+    public async Task SessionsOwnTokenRequests_AreTaggedWithTheScheme_NeverWithAnInternalClientName()
+    {
+        await using var app = await WebApp.StartAsync();
+        var meters = app.Services.GetRequiredService<IMeterFactory>();
+        using var tokenRequests = new MetricCollector<long>(meters, "DPoP.Http", "dpop.token.requests");
+        using var proofs = new MetricCollector<long>(meters, "DPoP.Http", "dpop.proofs.created");
+        using var alice = new BrowserUser("alice", app.BaseAddress);
+
+        var spans = await TraceAsync(async () =>
+        {
+            using (await alice.SignInAsync())
+            {
+            }
+
+            app.Clock.Advance(TimeSpan.FromSeconds(250));
+            using (await alice.GetAsync("api"))
+            {
+            }
+        });
+
+        var requests = tokenRequests.GetMeasurementSnapshot();
+        var requestSpans = spans.Where(a => a.OperationName == "dpop.token.request").ToList();
+        var clientTags = spans.Where(a => a.Source.Name == "DPoP.Http").Select(a => a.GetTagItem("dpop.client") as string)
+            .Concat(requests.Select(m => m.Tags.GetValueOrDefault("dpop.client") as string))
+            .Concat(proofs.GetMeasurementSnapshot().Select(m => m.Tags.GetValueOrDefault("dpop.client") as string))
+            .Where(t => t is not null).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(requests.Select(m => m.Tags["dpop.grant_type"]), Is.EquivalentTo(new[] { "authorization_code", "refresh_token" }));
+            Assert.That(requests.Select(m => m.Tags.GetValueOrDefault("dpop.scheme")), Is.All.EqualTo(WebApp.Scheme));
+            Assert.That(requestSpans.Select(a => a.GetTagItem("dpop.grant_type")), Is.EquivalentTo(new[] { "authorization_code", "refresh_token" }));
+            Assert.That(requestSpans.Select(a => a.GetTagItem("dpop.scheme")), Is.All.EqualTo(WebApp.Scheme));
+            Assert.That(proofs.GetMeasurementSnapshot().Where(m => m.Tags.ContainsKey("dpop.scheme")).Select(m => m.Tags["dpop.scheme"]),
+                Is.Not.Empty.And.All.EqualTo(WebApp.Scheme), "the token requests' proofs count under the scheme");
+            Assert.That(clientTags, Has.None.StartsWith("DPoP.Http.AspNetCore"), "dpop.client is only ever an API client's name");
+            var ownLogs = app.Log.Messages.Where(m => m.Split(' ')[1].StartsWith("DPoP.Http", StringComparison.Ordinal)).ToList();
+            Assert.That(ownLogs.Where(m => m.Contains("DPoP.Http.AspNetCore." + WebApp.Scheme, StringComparison.Ordinal)), Is.Empty,
+                "the library's logs name the scheme, not an internal client");
+            Assert.That(ownLogs.Where(m => m.Contains("DPoP.Http.DPoPTokenClient[110]", StringComparison.Ordinal)), Has.Some.Contains($"'{WebApp.Scheme}'"));
+        });
+    }
+
+    [Test]
     public async Task UserTokenAcquisition_IsTraced_UnderTheAppsRequest_CacheHitThenRefresh_WithNoSecret()
     {
         await using var app = await WebApp.StartAsync();

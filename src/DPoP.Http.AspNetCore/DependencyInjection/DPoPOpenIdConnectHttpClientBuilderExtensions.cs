@@ -95,7 +95,7 @@ public static class DPoPOpenIdConnectHttpClientBuilderExtensions
         var registry = services.AddDPoPWebCore();
 
         // The token request signs with the API client's key, so the token's cnf.jkt matches its proofs.
-        services.AddTokenEndpointClient(registry, openIdConnectScheme, services.AddHttpClient(tokenClientName).AddDPoP());
+        services.AddTokenEndpointClient(registry, openIdConnectScheme, tokenClientName, apiClientName: name);
         // Through the provider, not an injected IOptionsMonitor<DPoPClientOptions>: that monitor is built from this
         // very configuration, and asking for it here would be a cycle.
         services.AddOptions<DPoPClientOptions>(tokenClientName).Configure<IServiceProvider>((token, sp) =>

@@ -5,7 +5,6 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Http;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -47,14 +46,11 @@ public static class DPoPOpenIdConnectServiceCollectionExtensions
 
         if (!firstCall)
         {
-            return services; // a further configuration of the scheme: its token endpoint client is registered (AddDPoP() twice would sign twice)
+            return services; // a further configuration of the scheme: its token endpoint client is registered already
         }
 
-        // The scheme's token endpoint client: DPoP with the key of the session being signed in or refreshed.
-        var tokenClient = services.AddHttpClient(SchemeEndpoints.TokenClientName(openIdConnectScheme))
-            .AddDPoP()
-            .AddDPoPKeyProvider<AmbientDPoPKeyProvider>();
-        services.AddTokenEndpointClient(registry, openIdConnectScheme, tokenClient);
+        // The scheme's token endpoint client: DPoP with the key of the session being signed in, refreshed or signed out.
+        services.AddTokenEndpointClient(registry, openIdConnectScheme, SchemeEndpoints.TokenClientName(openIdConnectScheme), apiClientName: null);
         return services;
     }
 
@@ -85,14 +81,24 @@ public static class DPoPOpenIdConnectServiceCollectionExtensions
     }
 
     /// <summary>
-    /// Registers a token endpoint client of <paramref name="scheme"/> (already given <c>AddDPoP()</c>): the app's
-    /// configuration applies to it, and its DPoP handler is moved innermost when its pipeline is built.
+    /// Registers <paramref name="tokenClientName"/> as a token endpoint client of <paramref name="scheme"/>: in
+    /// DPoP.Http's registry, whose pipeline filter adds its DPoP handler innermost when the pipeline is built (signing
+    /// with <paramref name="apiClientName"/>'s key, or, for the scheme's own client, with the session's key each request
+    /// carries), and here, so the app's <c>ConfigureDPoPOpenIdConnectTokenEndpointClient()</c> applies to it.
     /// </summary>
-    internal static void AddTokenEndpointClient(this IServiceCollection services, DPoPSchemeRegistry registry, string scheme, IHttpClientBuilder client)
+    internal static void AddTokenEndpointClient(this IServiceCollection services, DPoPSchemeRegistry registry, string scheme, string tokenClientName, string? apiClientName)
     {
-        // After AddDPoP() registered DPoP.Http's filter: this one must come later, to run before it (see the filter).
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHttpMessageHandlerBuilderFilter, TokenClientPipelineFilter>());
-        registry.AddTokenEndpointClient(scheme, client);
+        var clients = services.AddDPoPCore();
+        if (apiClientName is null)
+        {
+            clients.AddSchemeTokenEndpointClient(tokenClientName, scheme);
+        }
+        else
+        {
+            clients.AddTokenEndpointClient(tokenClientName, apiClientName);
+        }
+
+        registry.AddTokenEndpointClient(scheme, services.AddHttpClient(tokenClientName));
     }
 
     /// <summary>

@@ -22,9 +22,6 @@ internal sealed class DPoPSchemeRegistry
 
     public bool Contains(string scheme) => _schemes.Contains(scheme);
 
-    /// <summary>Whether <paramref name="clientName"/> is a token endpoint client of a scheme (its DPoP handler belongs innermost).</summary>
-    public bool IsTokenEndpointClient(string clientName) => _tokenClients.Contains(clientName);
-
     /// <summary>Registers a token endpoint client of <paramref name="scheme"/> and applies the app's configuration so far to it.</summary>
     public void AddTokenEndpointClient(string scheme, IHttpClientBuilder client)
     {

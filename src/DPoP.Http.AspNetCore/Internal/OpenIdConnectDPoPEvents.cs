@@ -69,15 +69,12 @@ internal sealed class OpenIdConnectDPoPEvents(SessionKeys keys, SchemeEndpoints 
         DPoPTokenResponse response;
         try
         {
-            var client = await endpoints.CreateTokenClientAsync(scheme, context.HttpContext.RequestAborted).ConfigureAwait(false);
-            using (AmbientDPoPKey.Use(key))
-            {
-                response = await client.ExchangeAuthorizationCodeAsync(
-                    request.Code,
-                    new Uri(request.RedirectUri),
-                    request.GetParameter("code_verifier"),
-                    context.HttpContext.RequestAborted).ConfigureAwait(false);
-            }
+            var client = await endpoints.CreateTokenClientAsync(scheme, key, context.HttpContext.RequestAborted).ConfigureAwait(false);
+            response = await client.ExchangeAuthorizationCodeAsync(
+                request.Code,
+                new Uri(request.RedirectUri),
+                request.GetParameter("code_verifier"),
+                context.HttpContext.RequestAborted).ConfigureAwait(false);
         }
         catch (DPoPTokenException ex)
         {

@@ -40,14 +40,11 @@ internal sealed class RefreshTokenRevocation(
             }
 
             // RFC 7009 §2.1, authenticated as at the token endpoint (a fresh client assertion with private_key_jwt).
-            var client = await endpoints.CreateTokenClientAsync(scheme, bound.Token).ConfigureAwait(false);
             var key = await keys.GetForSessionAsync(scheme, session, bound.Token).ConfigureAwait(false);
             try
             {
-                using (AmbientDPoPKey.Use(key))
-                {
-                    await client.RevokeTokenAsync(refreshToken, "refresh_token", bound.Token).ConfigureAwait(false);
-                }
+                var client = await endpoints.CreateTokenClientAsync(scheme, key, bound.Token).ConfigureAwait(false);
+                await client.RevokeTokenAsync(refreshToken, "refresh_token", bound.Token).ConfigureAwait(false);
             }
             finally
             {

@@ -12,7 +12,7 @@ namespace DPoP.Http.AspNetCore.Internal;
 /// <summary>
 /// The token and revocation endpoints of an OpenID Connect scheme, from its configuration (discovery, cached by
 /// the scheme's own ConfigurationManager), and a <see cref="DPoPTokenClient"/> that uses the scheme's client id
-/// and secret and signs with <see cref="AmbientDPoPKey"/>.
+/// and secret and signs with one session's key.
 /// </summary>
 internal sealed class SchemeEndpoints(
     IOptionsMonitor<OpenIdConnectOptions> oidcOptions,
@@ -60,16 +60,20 @@ internal sealed class SchemeEndpoints(
         };
     }
 
-    /// <summary>A token client of the scheme, signing with the ambient key (set it with <see cref="AmbientDPoPKey.Use"/>).</summary>
+    /// <summary>
+    /// A token client of the scheme for one session, signing every request with the session's <paramref name="key"/>
+    /// (through the scheme's token endpoint client) and reporting under the scheme (<c>dpop.scheme</c>, no <c>dpop.client</c>).
+    /// </summary>
     /// <exception cref="InvalidOperationException">The provider's configuration has no usable <c>token_endpoint</c>.</exception>
-    public async Task<DPoPTokenClient> CreateTokenClientAsync(string scheme, CancellationToken cancellationToken)
+    public async Task<DPoPTokenClient> CreateTokenClientAsync(string scheme, DPoPKey key, CancellationToken cancellationToken)
     {
         var configuration = await GetConfigurationAsync(scheme, cancellationToken).ConfigureAwait(false);
         var options = CreateTokenClientOptions(scheme, TokenEndpoint(scheme, configuration));
         options.RevocationEndpoint = RevocationEndpoint(scheme, configuration);
         return new DPoPTokenClient(httpClientFactory.CreateClient(TokenClientName(scheme)), options, TimeProvider(scheme))
         {
-            Name = TokenClientName(scheme),
+            Scheme = scheme,
+            RequestKey = key,
             LoggerFactory = services.GetService<ILoggerFactory>(),
             MeterFactory = services.GetService<IMeterFactory>(),
         };

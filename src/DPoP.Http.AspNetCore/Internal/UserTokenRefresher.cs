@@ -155,11 +155,8 @@ internal sealed class UserTokenRefresher(
     /// <summary>The refresh token grant for <paramref name="target"/>, signed with the session's key.</summary>
     private async Task<DPoPTokenResponse> SendGrantAsync(string scheme, DPoPKey key, string refreshToken, TokenTarget target, CancellationToken cancellationToken)
     {
-        var client = await endpoints.CreateTokenClientAsync(scheme, cancellationToken).ConfigureAwait(false);
-        using (AmbientDPoPKey.Use(key))
-        {
-            return await client.RefreshTokenForResourcesAsync(refreshToken, target.Scope, target.Resources, cancellationToken).ConfigureAwait(false);
-        }
+        var client = await endpoints.CreateTokenClientAsync(scheme, key, cancellationToken).ConfigureAwait(false);
+        return await client.RefreshTokenForResourcesAsync(refreshToken, target.Scope, target.Resources, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

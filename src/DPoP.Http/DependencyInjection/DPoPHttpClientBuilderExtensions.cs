@@ -174,7 +174,28 @@ public static partial class DPoPHttpClientBuilderExtensions
             sp.GetService<TimeProvider>() ?? TimeProvider.System,
             sp.GetService<ILoggerFactory>()?.CreateLogger(DPoPTelemetryNames.TokensLogCategory) ?? (ILogger)NullLogger.Instance));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DPoPClientOptions>, DPoPClientOptionsValidator>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHttpMessageHandlerBuilderFilter, DPoPPipelineFilter>());
+        AddPipelineFilterFirst(services);
         return registry;
+    }
+
+    /// <summary>
+    /// Registers <see cref="DPoPPipelineFilter"/> ahead of every filter registered so far (the app's included):
+    /// IHttpClientFactory nests filters in registration order, so the first one's work after the others' is done
+    /// last, and the pipeline it checks — and the token endpoint clients' DPoP handler it places innermost — is final,
+    /// whatever the app registered before or after.
+    /// </summary>
+    private static void AddPipelineFilterFirst(IServiceCollection services)
+    {
+        var descriptor = ServiceDescriptor.Singleton<IHttpMessageHandlerBuilderFilter, DPoPPipelineFilter>();
+        for (var i = 0; i < services.Count; i++)
+        {
+            if (services[i].ServiceType == typeof(IHttpMessageHandlerBuilderFilter))
+            {
+                services.Insert(i, descriptor);
+                return;
+            }
+        }
+
+        services.Add(descriptor);
     }
 }

@@ -121,9 +121,18 @@ public sealed class DPoPDelegatingHandler : DelegatingHandler
         ArgumentNullException.ThrowIfNull(request);
         var originalUri = RequireSignableUri(request.RequestUri);
         _primaryCheck.EnsureDone(InnerHandler, _context.Logger, _context.ClientName);
-        var keyTask = _context.GetKey(cancellationToken);
-        var key = (keyTask.IsCompletedSuccessfully ? keyTask.Result : await keyTask.ConfigureAwait(false))
-            ?? throw new InvalidOperationException($"DPoP client '{_context.ClientName}': the key provider returned null instead of a key.");
+        DPoPKey? key;
+        if (_context.KeyPerRequest)
+        {
+            key = DPoPRequestKey.Get(request, _context.ClientName);
+        }
+        else
+        {
+            var keyTask = _context.GetKey(cancellationToken);
+            key = (keyTask.IsCompletedSuccessfully ? keyTask.Result : await keyTask.ConfigureAwait(false))
+                ?? throw new InvalidOperationException($"DPoP client '{_context.ClientName}': the key provider returned null instead of a key.");
+        }
+
         var (token, fromProvider) = await DPoPAccessTokenResolver.ResolveAsync(_context, request, cancellationToken).ConfigureAwait(false);
 
         // A body must be made resendable before the first send: once streamed, it is gone.
@@ -167,7 +176,7 @@ public sealed class DPoPDelegatingHandler : DelegatingHandler
         DPoPHandlerLog.RetryingWithNonce(_context.Logger, _context.ClientName, new LoggedOrigin(uri), (int)response.StatusCode, request.Method.Method);
         response.Dispose();
         _context.Metrics.Retries.Add(1, _context.ClientTag);
-        var activity = DPoPActivities.StartNonceRetry(_context.ClientName, uri, DPoPHttpMethod.ToWire(request.Method), source);
+        var activity = DPoPActivities.StartNonceRetry(_context.SpanClientName, uri, DPoPHttpMethod.ToWire(request.Method), source, _context.Scheme);
         try
         {
             var retried = await SendOnceAsync(request, state, newNonce, async, cancellationToken).ConfigureAwait(false);
@@ -284,7 +293,7 @@ public sealed class DPoPDelegatingHandler : DelegatingHandler
         response.Dispose();
         _context.Metrics.Redirects.Add(1, _context.ClientTag);
         state.RedirectSpan = DPoPActivities.StartRedirect(
-            _context.ClientName, target, DPoPHttpMethod.ToWire(request.Method), status, state.Redirects, !DPoPRedirect.IsSameOrigin(from, target));
+            _context.SpanClientName, target, DPoPHttpMethod.ToWire(request.Method), status, state.Redirects, !DPoPRedirect.IsSameOrigin(from, target), _context.Scheme);
         DPoPHandlerLog.FollowingRedirect(_context.Logger, _context.ClientName, status, new LoggedOrigin(from), new LoggedOrigin(target), state.Token is not null);
         return true;
     }

@@ -79,6 +79,18 @@ public sealed class DPoPTokenClient
     /// </summary>
     public string? Name { get; init; }
 
+    /// <summary>
+    /// DPoP.Http.AspNetCore: the OpenID Connect scheme whose session this client serves (tag <c>dpop.scheme</c>, the
+    /// name in logs; no <c>dpop.client</c>: it is no API client's).
+    /// </summary>
+    internal string? Scheme { get; init; }
+
+    /// <summary>
+    /// DPoP.Http.AspNetCore: the session's key, which every request of this client (code exchange, refresh, revocation)
+    /// carries to the scheme's token endpoint client, whose handler signs with it (its nonce retry and redirects too).
+    /// </summary>
+    internal DPoPKey? RequestKey { get => _endpoint.RequestKey; init => _endpoint.RequestKey = value; }
+
     /// <summary>Where the client logs its token requests (category <c>DPoP.Http.DPoPTokenClient</c>, events 110–114); no logging when null.</summary>
     public ILoggerFactory? LoggerFactory { get; init; }
 
@@ -280,5 +292,5 @@ public sealed class DPoPTokenClient
     }
 
     /// <summary>Built on first use, once the init-only properties are set.</summary>
-    private DPoPTokenTelemetry Telemetry => _telemetry ??= DPoPTokenTelemetry.Create(Name, _options.ClientId, LoggerFactory, MeterFactory);
+    private DPoPTokenTelemetry Telemetry => _telemetry ??= DPoPTokenTelemetry.Create(Name, _options.ClientId, LoggerFactory, MeterFactory, Scheme);
 }

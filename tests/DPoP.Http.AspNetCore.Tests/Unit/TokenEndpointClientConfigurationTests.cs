@@ -66,6 +66,16 @@ public sealed class TokenEndpointClientConfigurationTests
         return names;
     }
 
+    /// <summary>One DPoP handler, inside the app's resilience and marker handlers; only the factory's request logger inside it.</summary>
+    private static void AssertWrapsAnInnermostDPoPHandler(List<string> names)
+    {
+        var dpop = names.IndexOf(nameof(DPoPDelegatingHandler));
+        Assert.That(names.Count(n => n == nameof(DPoPDelegatingHandler)), Is.EqualTo(1), string.Join(" > ", names));
+        Assert.That(names.IndexOf("ResilienceHandler"), Is.GreaterThanOrEqualTo(0).And.LessThan(dpop), string.Join(" > ", names));
+        Assert.That(names.IndexOf(nameof(MarkerHandler)), Is.GreaterThanOrEqualTo(0).And.LessThan(dpop), string.Join(" > ", names));
+        Assert.That(names.Skip(dpop + 1).SkipLast(1), Is.All.EqualTo("LoggingHttpMessageHandler"), "innermost: " + string.Join(" > ", names));
+    }
+
     [TestCase(true, SchemeEndpointsClient)]
     [TestCase(false, SchemeEndpointsClient)]
     [TestCase(true, AppTokenClient)]
@@ -77,15 +87,44 @@ public sealed class TokenEndpointClientConfigurationTests
 
         var names = Pipeline(services, client);
 
-        var dpop = names.IndexOf(nameof(DPoPDelegatingHandler));
         Assert.Multiple(() =>
         {
-            Assert.That(names.Count(n => n == nameof(DPoPDelegatingHandler)), Is.EqualTo(1), string.Join(" > ", names));
-            Assert.That(names.IndexOf("ResilienceHandler"), Is.GreaterThanOrEqualTo(0).And.LessThan(dpop), string.Join(" > ", names));
-            Assert.That(names.IndexOf(nameof(MarkerHandler)), Is.GreaterThanOrEqualTo(0).And.LessThan(dpop), string.Join(" > ", names));
-            Assert.That(names.Skip(dpop + 1).SkipLast(1), Is.All.EqualTo("LoggingHttpMessageHandler"), "innermost: " + string.Join(" > ", names));
+            AssertWrapsAnInnermostDPoPHandler(names);
             Assert.That(logs.GetSnapshot().Select(r => r.Message), Has.None.Contains("registered inside"));
         });
+    }
+
+    /// <summary>An app's own filter that wraps every client's pipeline end in a handler of its own, after the rest of the configuration.</summary>
+    private sealed class AppFilter : Microsoft.Extensions.Http.IHttpMessageHandlerBuilderFilter
+    {
+        public Action<Microsoft.Extensions.Http.HttpMessageHandlerBuilder> Configure(Action<Microsoft.Extensions.Http.HttpMessageHandlerBuilder> next) => builder =>
+        {
+            next(builder);
+            builder.AdditionalHandlers.Add(new MarkerHandler());
+        };
+    }
+
+    [TestCase(SchemeEndpointsClient)]
+    [TestCase(AppTokenClient)]
+    public void TokenEndpointClient_DPoPHandlerInnermost_WhenTheAppRegisteredItsFilterAndDefaultsFirst(string client)
+    {
+        var services = new ServiceCollection();
+        services.AddDataProtection().UseEphemeralDataProtectionProvider();
+        services.AddSingleton<Microsoft.Extensions.Http.IHttpMessageHandlerBuilderFilter, AppFilter>();
+        services.ConfigureHttpClientDefaults(defaults => defaults.AddStandardResilienceHandler());
+        services.AddAuthentication().AddCookie().AddOpenIdConnect(UnitServices.Scheme, o =>
+        {
+            o.Authority = "https://login.example.com";
+            o.ClientId = "web";
+            o.ResponseType = "code";
+        });
+        services.AddDPoPOpenIdConnect(UnitServices.Scheme, o => o.ClientAuthentication = DPoPClientAuthenticationMethod.TlsClientAuth);
+        services.AddHttpClient("reports").AddDPoP().AddDPoPClientCredentialsToken(UnitServices.Scheme);
+        using var provider = services.BuildServiceProvider();
+
+        var names = Pipeline(provider, client);
+
+        Assert.Multiple(() => AssertWrapsAnInnermostDPoPHandler(names));
     }
 
     [Test]

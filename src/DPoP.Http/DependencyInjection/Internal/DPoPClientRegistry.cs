@@ -5,12 +5,12 @@ namespace DPoP.Http.Internal;
 
 /// <summary>
 /// The names of the HttpClients that called <c>AddDPoP()</c>, and of the token endpoint clients the library
-/// registers itself (with the API client whose key they sign with); one instance per service collection.
+/// registers itself, in both packages (with the key they sign with); one instance per service collection.
 /// </summary>
 internal sealed class DPoPClientRegistry
 {
     private readonly ConcurrentDictionary<string, byte> _names = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, string> _tokenEndpointClients = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DPoPTokenEndpointClient> _tokenEndpointClients = new(StringComparer.Ordinal);
 
     public void Add(string clientName) => _names.TryAdd(clientName, 0);
 
@@ -21,18 +21,32 @@ internal sealed class DPoPClientRegistry
     /// filter adds innermost when the pipeline is built, so any handler the app adds to it wraps DPoP.
     /// </summary>
     /// <returns>The token endpoint client's name.</returns>
-    public string AddTokenEndpointClient(string apiClientName)
-    {
-        var tokenClientName = TokenClientName(apiClientName);
-        _tokenEndpointClients.TryAdd(tokenClientName, apiClientName);
-        Add(tokenClientName);
-        return tokenClientName;
-    }
+    public string AddTokenEndpointClient(string apiClientName) => AddTokenEndpointClient(TokenClientName(apiClientName), apiClientName);
 
-    /// <summary>Whether <paramref name="clientName"/> is a token endpoint client, and the API client whose key it signs with.</summary>
-    public bool TryGetTokenEndpointClient(string clientName, [NotNullWhen(true)] out string? apiClientName) =>
-        _tokenEndpointClients.TryGetValue(clientName, out apiClientName);
+    /// <summary>Registers <paramref name="tokenClientName"/> as a token endpoint client signing with <paramref name="apiClientName"/>'s key.</summary>
+    /// <returns>The token endpoint client's name.</returns>
+    public string AddTokenEndpointClient(string tokenClientName, string apiClientName) =>
+        Add(tokenClientName, new DPoPTokenEndpointClient(apiClientName, Scheme: null));
+
+    /// <summary>
+    /// Registers <paramref name="tokenClientName"/> as the token endpoint client of the OpenID Connect scheme
+    /// <paramref name="scheme"/> (DPoP.Http.AspNetCore): each of its requests carries the key of the session it serves.
+    /// </summary>
+    /// <returns>The token endpoint client's name.</returns>
+    public string AddSchemeTokenEndpointClient(string tokenClientName, string scheme) =>
+        Add(tokenClientName, new DPoPTokenEndpointClient(ApiClientName: null, scheme));
+
+    /// <summary>Whether <paramref name="clientName"/> is a token endpoint client, and which key and name it signs and reports with.</summary>
+    public bool TryGetTokenEndpointClient(string clientName, [NotNullWhen(true)] out DPoPTokenEndpointClient? tokenClient) =>
+        _tokenEndpointClients.TryGetValue(clientName, out tokenClient);
 
     /// <summary>The name of the internal HttpClient that calls the token endpoint for <paramref name="clientName"/>.</summary>
     public static string TokenClientName(string clientName) => "DPoP.Http.TokenEndpoint:" + clientName;
+
+    private string Add(string tokenClientName, DPoPTokenEndpointClient tokenClient)
+    {
+        _tokenEndpointClients.TryAdd(tokenClientName, tokenClient);
+        Add(tokenClientName);
+        return tokenClientName;
+    }
 }

@@ -28,21 +28,44 @@ internal sealed class DPoPHandlerFactory(
     {
         keyClientName ??= clientName;
         var options = optionsMonitor.Get(keyClientName);
+        return Create(clientName, keyClientName, options, ResolveKeySource(keyClientName, options), scheme: null);
+    }
+
+    /// <summary>Builds the handler of a token endpoint client the library registered (<see cref="DPoPClientRegistry"/>).</summary>
+    public DPoPDelegatingHandler Create(string clientName, DPoPTokenEndpointClient tokenClient)
+    {
+        if (tokenClient.ApiClientName is { } apiClientName)
+        {
+            return Create(clientName, apiClientName);
+        }
+
+        // A scheme's client: each request carries its session's key, so there is no key source to resolve; logs name the scheme.
+        var scheme = tokenClient.Scheme!;
+        return Create(clientName, scheme, optionsMonitor.Get(clientName), NoKeySource, scheme);
+    }
+
+    private DPoPDelegatingHandler Create(
+        string clientName, string loggedName, DPoPClientOptions options, Func<CancellationToken, ValueTask<DPoPKey>> keySource, string? scheme)
+    {
         var state = states.Get(clientName, options);
         var timeProvider = services.GetService<TimeProvider>() ?? TimeProvider.System;
         var logger = services.GetService<ILoggerFactory>()?.CreateLogger(DPoPTelemetryNames.HandlerLogCategory) ?? NullLogger.Instance;
         var context = new DPoPHandlerContext(
-            keyClientName,
+            loggedName,
             options.Handler,
-            ResolveKeySource(keyClientName, options),
+            keySource,
             services.GetService<IDPoPNonceStore>() ?? state.NonceStore,
             services.GetKeyedService<IDPoPAccessTokenProvider>(clientName),
             state.AthCache,
             timeProvider,
             logger,
-            metrics);
+            metrics,
+            scheme);
         return new DPoPDelegatingHandler(context);
     }
+
+    private static ValueTask<DPoPKey> NoKeySource(CancellationToken cancellationToken) =>
+        throw new InvalidOperationException("A scheme's token endpoint client signs with the key each request carries.");
 
     /// <summary>The key <paramref name="clientName"/> signs with (for caches keyed by the key's thumbprint).</summary>
     public Func<CancellationToken, ValueTask<DPoPKey>> KeySource(string clientName) => ResolveKeySource(clientName, optionsMonitor.Get(clientName));

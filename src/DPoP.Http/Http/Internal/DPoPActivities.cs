@@ -13,10 +13,11 @@ internal static class DPoPActivities
     public static readonly ActivitySource Source = new(DPoPTelemetryNames.ActivitySource, typeof(DPoPActivities).Assembly.GetName().Version?.ToString(3));
 
     /// <summary>
-    /// Starts a span tagged with the client (none for an unnamed one: a handler or token client built without a name)
-    /// and the origin (scheme, host, port: never path or query) of <paramref name="target"/>.
+    /// Starts a span tagged with the client (none for an unnamed one: a handler or token client built without a name),
+    /// the OpenID Connect scheme (a session's own token requests) and the origin (scheme, host, port: never path or
+    /// query) of <paramref name="target"/>.
     /// </summary>
-    public static Activity? Start(string name, string? clientName, Uri target)
+    public static Activity? Start(string name, string? clientName, Uri target, string? scheme = null)
     {
         var activity = Source.StartActivity(name, ActivityKind.Internal);
         if (activity is { IsAllDataRequested: true })
@@ -24,6 +25,11 @@ internal static class DPoPActivities
             if (!string.IsNullOrEmpty(clientName))
             {
                 activity.SetTag(DPoPTelemetryNames.Client, clientName);
+            }
+
+            if (scheme is not null)
+            {
+                activity.SetTag(DPoPTelemetryNames.Scheme, scheme);
             }
 
             activity.SetTag("server.address", target.IdnHost);
@@ -35,9 +41,9 @@ internal static class DPoPActivities
     }
 
     /// <summary>A nonce retry span for <paramref name="method"/> (as sent) after a challenge from <paramref name="source"/>.</summary>
-    public static Activity? StartNonceRetry(string? clientName, Uri target, string method, string source)
+    public static Activity? StartNonceRetry(string? clientName, Uri target, string method, string source, string? scheme = null)
     {
-        var activity = Start(DPoPTelemetryNames.NonceRetrySpan, clientName, target);
+        var activity = Start(DPoPTelemetryNames.NonceRetrySpan, clientName, target, scheme);
         if (activity is { IsAllDataRequested: true })
         {
             activity.SetTag("http.request.method", method);
@@ -48,9 +54,9 @@ internal static class DPoPActivities
     }
 
     /// <summary>A redirect hop span: the next hop's method and origin, the redirect's status, whether it left the origin.</summary>
-    public static Activity? StartRedirect(string? clientName, Uri target, string method, int status, int hop, bool crossOrigin)
+    public static Activity? StartRedirect(string? clientName, Uri target, string method, int status, int hop, bool crossOrigin, string? scheme = null)
     {
-        var activity = Start(DPoPTelemetryNames.RedirectSpan, clientName, target);
+        var activity = Start(DPoPTelemetryNames.RedirectSpan, clientName, target, scheme);
         if (activity is { IsAllDataRequested: true })
         {
             activity.SetTag("http.request.method", method);

@@ -3,6 +3,12 @@ using Microsoft.Extensions.Logging;
 namespace DPoP.Http.Internal;
 
 /// <summary>Everything one client's handler needs, resolved once when IHttpClientFactory builds the handler.</summary>
+/// <remarks>
+/// For the token endpoint client of an OpenID Connect scheme (DPoP.Http.AspNetCore), <c>scheme</c> names the scheme
+/// and <c>clientName</c> is the scheme's name in logs: its requests are signed with the key each one carries
+/// (<see cref="DPoPRequestKey"/>), not <c>getKey</c>'s, and its telemetry is tagged <c>dpop.scheme</c> instead of
+/// <c>dpop.client</c> (it is no API client).
+/// </remarks>
 internal sealed class DPoPHandlerContext(
     string clientName,
     DPoPHandlerOptions options,
@@ -12,7 +18,8 @@ internal sealed class DPoPHandlerContext(
     DPoPAthCache athCache,
     TimeProvider timeProvider,
     ILogger logger,
-    DPoPMetrics metrics)
+    DPoPMetrics metrics,
+    string? scheme = null)
 {
     public string ClientName { get; } = clientName;
 
@@ -32,6 +39,15 @@ internal sealed class DPoPHandlerContext(
 
     public DPoPMetrics Metrics { get; } = metrics;
 
-    /// <summary>The <c>dpop.client</c> tag of every measurement.</summary>
-    public KeyValuePair<string, object?> ClientTag { get; } = new(DPoPTelemetryNames.Client, clientName);
+    /// <summary>The OpenID Connect scheme of a scheme's token endpoint client, whose requests carry their key; else null.</summary>
+    public string? Scheme { get; } = scheme;
+
+    /// <summary>Whether each request carries its key (<see cref="DPoPRequestKey"/>): a scheme's token endpoint client.</summary>
+    public bool KeyPerRequest { get; } = scheme is not null;
+
+    /// <summary>The <c>dpop.client</c> tag of spans: none for a scheme's token endpoint client.</summary>
+    public string? SpanClientName { get; } = scheme is null ? clientName : null;
+
+    /// <summary>The <c>dpop.client</c> tag of every measurement (<c>dpop.scheme</c> for a scheme's token endpoint client).</summary>
+    public KeyValuePair<string, object?> ClientTag { get; } = scheme is null ? new(DPoPTelemetryNames.Client, clientName) : new(DPoPTelemetryNames.Scheme, scheme);
 }

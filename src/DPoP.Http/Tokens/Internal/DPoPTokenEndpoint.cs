@@ -29,6 +29,12 @@ internal sealed class DPoPTokenEndpoint(
 
     private readonly Func<DPoPTokenTelemetry> _telemetry = telemetry;
 
+    /// <summary>
+    /// The key every request is signed with, when the token client serves one session of an OpenID Connect scheme
+    /// (DPoP.Http.AspNetCore): carried by each request to the scheme's token endpoint client, whose handler has no key.
+    /// </summary>
+    public DPoPKey? RequestKey { get; set; }
+
     /// <summary>Where spans, metrics and logs go: the token client's name and factories.</summary>
     private DPoPTokenTelemetry Telemetry => _telemetry();
 
@@ -137,6 +143,11 @@ internal sealed class DPoPTokenEndpoint(
             await AddClientAuthenticationAsync(request, attemptForm, endpoint, grantType, cancellationToken).ConfigureAwait(false);
             request.Content = new FormUrlEncodedContent(attemptForm);
             request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+            if (RequestKey is { } key)
+            {
+                DPoPRequestKey.Set(request, key);
+            }
+
             if (singleUseBody)
             {
                 request.SetDPoPNonceRetry(false);
@@ -175,7 +186,7 @@ internal sealed class DPoPTokenEndpoint(
             }
 
             DPoPTokenLog.TokenEndpointNonceResend(Telemetry.Logger, Telemetry.DisplayName, new LoggedOrigin(endpoint), grantType);
-            resend = DPoPActivities.StartNonceRetry(Telemetry.ClientName, endpoint, "POST", "authorization_server");
+            resend = DPoPActivities.StartNonceRetry(Telemetry.ClientName, endpoint, "POST", "authorization_server", Telemetry.Scheme);
         }
     }
 

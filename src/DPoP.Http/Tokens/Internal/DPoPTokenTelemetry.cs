@@ -11,9 +11,10 @@ namespace DPoP.Http.Internal;
 /// </summary>
 internal sealed class DPoPTokenTelemetry
 {
-    public DPoPTokenTelemetry(string? clientName, string displayName, DPoPTokenMetrics metrics, ILogger logger)
+    public DPoPTokenTelemetry(string? clientName, string displayName, DPoPTokenMetrics metrics, ILogger logger, string? scheme = null)
     {
         ClientName = clientName;
+        Scheme = scheme;
         DisplayName = displayName;
         Metrics = metrics;
         Logger = logger;
@@ -22,7 +23,10 @@ internal sealed class DPoPTokenTelemetry
     /// <summary>The <c>dpop.client</c> tag: the HttpClient's name, or null for a token client used without one.</summary>
     public string? ClientName { get; }
 
-    /// <summary>The name in log messages: the client name, else the OAuth client id.</summary>
+    /// <summary>The <c>dpop.scheme</c> tag: the OpenID Connect scheme whose session's token requests these are (DPoP.Http.AspNetCore), else null.</summary>
+    public string? Scheme { get; }
+
+    /// <summary>The name in log messages: the client name, else the scheme, else the OAuth client id.</summary>
     public string DisplayName { get; }
 
     public DPoPTokenMetrics Metrics { get; }
@@ -35,21 +39,19 @@ internal sealed class DPoPTokenTelemetry
     /// </summary>
     public bool ReportsAcquisitions { get; init; } = true;
 
-    /// <summary>The <c>dpop.scheme</c> tag of acquisition spans: the OpenID Connect scheme a token source gets its tokens through, else null.</summary>
-    public string? Scheme { get; private init; }
-
-    /// <summary>Telemetry for a token client: its name, or its OAuth client id in logs when it has none; <paramref name="scheme"/> for a scheme's app tokens.</summary>
-    public static DPoPTokenTelemetry Create(string? clientName, string? clientId, ILoggerFactory? loggerFactory, System.Diagnostics.Metrics.IMeterFactory? meterFactory, string? scheme = null) =>
-        new(clientName, clientName ?? clientId ?? string.Empty, DPoPTokenMetrics.Create(meterFactory),
-            loggerFactory?.CreateLogger(DPoPTelemetryNames.TokenClientLogCategory) ?? (ILogger)NullLogger.Instance)
-        {
-            Scheme = scheme,
-        };
+    /// <summary>
+    /// Telemetry for a token client: its name (or scheme), or its OAuth client id in logs when it has neither;
+    /// <paramref name="scheme"/> for a scheme's app tokens and a session's own token requests.
+    /// </summary>
+    public static DPoPTokenTelemetry Create(
+        string? clientName, string? clientId, ILoggerFactory? loggerFactory, System.Diagnostics.Metrics.IMeterFactory? meterFactory, string? scheme = null) =>
+        new(clientName, clientName ?? scheme ?? clientId ?? string.Empty, DPoPTokenMetrics.Create(meterFactory),
+            loggerFactory?.CreateLogger(DPoPTelemetryNames.TokenClientLogCategory) ?? (ILogger)NullLogger.Instance, scheme);
 
     /// <summary>Starts the span of one token request (<paramref name="operation"/>: a token request or a revocation).</summary>
     public Activity? StartRequest(string operation, string grantType, Uri endpoint)
     {
-        var activity = DPoPActivities.Start(operation, ClientName, endpoint);
+        var activity = DPoPActivities.Start(operation, ClientName, endpoint, Scheme);
         activity?.SetTag(DPoPTelemetryNames.GrantType, grantType);
         return activity;
     }
@@ -106,19 +108,14 @@ internal sealed class DPoPTokenTelemetry
     private Activity? StartAcquire(string grantType, Uri? tokenEndpoint)
     {
         var activity = tokenEndpoint is not null
-            ? DPoPActivities.Start(DPoPTelemetryNames.TokenAcquireSpan, ClientName, tokenEndpoint)
+            ? DPoPActivities.Start(DPoPTelemetryNames.TokenAcquireSpan, ClientName, tokenEndpoint, Scheme)
             : DPoPActivities.Source.StartActivity(DPoPTelemetryNames.TokenAcquireSpan, ActivityKind.Internal);
-        if (tokenEndpoint is null && ClientName is not null)
+        if (tokenEndpoint is null)
         {
-            activity?.SetTag(DPoPTelemetryNames.Client, ClientName);
+            OwnerTags(activity);
         }
 
         activity?.SetTag(DPoPTelemetryNames.GrantType, grantType);
-        if (Scheme is not null)
-        {
-            activity?.SetTag(DPoPTelemetryNames.Scheme, Scheme);
-        }
-
         return activity;
     }
 
@@ -198,11 +195,7 @@ internal sealed class DPoPTokenTelemetry
         }
 
         var tags = new TagList { { DPoPTelemetryNames.GrantType, grantType }, { DPoPTelemetryNames.CacheTier, tier }, { DPoPTelemetryNames.CacheResult, hit ? "hit" : "miss" } };
-        if (ClientName is not null)
-        {
-            tags.Add(DPoPTelemetryNames.Client, ClientName);
-        }
-
+        OwnerTags(ref tags);
         lookups.Add(1, tags);
     }
 
@@ -217,11 +210,34 @@ internal sealed class DPoPTokenTelemetry
     private TagList Tags(string grantType, string outcome)
     {
         var tags = new TagList { { DPoPTelemetryNames.GrantType, grantType }, { DPoPTelemetryNames.Outcome, outcome } };
+        OwnerTags(ref tags);
+        return tags;
+    }
+
+    /// <summary>Whose measurement it is: <c>dpop.client</c> (an API client's) and/or <c>dpop.scheme</c>.</summary>
+    private void OwnerTags(ref TagList tags)
+    {
         if (ClientName is not null)
         {
             tags.Add(DPoPTelemetryNames.Client, ClientName);
         }
 
-        return tags;
+        if (Scheme is not null)
+        {
+            tags.Add(DPoPTelemetryNames.Scheme, Scheme);
+        }
+    }
+
+    private void OwnerTags(Activity? activity)
+    {
+        if (ClientName is not null)
+        {
+            activity?.SetTag(DPoPTelemetryNames.Client, ClientName);
+        }
+
+        if (Scheme is not null)
+        {
+            activity?.SetTag(DPoPTelemetryNames.Scheme, Scheme);
+        }
     }
 }
