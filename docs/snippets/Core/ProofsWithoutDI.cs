@@ -44,7 +44,10 @@ public static class ProofsWithoutDI
     public static async Task HandlerWithoutDIAsync(DPoPKey key, string accessToken)
     {
         #region handler-without-di
-        var handler = new DPoPDelegatingHandler(key, new DPoPHandlerOptions { MaxRedirects = 5 })
+        var handler = new DPoPDelegatingHandler(
+            key,
+            new DPoPHandlerOptions { MaxRedirects = 5 },
+            nonceStore: new DPoPNonceStore(capacity: 100, lifetime: TimeSpan.FromMinutes(5)))    // without DI, nonces are sized here
         {
             InnerHandler = new SocketsHttpHandler(),    // its automatic redirects are turned off before the first request
         };

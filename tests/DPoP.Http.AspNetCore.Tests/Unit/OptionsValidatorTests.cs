@@ -149,6 +149,30 @@ public sealed class OptionsValidatorTests
         Assert.DoesNotThrow(() => services.GetRequiredService<IStartupValidator>().Validate());
     }
 
+    [TestCase("PrivateKey")]
+    [TestCase("Algorithm")]
+    public void AddDPoPUserAccessToken_WithAKeySetting_FailsAtStartNamingClientAndProperty(string property)
+    {
+        using var key = DPoPKey.Generate();
+        using var services = UnitServices.Build(configureServices: s => s.AddHttpClient("api")
+            .AddDPoP(o =>
+            {
+                if (property == "PrivateKey")
+                {
+                    o.PrivateKey = key.PrivateKeyPem;
+                }
+                else
+                {
+                    o.Algorithm = DPoPAlgorithms.ES384;
+                }
+            })
+            .AddDPoPUserAccessToken(UnitServices.Scheme));
+
+        var failures = StartUpFailures(services);
+
+        Assert.That(failures, Has.Some.Contain($"HttpClient 'api': {property} is set, but a key provider registered for this client"));
+    }
+
     [Test]
     public void SessionExpiredException_NamesSchemeAndReason_AndKeepsThem()
     {
