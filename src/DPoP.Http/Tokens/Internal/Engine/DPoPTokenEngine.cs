@@ -65,10 +65,10 @@ internal sealed class DPoPTokenEngine(
         set => _tokenEndpoint = value;
     }
 
-    /// <summary>How many token requests the entries have sent (for diagnostics and tests).</summary>
+    /// <summary>How many token requests the entries have sent (the client credentials provider's test hook).</summary>
     public int TokenRequests => Volatile.Read(ref _tokenRequests);
 
-    /// <summary>How many renewals took a token from the shared cache instead of the token endpoint (for diagnostics and tests).</summary>
+    /// <summary>How many renewals took a token from the shared cache instead of the token endpoint (the client credentials provider's test hook).</summary>
     public int SharedCacheHits => Volatile.Read(ref _sharedCacheHits);
 
     /// <summary>How many entries the engine holds by key.</summary>
@@ -76,7 +76,10 @@ internal sealed class DPoPTokenEngine(
 
     internal LoggedOrigin Origin => new(TokenEndpoint);
 
-    /// <summary>Completes when the renewals in flight now, in every keyed entry, have ended. For tests.</summary>
+    /// <summary>
+    /// Completes when the renewals in flight now, in every keyed entry, have ended. A test hook (through the providers'
+    /// WhenRenewalSettled): a background renewal has no public completion signal.
+    /// </summary>
     internal Task WhenRenewalsSettled => Task.WhenAll(_entries.Values.Select(static e => e.WhenRenewalSettled));
 
     /// <summary>
