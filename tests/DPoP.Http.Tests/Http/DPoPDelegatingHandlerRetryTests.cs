@@ -1,8 +1,6 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text;
 using DPoP.Http.Tests.Support;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace DPoP.Http.Tests.Http;
 

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Text;
 using DPoP.Http.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 

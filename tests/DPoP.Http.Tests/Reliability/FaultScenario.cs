@@ -1,8 +1,5 @@
-using System.Net;
-using System.Text;
 using DPoP.Http.Tests.Support;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace DPoP.Http.Tests.Reliability;
 

@@ -2,7 +2,6 @@ using System.Net;
 using System.Text;
 using DPoP.Http.Tests.Support;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 using static DPoP.Http.Tests.Reliability.FaultScenario;
 
 namespace DPoP.Http.Tests.Reliability;

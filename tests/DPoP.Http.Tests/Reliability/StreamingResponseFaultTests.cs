@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text;
 using DPoP.Http.Tests.Support;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;

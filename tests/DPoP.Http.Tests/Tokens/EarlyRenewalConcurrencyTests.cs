@@ -1,10 +1,4 @@
 using System.Collections.Concurrent;
-using System.Net;
-using System.Text;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Testing;
-using Microsoft.Extensions.Time.Testing;
 using static DPoP.Http.Tests.Tokens.RenewalHarness;
 
 namespace DPoP.Http.Tests.Tokens;
