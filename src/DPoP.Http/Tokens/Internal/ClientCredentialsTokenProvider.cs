@@ -49,18 +49,6 @@ internal sealed class ClientCredentialsTokenProvider : IDPoPAccessTokenProvider,
         _default = NewEntry(null);
     }
 
-    /// <summary>
-    /// How many token requests this provider has sent. A test hook: the fleet tests count per instance of one client
-    /// name, where the <c>dpop.token.requests</c> metric would need a collector per instance's meter factory.
-    /// </summary>
-    internal int TokenRequests => _engine.TokenRequests;
-
-    /// <summary>
-    /// How many renewals took a token from the shared cache instead of the token endpoint. A test hook: a shared-tier
-    /// hit whose entry is then rejected still counts as a lookup hit in <c>dpop.token.cache.lookups</c>; this counts tokens used.
-    /// </summary>
-    internal int SharedCacheHits => _engine.SharedCacheHits;
-
     /// <summary>Whether tokens are shared through the app's HybridCache.</summary>
     internal bool UsesSharedCache => _default.UsesSharedCache;
 
