@@ -1,10 +1,6 @@
-using System.Net;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -37,16 +33,11 @@ public class LoopbackBenchmarks
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        LoopbackKestrel.Listen(builder);
         _server = builder.Build();
         _server.MapGet("/v1/resources/42", () => Results.Text("ok"));
         _server.StartAsync().GetAwaiter().GetResult();
-        var address = _server.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        _uri = new Uri(new Uri(address), "/v1/resources/42?expand=all");
-        if (!IPAddress.IsLoopback(IPAddress.Parse(_uri.Host)))
-        {
-            throw new InvalidOperationException($"The server must listen on loopback only, not {_uri.Host}.");
-        }
+        _uri = new Uri(LoopbackKestrel.BaseAddressesOf(_server)[0], "/v1/resources/42?expand=all");
 
         // No proxy: the requests must go to 127.0.0.1 and nowhere else, whatever the environment says.
         var services = new ServiceCollection();

@@ -10,9 +10,6 @@ using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Engines;
 using DPoP.Http.Testing;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -221,18 +218,12 @@ public class StressBenchmarks
         {
             var builder = WebApplication.CreateSlimBuilder();
             builder.Logging.ClearProviders();
-            builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+            LoopbackKestrel.Listen(builder);
             var app = builder.Build();
             StressResourceServer? server = null;
             app.Run(context => server!.HandleAsync(context));
             app.StartAsync().GetAwaiter().GetResult();
-            var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
-            if (!IPAddress.IsLoopback(IPAddress.Parse(address.Host)))
-            {
-                throw new InvalidOperationException($"The server must listen on loopback only, not {address.Host}.");
-            }
-
-            server = new StressResourceServer(app, new Uri(address, "/"));
+            server = new StressResourceServer(app, LoopbackKestrel.BaseAddressesOf(app)[0]);
             return server;
         }
 

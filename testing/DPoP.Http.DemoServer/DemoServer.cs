@@ -2,8 +2,6 @@ using System.Globalization;
 using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -180,7 +178,7 @@ public sealed class DemoServer : IAsyncDisposable
             app.Map("/api/{**path}", resourceEndpoint.HandleAsync);
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
 
-            var port = GetBoundPort(app);
+            var port = KestrelAddress.BaseAddressOf(app.Services).Port;
             return new DemoServer(app, tokens, idTokens, tokenNonces, resourceNonces, log, port);
         }
         catch
@@ -233,18 +231,4 @@ public sealed class DemoServer : IAsyncDisposable
 
     private static Uri BaseAddressFor(int port) =>
         new(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}/"));
-
-    private static int GetBoundPort(WebApplication app)
-    {
-        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses;
-        foreach (var address in addresses ?? [])
-        {
-            if (Uri.TryCreate(address, UriKind.Absolute, out var uri) && uri.Port > 0)
-            {
-                return uri.Port;
-            }
-        }
-
-        throw new InvalidOperationException("Kestrel did not report the address it listens on.");
-    }
 }

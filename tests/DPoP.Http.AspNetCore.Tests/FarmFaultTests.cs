@@ -64,7 +64,7 @@ public sealed class FarmFaultTests : InteropTest
     [Test]
     public async Task LockEngineDown_CallsFailWithinTheBound_WarningOncePerOutage_NoRefreshWithoutTheLock_ThenBackToNormal()
     {
-        await using var lockRedis = await Tests.Support.RedisServer.StartAsync();
+        await using var lockRedis = await RedisServer.StartAsync();
         await using var farm = await WebFarm.StartAsync(
             refreshLock: true,
             o => (o.RefreshTimeout, o.RefreshLockTimeout) = (TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(2)),

@@ -1,6 +1,5 @@
 using System.Net;
 using DPoP.Http.InteropTests.Support;
-using DPoP.Http.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace DPoP.Http.InteropTests;

@@ -5,9 +5,6 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Caching.Distributed;
@@ -49,8 +46,7 @@ internal sealed class WebApp : IAsyncDisposable
         Log = log;
         Clock = clock;
         Store = store;
-        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!;
-        BaseAddress = new Uri(addresses.Addresses.Single().TrimEnd('/') + "/");
+        BaseAddress = LoopbackKestrel.BaseAddressesOf(app)[0];
     }
 
     public Uri BaseAddress { get; }
@@ -101,7 +97,7 @@ internal sealed class WebApp : IAsyncDisposable
         var store = new TrackingDistributedCache();
 
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
+        LoopbackKestrel.Listen(builder);
         var log = new RecordingLoggerProvider();
         builder.Logging.ClearProviders().AddProvider(log).SetMinimumLevel(LogLevel.Trace);
         if (Environment.GetEnvironmentVariable("DPOP_WEB_TEST_LOG") is { Length: > 0 })

@@ -1,5 +1,4 @@
 using DPoP.Http.AspNetCore;
-using DPoP.Http.Tests.Support;
 using Medallion.Threading;
 using Medallion.Threading.Redis;
 using Microsoft.AspNetCore.DataProtection;

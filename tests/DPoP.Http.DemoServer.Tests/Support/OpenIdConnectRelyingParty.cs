@@ -1,13 +1,8 @@
-using System.Globalization;
-using System.Net;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -24,16 +19,16 @@ namespace DPoP.Http.DemoServer.Tests.Support;
 /// </summary>
 internal sealed class OpenIdConnectRelyingParty : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private readonly LoopbackKestrel _host;
     private readonly DPoPKey _key;
 
-    private OpenIdConnectRelyingParty(WebApplication app, DPoPKey key)
+    private OpenIdConnectRelyingParty(LoopbackKestrel host, DPoPKey key)
     {
-        _app = app;
+        _host = host;
         _key = key;
     }
 
-    public Uri BaseAddress { get; private set; } = null!;
+    public Uri BaseAddress => _host.BaseAddress;
 
     public string KeyThumbprint => _key.JwkThumbprint;
 
@@ -49,7 +44,7 @@ internal sealed class OpenIdConnectRelyingParty : IAsyncDisposable
         var key = DPoPKey.Generate();
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = Environments.Production, Args = [] });
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        LoopbackKestrel.Listen(builder);
         builder.Services.AddAuthentication(o =>
             {
                 o.DefaultScheme = CookieAuthenticationDefaults.AuthenticationScheme;
@@ -115,19 +110,13 @@ internal sealed class OpenIdConnectRelyingParty : IAsyncDisposable
             context.Response.ContentType = "text/html; charset=utf-8";
             return context.Response.WriteAsync("<!DOCTYPE html><html><head><title>Signed out</title></head><body><p id=\"signed-out\">signed out</p></body></html>");
         });
-        await app.StartAsync();
-
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new OpenIdConnectRelyingParty(app, key)
-        {
-            BaseAddress = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{new Uri(address).Port}/")),
-        };
+        var host = await LoopbackKestrel.StartAsync(app);
+        return new OpenIdConnectRelyingParty(host, key);
     }
 
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        await _host.DisposeAsync();
         _key.Dispose();
     }
 }

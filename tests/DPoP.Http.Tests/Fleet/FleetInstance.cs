@@ -48,7 +48,11 @@ internal sealed class FleetInstance : IDisposable
                 }
             });
         _services = services.BuildServiceProvider();
+        Counts = new TokenCounts(_services);
     }
+
+    /// <summary>This instance's token requests and shared-cache hits, from its metrics.</summary>
+    public TokenCounts Counts { get; }
 
     public FakeLogCollector Logs { get; } = new();
 
@@ -100,5 +104,9 @@ internal sealed class FleetInstance : IDisposable
         return payload.RootElement.GetProperty("cnf").GetProperty("jkt").GetString()!;
     }
 
-    public void Dispose() => _services.Dispose();
+    public void Dispose()
+    {
+        Counts.Dispose();
+        _services.Dispose();
+    }
 }

@@ -50,7 +50,7 @@ public sealed class FleetTests
         {
             var results = await CallConcurrentlyAsync(fleet, 200);
             var grants = server.Statistics.ClientCredentialsGrants;
-            TestContext.Out.WriteLine($"200 concurrent requests across 4 cold instances: {grants} token request(s); per instance {string.Join(", ", fleet.Select(i => $"{i.TokenProvider.TokenRequests} requested/{i.TokenProvider.SharedCacheHits} from Redis"))}");
+            TestContext.Out.WriteLine($"200 concurrent requests across 4 cold instances: {grants} token request(s); per instance {string.Join(", ", fleet.Select(i => $"{i.Counts.TokenRequests} requested/{i.Counts.SharedCacheHits} from Redis"))}");
 
             // An instance started later finds the token in Redis.
             using var late = new FleetInstance(server, redis, FleetKeyPem);
@@ -60,9 +60,9 @@ public sealed class FleetTests
             {
                 Assert.That(results, Has.All.True, "every API call succeeds");
                 Assert.That(grants, Is.InRange(1, 4));
-                Assert.That(fleet.Select(i => i.TokenProvider.TokenRequests), Has.All.LessThanOrEqualTo(1), "at most one token request per instance");
+                Assert.That(fleet.Select(i => i.Counts.TokenRequests), Has.All.LessThanOrEqualTo(1), "at most one token request per instance");
                 Assert.That(lateCall, Is.True);
-                Assert.That(late.TokenProvider.SharedCacheHits, Is.EqualTo(1));
+                Assert.That(late.Counts.SharedCacheHits, Is.EqualTo(1));
                 Assert.That(server.Statistics.ClientCredentialsGrants, Is.EqualTo(grants), "the late instance made no token request");
             });
         }
@@ -92,7 +92,7 @@ public sealed class FleetTests
                 Assert.That(results, Has.All.True);
                 Assert.That(server.Statistics.ClientCredentialsGrants, Is.EqualTo(1));
                 Assert.That(tokens.Distinct().Count(), Is.EqualTo(1), "one token across the fleet");
-                Assert.That(fleet.Skip(1).Select(i => i.TokenProvider.SharedCacheHits), Has.All.EqualTo(1));
+                Assert.That(fleet.Skip(1).Select(i => i.Counts.SharedCacheHits), Has.All.EqualTo(1));
             });
         }
         finally
@@ -131,7 +131,7 @@ public sealed class FleetTests
             })));
             calls.AddRange(load.SelectMany(r => r));
             var renewalGrants = server.Statistics.ClientCredentialsGrants - grantsAfterStart;
-            TestContext.Out.WriteLine($"4 instances, {calls.Count} requests over 11 s with 8 s tokens (renewed from 4 s): {grantsAfterStart} token request(s) at start, {renewalGrants} for the renewals; per instance {string.Join(", ", fleet.Select(i => $"{i.TokenProvider.TokenRequests} requested/{i.TokenProvider.SharedCacheHits} from Redis"))}");
+            TestContext.Out.WriteLine($"4 instances, {calls.Count} requests over 11 s with 8 s tokens (renewed from 4 s): {grantsAfterStart} token request(s) at start, {renewalGrants} for the renewals; per instance {string.Join(", ", fleet.Select(i => $"{i.Counts.TokenRequests} requested/{i.Counts.SharedCacheHits} from Redis"))}");
 
             Assert.Multiple(() =>
             {
@@ -171,9 +171,9 @@ public sealed class FleetTests
             Assert.That(new[] { tokenA, tokenB, tokenGenerated }.Distinct().Count(), Is.EqualTo(3));
             Assert.That(FleetInstance.CnfJkt(tokenA), Is.EqualTo(Thumbprint(FleetKeyPem)));
             Assert.That(FleetInstance.CnfJkt(tokenB), Is.EqualTo(Thumbprint(otherKeyPem)));
-            Assert.That(b.TokenProvider.SharedCacheHits + generated.TokenProvider.SharedCacheHits, Is.Zero);
+            Assert.That(b.Counts.SharedCacheHits + generated.Counts.SharedCacheHits, Is.Zero);
             Assert.That(tokenA2, Is.EqualTo(tokenA), "the same key shares the token");
-            Assert.That(a2.TokenProvider.SharedCacheHits, Is.EqualTo(1));
+            Assert.That(a2.Counts.SharedCacheHits, Is.EqualTo(1));
         });
     }
 
@@ -228,7 +228,7 @@ public sealed class FleetTests
             }
 
             // Another instance takes that token from Redis as soon as its own connection is back.
-            var hitsBefore = fleet[1].TokenProvider.SharedCacheHits;
+            var hitsBefore = fleet[1].Counts.SharedCacheHits;
             long grantsBefore;
             do
             {
@@ -238,7 +238,7 @@ public sealed class FleetTests
                 await fleet[1].DropTokenAsync();
                 after.Add(await fleet[1].CallApiAsync());
             }
-            while (fleet[1].TokenProvider.SharedCacheHits == hitsBefore);
+            while (fleet[1].Counts.SharedCacheHits == hitsBefore);
             TestContext.Out.WriteLine($"after the restart: {after.Count} request(s) until shared again, {after.Count(r => !r)} failed");
 
             Assert.Multiple(async () =>
@@ -250,7 +250,7 @@ public sealed class FleetTests
                 Assert.That(warnings, Is.GreaterThanOrEqualTo(1));
                 Assert.That(outageWarnings, Has.All.LessThanOrEqualTo(1 + (int)(outageSeconds / 2)), "at most one warning per instance per 2 s pause");
                 Assert.That(after, Has.All.True);
-                Assert.That(fleet[1].TokenProvider.SharedCacheHits, Is.EqualTo(hitsBefore + 1), "the token came from Redis again");
+                Assert.That(fleet[1].Counts.SharedCacheHits, Is.EqualTo(hitsBefore + 1), "the token came from Redis again");
                 Assert.That(server.Statistics.ClientCredentialsGrants, Is.EqualTo(grantsBefore));
                 Assert.That(await fleet[1].CurrentTokenAsync(), Is.EqualTo(await fleet[0].CurrentTokenAsync()));
             });
@@ -345,8 +345,8 @@ public sealed class FleetTests
             Assert.Multiple(async () =>
             {
                 Assert.That(calls, Has.All.True);
-                Assert.That(fleet[1].TokenProvider.TokenRequests, Is.EqualTo(1), "the unreadable entry was not used");
-                Assert.That(fleet[2].TokenProvider.SharedCacheHits, Is.EqualTo(1), "the replacement was shared");
+                Assert.That(fleet[1].Counts.TokenRequests, Is.EqualTo(1), "the unreadable entry was not used");
+                Assert.That(fleet[2].Counts.SharedCacheHits, Is.EqualTo(1), "the replacement was shared");
                 Assert.That(await fleet[2].CurrentTokenAsync(), Is.EqualTo(replacedBy));
                 Assert.That(await redis.CommandAsync("TYPE", redisKey), Is.EqualTo("+hash"));
             });

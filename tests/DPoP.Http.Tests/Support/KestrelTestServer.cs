@@ -1,13 +1,8 @@
 using System.Collections.Concurrent;
-using System.Net;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace DPoP.Http.Tests.Support;
@@ -15,15 +10,14 @@ namespace DPoP.Http.Tests.Support;
 /// <summary>A real Kestrel server on 127.0.0.1 (free port) that records every request it receives.</summary>
 internal sealed class KestrelTestServer : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private readonly LoopbackKestrel _host;
 
-    private KestrelTestServer(WebApplication app, Uri baseAddress)
+    private KestrelTestServer(LoopbackKestrel host)
     {
-        _app = app;
-        BaseAddress = baseAddress;
+        _host = host;
     }
 
-    public Uri BaseAddress { get; }
+    public Uri BaseAddress => _host.BaseAddress;
 
     public ConcurrentQueue<SeenRequest> Seen { get; } = new();
 
@@ -33,7 +27,7 @@ internal sealed class KestrelTestServer : IAsyncDisposable
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = protocols));
+        LoopbackKestrel.Listen(builder, new LoopbackEndpoint { Protocols = protocols });
         var app = builder.Build();
         KestrelTestServer? server = null;
         app.Run(async context =>
@@ -51,15 +45,9 @@ internal sealed class KestrelTestServer : IAsyncDisposable
             server!.Seen.Enqueue(record);
             await handle(context, record);
         });
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
-        server = new KestrelTestServer(app, new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal) + "/"));
+        server = new KestrelTestServer(await LoopbackKestrel.StartAsync(app));
         return server;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _host.DisposeAsync();
 }

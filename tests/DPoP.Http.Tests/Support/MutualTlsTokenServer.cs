@@ -1,12 +1,10 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using DPoP.Http.Testing;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
@@ -26,15 +24,15 @@ internal sealed class MutualTlsTokenServer : IAsyncDisposable
 {
     public const string ClientId = "orders-worker";
 
-    private readonly WebApplication _app;
+    private readonly LoopbackKestrel _host;
     private readonly ConcurrentDictionary<string, string> _issued = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _seenJtis = new(StringComparer.Ordinal);
     private int _unavailable;
     private int _apiCallsAccepted;
 
-    private MutualTlsTokenServer(WebApplication app, X509Certificate2 serverCertificate, X509Certificate2 clientCertificate, int tokenPort, int apiPort)
+    private MutualTlsTokenServer(LoopbackKestrel host, X509Certificate2 serverCertificate, X509Certificate2 clientCertificate, int tokenPort, int apiPort)
     {
-        _app = app;
+        _host = host;
         ServerCertificate = serverCertificate;
         ClientCertificate = clientCertificate;
         TokenEndpoint = new Uri($"https://127.0.0.1:{tokenPort}/token");
@@ -69,23 +67,22 @@ internal sealed class MutualTlsTokenServer : IAsyncDisposable
         var clientCertificate = TestCertificates.CreateClient(ClientId);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        ListenOptions? tokenListener = null, apiListener = null;
-        builder.WebHost.UseKestrel(o =>
+        var tokenEndpoint = new LoopbackEndpoint
         {
-            o.Listen(IPAddress.Loopback, 0, listen => (tokenListener = listen).UseHttps(new HttpsConnectionAdapterOptions
+            Https = new HttpsConnectionAdapterOptions
             {
                 ServerCertificate = serverCertificate,
                 ClientCertificateMode = ClientCertificateMode.RequireCertificate,
                 // Pinned: self-signed, so no chain to build; any other certificate fails the handshake.
                 ClientCertificateValidation = (certificate, _, _) => certificate.Thumbprint == clientCertificate.Thumbprint,
-            }));
-            o.Listen(IPAddress.Loopback, 0, listen => (apiListener = listen).UseHttps(serverCertificate));
-        });
+            },
+        };
+        LoopbackKestrel.Listen(builder, tokenEndpoint, new LoopbackEndpoint { Https = new HttpsConnectionAdapterOptions { ServerCertificate = serverCertificate } });
         var app = builder.Build();
         MutualTlsTokenServer? server = null;
         app.Run(context => server!.HandleAsync(context));
-        await app.StartAsync();
-        server = new MutualTlsTokenServer(app, serverCertificate, clientCertificate, tokenListener!.IPEndPoint!.Port, apiListener!.IPEndPoint!.Port);
+        var host = await LoopbackKestrel.StartAsync(app);
+        server = new MutualTlsTokenServer(host, serverCertificate, clientCertificate, host.BaseAddresses[0].Port, host.BaseAddresses[1].Port);
         return server;
     }
 
@@ -205,8 +202,7 @@ internal sealed class MutualTlsTokenServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        await _host.DisposeAsync();
         ServerCertificate.Dispose();
         ClientCertificate.Dispose();
     }

@@ -102,7 +102,7 @@ public sealed class ClientAccessTokensKeyRotationTests
         Assert.Multiple(() =>
         {
             Assert.That(taken.AccessToken, Is.EqualTo(stored.AccessToken), "taken from the shared cache");
-            Assert.That(app.Provider.SharedCacheHits, Is.EqualTo(1));
+            Assert.That(app.Counts.SharedCacheHits, Is.EqualTo(1));
             Assert.That(after.AccessToken, Is.EqualTo(stored.AccessToken));
             Assert.That(after.Key, Is.SameAs(boundKey));
             Assert.That(status, Is.EqualTo(HttpStatusCode.OK));

@@ -64,8 +64,8 @@ public sealed class ClientAccessTokensSharedCacheTests
             Assert.That(entryAfterRemoval, Is.Null);
             Assert.That(status, Is.EqualTo(HttpStatusCode.OK));
             Assert.That(sent, Is.Not.EqualTo(removed.AccessToken));
-            Assert.That(second.Provider.SharedCacheHits, Is.Zero);
-            Assert.That(second.Provider.TokenRequests, Is.EqualTo(1));
+            Assert.That(second.Counts.SharedCacheHits, Is.Zero);
+            Assert.That(second.Counts.TokenRequests, Is.EqualTo(1));
             Assert.That(server.Statistics.ClientCredentialsGrants, Is.EqualTo(2));
         });
     }
@@ -85,7 +85,7 @@ public sealed class ClientAccessTokensSharedCacheTests
         Assert.Multiple(() =>
         {
             Assert.That(next.AccessToken, Is.Not.EqualTo(removed.AccessToken));
-            Assert.That(app.Provider.TokenRequests, Is.EqualTo(2));
+            Assert.That(app.Counts.TokenRequests, Is.EqualTo(2));
         });
     }
 
@@ -109,13 +109,13 @@ public sealed class ClientAccessTokensSharedCacheTests
         Assert.Multiple(() =>
         {
             Assert.That(shared.AccessToken, Is.EqualTo(replaced.AccessToken));
-            Assert.That(second.Provider.SharedCacheHits, Is.EqualTo(1));
+            Assert.That(second.Counts.SharedCacheHits, Is.EqualTo(1));
             Assert.That(renewed.AccessToken, Is.Not.EqualTo(replaced.AccessToken), "not taken back from the shared cache");
-            Assert.That(second.Provider.TokenRequests, Is.EqualTo(1), "from the token endpoint");
+            Assert.That(second.Counts.TokenRequests, Is.EqualTo(1), "from the token endpoint");
             Assert.That(status, Is.EqualTo(HttpStatusCode.OK));
             Assert.That(sent, Is.EqualTo(renewed.AccessToken));
             Assert.That(found.AccessToken, Is.EqualTo(renewed.AccessToken), "another instance finds the new token");
-            Assert.That(third.Provider.TokenRequests, Is.Zero);
+            Assert.That(third.Counts.TokenRequests, Is.Zero);
         });
     }
 
@@ -135,8 +135,8 @@ public sealed class ClientAccessTokensSharedCacheTests
         {
             Assert.That(renewed.AccessToken, Is.Not.EqualTo(replaced.AccessToken));
             Assert.That(again.AccessToken, Is.Not.EqualTo(renewed.AccessToken));
-            Assert.That(app.Provider.TokenRequests, Is.EqualTo(3));
-            Assert.That(app.Provider.SharedCacheHits, Is.Zero);
+            Assert.That(app.Counts.TokenRequests, Is.EqualTo(3));
+            Assert.That(app.Counts.SharedCacheHits, Is.Zero);
         });
     }
 

@@ -43,6 +43,7 @@ public sealed class ClientAccessTokensTests
             client?.Invoke(builder);
             services.AddHttpClient(DPoPClientRegistry.TokenClientName("orders")).AddHttpMessageHandler(() => new Gate(this));
             _services = services.BuildServiceProvider();
+            Counts = new TokenCounts(_services);
         }
 
         /// <summary>The Authorization header and DPoP proof of every request the HttpClient sent, nonce retries included.</summary>
@@ -59,6 +60,9 @@ public sealed class ClientAccessTokensTests
 
         public ClientCredentialsTokenProvider Provider => (ClientCredentialsTokenProvider)_services.GetRequiredKeyedService<IDPoPAccessTokenProvider>("orders");
 
+        /// <summary>The app's token requests and shared-cache hits, from its metrics.</summary>
+        public TokenCounts Counts { get; }
+
         /// <summary>Calls the API through the HttpClient; returns the status and the access token the successful attempt carried.</summary>
         public async Task<(HttpStatusCode Status, string? Token)> CallAsync(string path = "orders")
         {
@@ -70,7 +74,11 @@ public sealed class ClientAccessTokensTests
             return (response.StatusCode, token);
         }
 
-        public void Dispose() => _services.Dispose();
+        public void Dispose()
+        {
+            Counts.Dispose();
+            _services.Dispose();
+        }
 
         /// <summary>
         /// What a SignalR or gRPC caller does with <paramref name="token"/>: its own proof per request (checked by the

@@ -1,10 +1,8 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
+using static DPoP.Http.Tests.Tokens.RenewalHarness;
 
 namespace DPoP.Http.Tests.Tokens;
 
@@ -15,92 +13,10 @@ namespace DPoP.Http.Tests.Tokens;
 /// </summary>
 public sealed class EarlyRenewalTests
 {
-    private const string ClientSecret = "client-secret-4b8e2f";
-    private static readonly Uri TokenEndpoint = new("https://as.example/token");
-
-    /// <summary>An API client with AddDPoPClientCredentialsToken over MockHttp, a fake clock and a fake logger.</summary>
-    private sealed class Harness : IDisposable
-    {
-        private readonly ServiceProvider _services;
-        private int _tokenRequests;
-
-        public Harness(Func<int, Task<HttpResponseMessage>> tokenEndpoint, DateTimeOffset? start = null)
-        {
-            Time = new FakeTimeProvider(start ?? new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
-            var endpoints = new Endpoints(async request =>
-            {
-                if (request.RequestUri == TokenEndpoint)
-                {
-                    return await tokenEndpoint(Interlocked.Increment(ref _tokenRequests));
-                }
-
-                ApiAuthorizations.Enqueue(request.Headers.Authorization?.ToString());
-                return new HttpResponseMessage(HttpStatusCode.OK);
-            });
-            var services = new ServiceCollection();
-            services.AddSingleton<TimeProvider>(Time);
-            services.AddLogging(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(Logs)));
-            services.AddHttpClient("api").AddDPoP().AddDPoPClientCredentialsToken(o =>
-            {
-                o.TokenEndpoint = TokenEndpoint;
-                o.ClientId = "client-1";
-                o.ClientSecret = ClientSecret;
-                o.RefreshBeforeExpiry = TimeSpan.FromSeconds(60);
-            });
-            services.AddHttpClient(DPoPClientRegistry.TokenClientName("api")).ConfigurePrimaryHttpMessageHandler(() => endpoints);
-            services.AddHttpClient("api").ConfigurePrimaryHttpMessageHandler(() => endpoints);
-            _services = services.BuildServiceProvider();
-        }
-
-        public FakeTimeProvider Time { get; }
-
-        public FakeLogCollector Logs { get; } = new();
-
-        public ConcurrentQueue<string?> ApiAuthorizations { get; } = new();
-
-        public int TokenRequests => Volatile.Read(ref _tokenRequests);
-
-        public ClientCredentialsTokenProvider Provider => (ClientCredentialsTokenProvider)_services.GetRequiredKeyedService<IDPoPAccessTokenProvider>("api");
-
-        /// <summary>Calls the API and returns the Authorization header it received.</summary>
-        public async Task<string?> CallAsync(CancellationToken cancellationToken = default)
-        {
-            var before = ApiAuthorizations.Count;
-            using var response = await _services.GetRequiredService<IHttpClientFactory>().CreateClient("api")
-                .GetAsync(new Uri("https://api.example/orders"), cancellationToken);
-            response.EnsureSuccessStatusCode();
-            return ApiAuthorizations.Skip(before).Last();
-        }
-
-        /// <summary>Waits until a renewal running in the background has stored its result or its failure.</summary>
-        public Task SettledAsync() => Provider.WhenRenewalSettled.WaitAsync(TimeSpan.FromSeconds(10));
-
-        public List<FakeLogRecord> TokenLogs(LogLevel level) =>
-            Logs.GetSnapshot().Where(r => r.Category == "DPoP.Http.Tokens" && r.Level == level).ToList();
-
-        public void Dispose() => _services.Dispose();
-    }
-
-    /// <summary>The token endpoint and the API; a responder that throws is a network error.</summary>
-    private sealed class Endpoints(Func<HttpRequestMessage, Task<HttpResponseMessage>> respond) : HttpMessageHandler
-    {
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) => respond(request);
-    }
-
-    private static Task<HttpResponseMessage> Token(string token) => Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK)
-    {
-        Content = new StringContent($"{{\"access_token\":\"{token}\",\"token_type\":\"DPoP\",\"expires_in\":300}}", Encoding.UTF8, "application/json"),
-    });
-
-    private static Task<HttpResponseMessage> Unavailable() => Task.FromResult(new HttpResponseMessage(HttpStatusCode.ServiceUnavailable)
-    {
-        Content = new StringContent("{\"error\":\"temporarily_unavailable\"}", Encoding.UTF8, "application/json"),
-    });
-
     [Test]
     public async Task GetAccessTokenAsync_TokenEndpoint503InRenewalWindow_UsesCachedTokenAndLogsWarning()
     {
-        using var harness = new Harness(n => n == 1 ? Token("token-1") : Unavailable());
+        using var harness = new RenewalHarness(n => n == 1 ? Token("token-1") : Unavailable());
         await harness.CallAsync();
         harness.Time.Advance(TimeSpan.FromSeconds(250));
 
@@ -120,7 +36,7 @@ public sealed class EarlyRenewalTests
     [Test]
     public async Task GetAccessTokenAsync_NetworkErrorInRenewalWindow_UsesCachedToken()
     {
-        using var harness = new Harness(n => n == 1 ? Token("token-1") : throw new HttpRequestException("connection refused"));
+        using var harness = new RenewalHarness(n => n == 1 ? Token("token-1") : throw new HttpRequestException("connection refused"));
         await harness.CallAsync();
         harness.Time.Advance(TimeSpan.FromSeconds(250));
 
@@ -137,7 +53,7 @@ public sealed class EarlyRenewalTests
     [Test]
     public async Task GetAccessTokenAsync_MalformedTokenResponseInRenewalWindow_UsesCachedToken()
     {
-        using var harness = new Harness(n => n == 1
+        using var harness = new RenewalHarness(n => n == 1
             ? Token("token-1")
             : Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("{\"access_token\":\"t\",\"token_type\":\"DPoP\",\"expires_in\":true}") }));
         await harness.CallAsync();
@@ -152,7 +68,7 @@ public sealed class EarlyRenewalTests
     [Test]
     public async Task GetAccessTokenAsync_RightAfterAFailedEarlyRenewal_DoesNotCallTheTokenEndpoint()
     {
-        using var harness = new Harness(n => n == 1 ? Token("token-1") : Unavailable());
+        using var harness = new RenewalHarness(n => n == 1 ? Token("token-1") : Unavailable());
         await harness.CallAsync();
         harness.Time.Advance(TimeSpan.FromSeconds(250));
         await harness.CallAsync();
@@ -175,7 +91,7 @@ public sealed class EarlyRenewalTests
     [Test]
     public async Task GetAccessTokenAsync_AfterTheBackOff_TriesAgainAndUsesTheNewTokenOnSuccess()
     {
-        using var harness = new Harness(n => n switch { 1 => Token("token-1"), 2 => Unavailable(), _ => Token("token-2") });
+        using var harness = new RenewalHarness(n => n switch { 1 => Token("token-1"), 2 => Unavailable(), _ => Token("token-2") });
         await harness.CallAsync();
         harness.Time.Advance(TimeSpan.FromSeconds(250));
         await harness.CallAsync();
@@ -198,7 +114,7 @@ public sealed class EarlyRenewalTests
     [Test]
     public async Task GetAccessTokenAsync_RepeatedFailures_BackOffGrows()
     {
-        using var harness = new Harness(n => n == 1 ? Token("token-1") : Unavailable());
+        using var harness = new RenewalHarness(n => n == 1 ? Token("token-1") : Unavailable());
         await harness.CallAsync();
         harness.Time.Advance(TimeSpan.FromSeconds(250));
         var requestsAt = new List<int>();
@@ -219,7 +135,7 @@ public sealed class EarlyRenewalTests
     [Test]
     public async Task GetAccessTokenAsync_TokenExpiredAndTokenEndpointFails_FailsWithTheEndpointsError()
     {
-        using var harness = new Harness(n => n == 1 ? Token("token-1") : Unavailable());
+        using var harness = new RenewalHarness(n => n == 1 ? Token("token-1") : Unavailable());
         await harness.CallAsync();
         harness.Time.Advance(TimeSpan.FromSeconds(250));
         await harness.CallAsync();
@@ -238,82 +154,9 @@ public sealed class EarlyRenewalTests
     }
 
     [Test]
-    public async Task GetAccessTokenAsync_FiftyConcurrentCallersInRenewalWindow_OneTokenRequestAndNobodyWaits()
-    {
-        var release = new TaskCompletionSource<HttpResponseMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var harness = new Harness(n => n == 1 ? Token("token-1") : release.Task);
-        await harness.CallAsync();
-        harness.Time.Advance(TimeSpan.FromSeconds(250));
-        try
-        {
-            var calls = Task.WhenAll(Enumerable.Range(0, 50).Select(_ => Task.Run(() => harness.CallAsync())));
-            var finished = await Task.WhenAny(calls, Task.Delay(TimeSpan.FromSeconds(10))) == calls;
-            SpinWait.SpinUntil(() => harness.TokenRequests >= 2, TimeSpan.FromSeconds(10)); // the background renewal reaches the endpoint
-
-            Assert.Multiple(() =>
-            {
-                Assert.That(finished, Is.True, "callers with a valid token do not wait for the renewal");
-                Assert.That(finished ? calls.Result : [], Is.All.EqualTo("DPoP token-1"));
-                Assert.That(harness.TokenRequests, Is.EqualTo(2));
-            });
-        }
-        finally
-        {
-            release.TrySetResult(await Token("token-2"));
-        }
-
-        await harness.SettledAsync();
-        var afterRenewal = await harness.CallAsync();
-        Assert.Multiple(() =>
-        {
-            Assert.That(afterRenewal, Is.EqualTo("DPoP token-2"));
-            Assert.That(harness.TokenRequests, Is.EqualTo(2));
-        });
-    }
-
-    [Test]
-    public async Task GetAccessTokenAsync_FiftyConcurrentCallersWithExpiredToken_OneTokenRequest()
-    {
-        using var harness = new Harness(n => Token("token-" + n));
-        await harness.CallAsync();
-        harness.Time.Advance(TimeSpan.FromSeconds(301));
-
-        var authorizations = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => Task.Run(() => harness.CallAsync())));
-
-        Assert.Multiple(() =>
-        {
-            Assert.That(authorizations, Is.All.EqualTo("DPoP token-2"));
-            Assert.That(harness.TokenRequests, Is.EqualTo(2));
-        });
-    }
-
-    [Test]
-    public async Task GetAccessTokenAsync_OneWaitingCallerCancels_TheSharedRenewalGoesOn()
-    {
-        var release = new TaskCompletionSource<HttpResponseMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var harness = new Harness(n => n == 1 ? Token("token-1") : release.Task);
-        await harness.CallAsync();
-        harness.Time.Advance(TimeSpan.FromSeconds(301));
-        using var cancel = new CancellationTokenSource();
-
-        var cancelled = harness.CallAsync(cancel.Token);
-        var waiting = harness.CallAsync();
-        await cancel.CancelAsync();
-        Assert.That(async () => await cancelled, Throws.InstanceOf<OperationCanceledException>());
-        release.TrySetResult(await Token("token-2"));
-        var renewed = await waiting;
-
-        Assert.Multiple(() =>
-        {
-            Assert.That(renewed, Is.EqualTo("DPoP token-2"));
-            Assert.That(harness.TokenRequests, Is.EqualTo(2));
-        });
-    }
-
-    [Test]
     public async Task GetAccessTokenAsync_ClockNearDateTimeOffsetMaxValue_UsesAndRenewsTokensWithoutOverflow()
     {
-        using var harness = new Harness(n => n == 2 ? Unavailable() : Token("token-" + n), DateTimeOffset.MaxValue - TimeSpan.FromSeconds(100));
+        using var harness = new RenewalHarness(n => n == 2 ? Unavailable() : Token("token-" + n), DateTimeOffset.MaxValue - TimeSpan.FromSeconds(100));
 
         var first = await harness.CallAsync();
         harness.Time.Advance(TimeSpan.FromSeconds(60)); // 40 s left: inside the window (half the 100 s that remained)
@@ -335,7 +178,7 @@ public sealed class EarlyRenewalTests
     [Test]
     public async Task Logs_OfFailedAndSuccessfulRenewals_NeverContainTokensOrTheSecret()
     {
-        using var harness = new Harness(n => n switch { 1 => Token("token-1-a8f3c2"), 2 => Unavailable(), 3 => throw new HttpRequestException("refused"), _ => Token("token-4-e71b90") });
+        using var harness = new RenewalHarness(n => n switch { 1 => Token("token-1-a8f3c2"), 2 => Unavailable(), 3 => throw new HttpRequestException("refused"), _ => Token("token-4-e71b90") });
         await harness.CallAsync();
         harness.Time.Advance(TimeSpan.FromSeconds(250));
         await harness.CallAsync();

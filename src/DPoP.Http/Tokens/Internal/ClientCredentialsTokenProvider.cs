@@ -49,16 +49,13 @@ internal sealed class ClientCredentialsTokenProvider : IDPoPAccessTokenProvider,
         _default = NewEntry(null);
     }
 
-    /// <summary>How many token requests this provider has sent (for diagnostics and tests).</summary>
-    public int TokenRequests => _engine.TokenRequests;
-
-    /// <summary>How many renewals took a token from the shared cache instead of the token endpoint (for diagnostics and tests).</summary>
-    public int SharedCacheHits => _engine.SharedCacheHits;
-
     /// <summary>Whether tokens are shared through the app's HybridCache.</summary>
     internal bool UsesSharedCache => _default.UsesSharedCache;
 
-    /// <summary>Completes (never faults) when the renewals in flight, if any, have stored their token or their failure. For tests.</summary>
+    /// <summary>
+    /// Completes (never faults) when the renewals in flight, if any, have stored their token or their failure. A test
+    /// hook: a background renewal has no public completion signal, and waiting on one deterministically beats polling.
+    /// </summary>
     internal Task WhenRenewalSettled => Task.WhenAll(_default.WhenRenewalSettled, _engine.WhenRenewalsSettled);
 
     public ValueTask<string?> GetAccessTokenAsync(HttpRequestMessage request, CancellationToken cancellationToken)

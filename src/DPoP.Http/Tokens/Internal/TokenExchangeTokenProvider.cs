@@ -23,13 +23,16 @@ internal sealed class TokenExchangeTokenProvider(
 
     private readonly Action<DPoPTokenPartition>? _partition = engine.Options.Partition;
 
-    /// <summary>How many exchanges this provider has sent (for tests).</summary>
-    public int Exchanges => engine.TokenRequests;
-
-    /// <summary>How many entries (subject tokens and partitions) the provider holds (for tests).</summary>
+    /// <summary>
+    /// How many entries (subject tokens and partitions) the provider holds. A test hook: evictions under the entry
+    /// bound are silent, so no public signal shows it.
+    /// </summary>
     internal int Entries => engine.Count;
 
-    /// <summary>Completes (never faults) when the exchanges in flight now have ended. For tests.</summary>
+    /// <summary>
+    /// Completes (never faults) when the exchanges in flight now have ended. A test hook: a background renewal has no
+    /// public completion signal, and waiting on one deterministically beats polling.
+    /// </summary>
     internal Task WhenExchangesSettled => engine.WhenRenewalsSettled;
 
     public async ValueTask<string?> GetAccessTokenAsync(HttpRequestMessage request, CancellationToken cancellationToken)

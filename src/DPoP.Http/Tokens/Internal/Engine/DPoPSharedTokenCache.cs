@@ -54,7 +54,10 @@ internal sealed class DPoPSharedTokenCache
         _logBack = logBack ?? DPoPTokenLog.SharedCacheBack;
     }
 
-    /// <summary>How long the cache is left alone after a lookup that timed out or failed (settable for tests).</summary>
+    /// <summary>
+    /// How long the cache is left alone after a lookup that timed out or failed. Settable as a test hook: the Redis
+    /// outage test shortens the 30 s default pause so that it runs in seconds; no option exposes it.
+    /// </summary>
     internal TimeSpan Pause { get; set; } = DefaultPause;
 
     /// <summary>Whether lookups currently skip the cache because a recent one timed out or failed.</summary>

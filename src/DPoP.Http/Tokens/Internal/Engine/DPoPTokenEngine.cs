@@ -40,8 +40,6 @@ internal sealed class DPoPTokenEngine(
     private readonly ConcurrentDictionary<string, DPoPTokenEntry> _entries = new(StringComparer.Ordinal);
     private readonly Lock _evictionLock = new();
     private Uri? _tokenEndpoint = tokenEndpoint;
-    private int _tokenRequests;
-    private int _sharedCacheHits;
 
     public string ClientName { get; } = clientName;
 
@@ -65,18 +63,15 @@ internal sealed class DPoPTokenEngine(
         set => _tokenEndpoint = value;
     }
 
-    /// <summary>How many token requests the entries have sent (for diagnostics and tests).</summary>
-    public int TokenRequests => Volatile.Read(ref _tokenRequests);
-
-    /// <summary>How many renewals took a token from the shared cache instead of the token endpoint (for diagnostics and tests).</summary>
-    public int SharedCacheHits => Volatile.Read(ref _sharedCacheHits);
-
     /// <summary>How many entries the engine holds by key.</summary>
     public int Count => _entries.Count;
 
     internal LoggedOrigin Origin => new(TokenEndpoint);
 
-    /// <summary>Completes when the renewals in flight now, in every keyed entry, have ended. For tests.</summary>
+    /// <summary>
+    /// Completes when the renewals in flight now, in every keyed entry, have ended. A test hook (through the providers'
+    /// WhenRenewalSettled): a background renewal has no public completion signal.
+    /// </summary>
     internal Task WhenRenewalsSettled => Task.WhenAll(_entries.Values.Select(static e => e.WhenRenewalSettled));
 
     /// <summary>
@@ -169,16 +164,9 @@ internal sealed class DPoPTokenEngine(
 
     internal void SharedLookup(bool hit) => Telemetry.CacheLookup(GrantType, "shared", hit);
 
-    internal void CountTokenRequest() => Interlocked.Increment(ref _tokenRequests);
-
     /// <summary>A token obtained at <paramref name="now"/> (from the token endpoint or the shared tier), and a recovery after failed attempts.</summary>
     internal void OnRenewed(DPoPCachedToken token, DateTimeOffset now, bool fromSharedCache, int failures)
     {
-        if (fromSharedCache)
-        {
-            Interlocked.Increment(ref _sharedCacheHits);
-        }
-
         DPoPTokenLog.Renewed(Logger, ClientName, Origin, token.Response.IsDPoPBound, token.ExpiresAt - now, token.RenewAt - now, fromSharedCache, failures);
     }
 }

@@ -259,7 +259,6 @@ internal sealed class DPoPTokenEntry : IDPoPAccessTokenProvider, IDPoPClientAcce
             return OnRenewed(new DPoPCachedToken(shared.Response, shared.RenewAt, key), fromSharedCache: true);
         }
 
-        _engine.CountTokenRequest();
         var response = await _request!(key).ConfigureAwait(false);
         var token = OnRenewed(new DPoPCachedToken(response, DPoPCachedToken.RenewalTime(response.ExpiresAt, _time.GetUtcNow(), _engine.Options.RefreshBeforeExpiry), key), fromSharedCache: false);
         if (sharedKey is { } stored)

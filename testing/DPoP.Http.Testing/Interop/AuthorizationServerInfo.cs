@@ -1,9 +1,9 @@
 using System.Text.Json;
 
-namespace DPoP.Http.InteropTests.Support;
+namespace DPoP.Http.Testing;
 
 /// <summary>What tests/interop/as.mjs announces in its ready line.</summary>
-internal sealed record AuthorizationServerInfo(
+public sealed record AuthorizationServerInfo(
     Uri Issuer,
     Uri TokenEndpoint,
     Uri IntrospectionEndpoint,
@@ -22,6 +22,7 @@ internal sealed record AuthorizationServerInfo(
     string WebScope,
     OAuthClient ExchangeClient)
 {
+    /// <summary>Reads the ready line as.mjs printed.</summary>
     public static AuthorizationServerInfo Parse(JsonElement ready)
     {
         var clients = ready.GetProperty("clients");

@@ -1,7 +1,7 @@
-namespace DPoP.Http.InteropTests.Support;
+namespace DPoP.Http.Testing;
 
 /// <summary>Finds node and npm on PATH and the repository's tests/interop folder.</summary>
-internal static class NodeTools
+public static class NodeTools
 {
     /// <summary>oidc-provider 9 warns below Node 22 but runs on 20.18+; tests/interop/package.json says the same.</summary>
     public const int MinimumNodeVersion = 20;

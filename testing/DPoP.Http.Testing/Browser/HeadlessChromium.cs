@@ -23,12 +23,10 @@ namespace DPoP.Http.Testing;
 /// <para>
 /// Use: <c>using var browser = HeadlessChromium.Start();</c> then <c>browser.GoTo(uri)</c>,
 /// <c>browser.WaitFor(By.Id("…")).Click()</c>, <c>browser.WaitUntil(d =&gt; …, "what we wait for")</c>, and
-/// <see cref="Driver"/> for anything else. Shared as a linked source file
-/// (<c>&lt;Compile Include="../Shared/HeadlessChromium.cs" Link="Support/HeadlessChromium.cs" /&gt;</c>) by test projects
-/// that reference NUnit and Selenium.WebDriver.
+/// <see cref="Driver"/> for anything else.
 /// </para>
 /// </remarks>
-internal sealed class HeadlessChromium : IDisposable
+public sealed class HeadlessChromium : IDisposable
 {
     /// <summary>Where Debian's <c>chromium</c> package installs the browser.</summary>
     public const string BrowserPath = "/usr/bin/chromium";

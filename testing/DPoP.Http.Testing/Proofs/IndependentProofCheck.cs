@@ -7,9 +7,9 @@ namespace DPoP.Http.Testing;
 /// <summary>
 /// Checks a DPoP proof's form and signature with Microsoft.IdentityModel only: it shares no code with DPoP.Http
 /// (which uses its own writer and jose-jwt). The signature is checked with the key in the proof's own <c>jwk</c>
-/// header. One copy, compiled into the tests (<c>IndependentProofVerifier</c>) and the benchmarks' stress server.
+/// header. Used by the tests (<c>IndependentProofVerifier</c>) and the benchmarks' stress server.
 /// </summary>
-internal static class IndependentProofCheck
+public static class IndependentProofCheck
 {
     private static readonly JsonWebTokenHandler Handler = new();
 

@@ -3,14 +3,14 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace DPoP.Http.Tests.Support;
+namespace DPoP.Http.Testing;
 
 /// <summary>
 /// A real Redis (Debian's <c>redis-server</c>) on a free loopback port, without persistence, run as a child process
 /// and killed at the end. Stop and start it again on the same port to simulate an outage (it comes back empty, as a
 /// flushed Redis does). Missing <c>redis-server</c> fails the test under <c>CI=true</c> and ignores it locally.
 /// </summary>
-internal sealed class RedisServer : IAsyncDisposable
+public sealed class RedisServer : IAsyncDisposable
 {
     private const string InstallHint = "install it with: sudo apt-get update && sudo apt-get install -y redis-server (.ci/run does this under CI)";
 
@@ -23,13 +23,16 @@ internal sealed class RedisServer : IAsyncDisposable
         Port = port;
     }
 
+    /// <summary>The loopback port the server listens on (the same after a restart).</summary>
     public int Port { get; }
 
     /// <summary>The StackExchange.Redis configuration string an app would use: default timeouts, as apps leave them.</summary>
     public string Configuration => $"127.0.0.1:{Port}";
 
+    /// <summary>Whether the server process is running (false after a stop).</summary>
     public bool IsRunning => _process is { HasExited: false };
 
+    /// <summary>Starts a server on a free port; ignores (or under CI=true fails) the test when redis-server is missing.</summary>
     public static async Task<RedisServer> StartAsync()
     {
         var executable = Find();
@@ -127,6 +130,7 @@ internal sealed class RedisServer : IAsyncDisposable
         return end < 0 ? answer : answer[..end];
     }
 
+    /// <summary>Kills the server.</summary>
     public ValueTask DisposeAsync()
     {
         Stop();

@@ -1,15 +1,17 @@
 using NUnit.Framework.Interfaces;
 
-namespace DPoP.Http.InteropTests;
+namespace DPoP.Http.Testing;
 
 /// <summary>Shows what the servers logged during a test when that test fails: their logs give the rejection reasons.</summary>
 public abstract class InteropTest
 {
     private int _logMark;
 
+    /// <summary>Remembers where the servers' log stands when the test starts.</summary>
     [SetUp]
     public void MarkServerLog() => _logMark = InteropServers.Log.Count;
 
+    /// <summary>Prints what the servers logged during the test, when it failed.</summary>
     [TearDown]
     public void ShowServerLogOnFailure()
     {

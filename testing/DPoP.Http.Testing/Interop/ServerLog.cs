@@ -1,12 +1,12 @@
 using System.Text;
 
-namespace DPoP.Http.InteropTests.Support;
+namespace DPoP.Http.Testing;
 
 /// <summary>
 /// Everything the node servers and npm wrote, line by line with a time and a source, kept in memory so a failing
 /// test can show what the servers saw (their logs name each request, status and rejection reason).
 /// </summary>
-internal sealed class ServerLog
+public sealed class ServerLog
 {
     private readonly List<string> _lines = [];
     private readonly object _lock = new(); // a Monitor, so that waiters can be pulsed when a line arrives
@@ -23,6 +23,7 @@ internal sealed class ServerLog
         }
     }
 
+    /// <summary>Appends one line a process wrote.</summary>
     public void Add(string source, string line)
     {
         var entry = $"{DateTime.UtcNow:HH:mm:ss.fff} {source}: {line}";

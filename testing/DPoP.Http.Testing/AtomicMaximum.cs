@@ -1,7 +1,7 @@
 namespace DPoP.Http.Testing;
 
 /// <summary>Keeps the largest value seen across threads without a lock (the stress runs' peak-memory sampler).</summary>
-internal static class AtomicMaximum
+public static class AtomicMaximum
 {
     /// <summary>Sets <paramref name="target"/> to <paramref name="value"/> if that is larger, atomically.</summary>
     public static void Raise(ref long target, long value)

@@ -1,6 +1,5 @@
-using DPoP.Http.InteropTests.Support;
 
-namespace DPoP.Http.InteropTests;
+namespace DPoP.Http.Testing;
 
 /// <summary>
 /// Starts the third-party servers once for the whole suite: tests/interop/as.mjs (panva's oidc-provider) and then
@@ -8,8 +7,11 @@ namespace DPoP.Http.InteropTests;
 /// on free ports, after <c>npm ci</c> when node_modules is missing or older than the lock file. Without node or npm
 /// the suite is ignored, except under CI=true, where it fails: CI must never skip it silently.
 /// </summary>
-[SetUpFixture]
-public sealed class InteropServers
+/// <remarks>
+/// NUnit finds set-up fixtures only in the test assembly, so each project that uses the servers declares one
+/// (<c>[SetUpFixture] public sealed class InteropServersSetUp : InteropServers;</c>) in the namespace its tests live in.
+/// </remarks>
+public abstract class InteropServers
 {
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan NpmTimeout = TimeSpan.FromMinutes(5);
@@ -21,16 +23,19 @@ public sealed class InteropServers
     private static int _failedTests;
 
     /// <summary>All output of npm and both servers during this run.</summary>
-    internal static ServerLog Log { get; } = new();
+    public static ServerLog Log { get; } = new();
 
-    internal static AuthorizationServerInfo AuthorizationServer =>
+    /// <summary>The authorization server (oidc-provider) and the clients it registered.</summary>
+    public static AuthorizationServerInfo AuthorizationServer =>
         _authorizationServer ?? throw new InvalidOperationException("The authorization server is not running.");
 
     /// <summary>The resource server's base address, ending in '/'.</summary>
-    internal static Uri ResourceServer => _resourceServer ?? throw new InvalidOperationException("The resource server is not running.");
+    public static Uri ResourceServer => _resourceServer ?? throw new InvalidOperationException("The resource server is not running.");
 
     private static bool IsCI => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>Starts both servers (installing the node packages first when needed).</summary>
+    /// <returns>A task that completes when both servers are ready.</returns>
     [OneTimeSetUp]
     public async Task StartServersAsync()
     {
@@ -96,6 +101,7 @@ public sealed class InteropServers
         }
     }
 
+    /// <summary>Stops both servers and prints their whole output when a test failed.</summary>
     [OneTimeTearDown]
     public void StopAndReport()
     {
@@ -108,7 +114,7 @@ public sealed class InteropServers
     }
 
     /// <summary>Called by a failing test: the whole log is printed once the servers are stopped.</summary>
-    internal static void TestFailed() => Interlocked.Increment(ref _failedTests);
+    public static void TestFailed() => Interlocked.Increment(ref _failedTests);
 
     private static async Task InstallAsync(string npm, string interopDirectory)
     {

@@ -1,14 +1,14 @@
 using System.Diagnostics;
 using System.Text.Json;
 
-namespace DPoP.Http.InteropTests.Support;
+namespace DPoP.Http.Testing;
 
 /// <summary>
 /// A child process (node server or npm) whose stdout and stderr go line by line into a <see cref="ServerLog"/>.
 /// A server announces itself with one JSON line <c>{"ready":true,…}</c> on stdout. Disposal closes its stdin (the
 /// scripts exit on that) and kills the whole process tree if it is still running.
 /// </summary>
-internal sealed class NodeProcess : IDisposable
+public sealed class NodeProcess : IDisposable
 {
     private readonly Process _process;
     private readonly string _name;
@@ -96,6 +96,7 @@ internal sealed class NodeProcess : IDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>Stops the process and its children.</summary>
     public void Dispose()
     {
         try
