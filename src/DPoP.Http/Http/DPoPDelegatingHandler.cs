@@ -1,7 +1,6 @@
 using DPoP.Http.Internal;
 using System.Net.Http.Headers;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DPoP.Http;
 
@@ -46,26 +45,8 @@ public sealed class DPoPDelegatingHandler : DelegatingHandler
         IDPoPNonceStore? nonceStore = null,
         IDPoPAccessTokenProvider? accessTokenProvider = null,
         TimeProvider? timeProvider = null)
+        : this(DPoPHandlerContext.Standalone(key, options, nonceStore, accessTokenProvider, timeProvider))
     {
-        ArgumentNullException.ThrowIfNull(key);
-        options ??= new DPoPHandlerOptions();
-        var problems = GeneratedOptionsRules.Problems(new DPoPHandlerOptionsAttributes().Validate(null, options)).ToList();
-        if (problems.Count > 0)
-        {
-            throw new ArgumentException($"The DPoP handler options are not usable: {string.Join(" ", problems)}", nameof(options));
-        }
-
-        timeProvider ??= TimeProvider.System;
-        _context = new DPoPHandlerContext(
-            clientName: string.Empty,
-            options,
-            _ => ValueTask.FromResult(key),
-            nonceStore ?? new DPoPNonceStore(timeProvider: timeProvider),
-            accessTokenProvider,
-            new DPoPAthCache(),
-            timeProvider,
-            NullLogger.Instance,
-            DPoPMetrics.Create(meterFactory: null));
     }
 
     internal DPoPDelegatingHandler(DPoPHandlerContext context) => _context = context;

@@ -50,4 +50,31 @@ internal sealed class DPoPHandlerContext(
 
     /// <summary>The <c>dpop.client</c> tag of every measurement (<c>dpop.scheme</c> for a scheme's token endpoint client).</summary>
     public KeyValuePair<string, object?> ClientTag { get; } = scheme is null ? new(DPoPTelemetryNames.Client, clientName) : new(DPoPTelemetryNames.Scheme, scheme);
+
+    /// <summary>The context of a handler built without DI (see the public <see cref="DPoPDelegatingHandler"/> constructor).</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="key"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="options"/> breaks a rule (the message names the property).</exception>
+    public static DPoPHandlerContext Standalone(
+        DPoPKey key, DPoPHandlerOptions? options, IDPoPNonceStore? nonceStore, IDPoPAccessTokenProvider? accessTokenProvider, TimeProvider? timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        options ??= new DPoPHandlerOptions();
+        var problems = GeneratedOptionsRules.Problems(new DPoPHandlerOptionsAttributes().Validate(null, options)).ToList();
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException($"The DPoP handler options are not usable: {string.Join(" ", problems)}", nameof(options));
+        }
+
+        timeProvider ??= TimeProvider.System;
+        return new DPoPHandlerContext(
+            clientName: string.Empty,
+            options,
+            _ => ValueTask.FromResult(key),
+            nonceStore ?? new DPoPNonceStore(timeProvider: timeProvider),
+            accessTokenProvider,
+            new DPoPAthCache(),
+            timeProvider,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance,
+            DPoPMetrics.Create(meterFactory: null));
+    }
 }
