@@ -1,5 +1,6 @@
 using System.Net;
 using DPoP.Http.InteropTests.AspNetCore.Support;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace DPoP.Http.InteropTests.AspNetCore;
 
@@ -74,6 +75,30 @@ public sealed class UserTokenRenewalTests : InteropTest
             Assert.That(attempts, Is.EqualTo(new[] { 1, 1, 2, 2, 3, 3 }), "refresh grants refused: one per back-off step, none in between");
             Assert.That(ProviderLog.RefreshGrants(mark), Is.EqualTo(1), "renewed once the endpoint answers");
             Assert.That(app.Log.Messages, Has.Some.Contains("DPoP.Http.Tokens[101]"), "the failed early renewal is logged with its back-off");
+        });
+    }
+
+    [Test]
+    public async Task InRenewalWindow_WithTheStoreFailingTheRefreshWrite_TheFailureIsLogged_WithoutTheStoresMessage()
+    {
+        var store = new UnreliableDistributedCache(new TrackingDistributedCache());
+        await using var app = await WebApp.StartAsync(configureServices: services => services.AddSingleton<Microsoft.Extensions.Caching.Distributed.IDistributedCache>(store));
+        using var alice = new BrowserUser("alice", app.BaseAddress);
+        using (await alice.SignInAsync())
+        {
+        }
+
+        var mark = InteropServers.Log.Count;
+        store.WritesDown = true;
+        app.Clock.Advance(WebApp.InRenewalWindow);
+        var call = await GetApiAsync(alice);
+        await WaitForAsync(() => ProviderLog.RefreshGrants(mark) >= 1, "the background refresh");
+        await WaitForAsync(() => app.Log.Messages.Any(m => m.Contains("DPoP.Http.Tokens[101]", StringComparison.Ordinal)), "the failed early renewal's log event");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(call.ApiStatus, Is.EqualTo(200), "served with the valid token");
+            Assert.That(app.Log.Messages, Has.None.Contains("Key:"), "the store's message (which names the session's key) is never logged");
         });
     }
 

@@ -94,20 +94,9 @@ public static class DPoPOpenIdConnectHttpClientBuilderExtensions
         var services = builder.Services;
         var registry = services.AddDPoPWebCore();
 
-        // The token request signs with the API client's key, so the token's cnf.jkt matches its proofs.
+        // The token endpoint client is built with its API client's options and key (core's DPoPHandlerFactory), so the
+        // token's cnf.jkt matches the API client's proofs.
         services.AddTokenEndpointClient(registry, openIdConnectScheme, tokenClientName, apiClientName: name);
-        // Through the provider, not an injected IOptionsMonitor<DPoPClientOptions>: that monitor is built from this
-        // very configuration, and asking for it here would be a cycle.
-        services.AddOptions<DPoPClientOptions>(tokenClientName).Configure<IServiceProvider>((token, sp) =>
-        {
-            // Everything, as DPoP.Http's own token endpoint clients: the key settings, nonce store and handler behaviour.
-            token.CopyFrom(sp.GetRequiredService<IOptionsMonitor<DPoPClientOptions>>().Get(name));
-            token.KeyName = string.IsNullOrEmpty(token.KeyName) ? name : token.KeyName;
-        });
-
-        // A key provider of the API client's own (AddDPoPKeyProvider<T>()) comes first for its proofs, so it must sign the
-        // token request too; without one the factory yields none and the options copied above decide.
-        services.AddKeyedSingleton<IDPoPKeyProvider>(tokenClientName, (sp, _) => sp.GetKeyedService<IDPoPKeyProvider>(name)!);
         var tokenOptions = services.AddOptions<DPoPClientCredentialsTokenOptions>(name);
         if (configure is not null)
         {
@@ -120,7 +109,7 @@ public static class DPoPOpenIdConnectHttpClientBuilderExtensions
         services.AddKeyedSingleton<IDPoPAccessTokenProvider>(name, (sp, _) => SchemeAppTokens.Create(
             sp.GetRequiredService<SchemeEndpoints>(), sp.GetRequiredService<IHttpClientFactory>(), openIdConnectScheme, tokenClientName,
             sp.GetRequiredService<IOptionsMonitor<DPoPClientCredentialsTokenOptions>>().Get(name),
-            name, sp.GetRequiredService<DPoPHandlerFactory>().KeySource(tokenClientName), // the key its token requests are signed with
+            name, sp.GetRequiredService<DPoPHandlerFactory>().KeySource(name), // the API client's key, which its token requests are signed with
             sp.GetService<Microsoft.Extensions.Logging.ILoggerFactory>(), sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.AddOptions<DPoPClientOptions>(name)
             .Validate<DPoPSchemeRegistry>(

@@ -47,31 +47,13 @@ internal sealed class SchemeAppTokenOptionsValidator(string clientName, string s
     }
 
     /// <summary>
-    /// The client's <see cref="DPoPTokenClientOptions"/> as configured, without running their validators (which demand
-    /// a token endpoint this client does not have): the configure and post-configure actions, in the options factory's order.
+    /// The client's <see cref="DPoPTokenClientOptions"/> as configured, built by the options factory without the
+    /// validators (which demand a token endpoint this client does not have).
     /// </summary>
-    public static DPoPTokenClientOptions CoreCustomizations(IServiceProvider services, string clientName)
-    {
-        var options = new DPoPTokenClientOptions();
-        foreach (var setup in services.GetServices<IConfigureOptions<DPoPTokenClientOptions>>())
-        {
-            if (setup is IConfigureNamedOptions<DPoPTokenClientOptions> named)
-            {
-                named.Configure(clientName, options);
-            }
-            else if (clientName == Options.DefaultName)
-            {
-                setup.Configure(options);
-            }
-        }
-
-        foreach (var post in services.GetServices<IPostConfigureOptions<DPoPTokenClientOptions>>())
-        {
-            post.PostConfigure(clientName, options);
-        }
-
-        return options;
-    }
+    public static DPoPTokenClientOptions CoreCustomizations(IServiceProvider services, string clientName) =>
+        new OptionsFactory<DPoPTokenClientOptions>(
+            services.GetServices<IConfigureOptions<DPoPTokenClientOptions>>(),
+            services.GetServices<IPostConfigureOptions<DPoPTokenClientOptions>>()).Create(clientName);
 
     private static void AddIfSet(List<string> problems, object? customization, string method)
     {

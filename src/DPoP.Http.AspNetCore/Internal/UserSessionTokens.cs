@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using DPoP.Http.Internal;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -22,7 +23,8 @@ internal sealed class UserSessionTokens(
     SchemeEndpoints endpoints,
     IOptionsMonitor<DPoPOpenIdConnectOptions> optionsMonitor,
     ILoggerFactory loggerFactory,
-    DPoPWebMetrics metrics)
+    DPoPWebMetrics metrics,
+    IMeterFactory? meterFactory = null)
 {
     private readonly ConcurrentDictionary<string, DPoPTokenEngine> _engines = new(StringComparer.Ordinal);
     private readonly ILogger _logger = loggerFactory.CreateLogger(DPoPTelemetryNames.WebLogCategory);
@@ -62,11 +64,12 @@ internal sealed class UserSessionTokens(
 
     private DPoPTokenEngine CreateEngine(string scheme)
     {
-        // The engine's log events name the scheme's sessions; acquisitions are traced by the API client's provider
+        // The engine's log events name the scheme's sessions; its tags carry the scheme and never a client name
+        // (dpop.client is an API client's). Acquisitions are traced by the API client's provider
         // (UserAccessTokenProvider), which knows the client's name and the scheme.
         var name = $"{scheme} (user sessions)";
         var logger = loggerFactory.CreateLogger(DPoPTelemetryNames.TokensLogCategory);
-        var telemetry = new DPoPTokenTelemetry(name, name, DPoPTokenMetrics.Create(null), logger) { ReportsAcquisitions = false };
+        var telemetry = new DPoPTokenTelemetry(clientName: null, name, DPoPTokenMetrics.Create(meterFactory), logger, scheme) { ReportsAcquisitions = false, LogsExceptions = false };
         return new DPoPTokenEngine(name, "refresh_token", tokenEndpoint: null, new DPoPTokenClientOptions(), _endpoints.TimeProvider(scheme), logger, telemetry, sharedCache: null);
     }
 

@@ -3,7 +3,10 @@ using Microsoft.Extensions.Logging;
 
 namespace DPoP.Http.InteropTests.AspNetCore.Support;
 
-/// <summary>Keeps every message the app logs (all categories, all levels), so a test can look for secrets in them.</summary>
+/// <summary>
+/// Keeps every message the app logs (all categories, all levels) with its exception as a console logger writes it
+/// (inner exceptions included), so a test can look for secrets in them.
+/// </summary>
 internal sealed class RecordingLoggerProvider : ILoggerProvider
 {
     private readonly ConcurrentQueue<string> _messages = new();
@@ -24,6 +27,6 @@ internal sealed class RecordingLoggerProvider : ILoggerProvider
         public bool IsEnabled(LogLevel logLevel) => true;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            messages.Enqueue($"{logLevel} {category}[{eventId.Id}]: {formatter(state, exception)} {exception?.Message}");
+            messages.Enqueue($"{logLevel} {category}[{eventId.Id}]: {formatter(state, exception)} {exception}");
     }
 }

@@ -13,6 +13,9 @@ internal sealed class UnreliableDistributedCache(IDistributedCache inner) : IDis
 
     public bool Down { get; set; }
 
+    /// <summary>Fail writes only (reads still work), as a Redis replica that lost its primary would.</summary>
+    public bool WritesDown { get; set; }
+
     /// <summary>Hold writes of sessions (not of their tombstones) until <see cref="Release"/>.</summary>
     public bool HoldSessionWrites { get; set; }
 
@@ -60,13 +63,13 @@ internal sealed class UnreliableDistributedCache(IDistributedCache inner) : IDis
 
     public void Set(string key, byte[] value, DistributedCacheEntryOptions options)
     {
-        ThrowIfDown(key);
+        ThrowIfDown(key, write: true);
         inner.Set(key, value, options);
     }
 
     public async Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default)
     {
-        ThrowIfDown(key);
+        ThrowIfDown(key, write: true);
         if (HoldSessionWrites && key.Contains(":session:", StringComparison.Ordinal))
         {
             _held.TrySetResult();
@@ -76,9 +79,9 @@ internal sealed class UnreliableDistributedCache(IDistributedCache inner) : IDis
         await inner.SetAsync(key, value, options, token);
     }
 
-    private void ThrowIfDown(string key)
+    private void ThrowIfDown(string key, bool write = false)
     {
-        if (Down)
+        if (Down || (write && WritesDown))
         {
             throw new IOException($"It was not possible to connect to the redis server(s). Key: {key}");
         }

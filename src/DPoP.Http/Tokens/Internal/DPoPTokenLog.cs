@@ -13,7 +13,7 @@ internal static partial class DPoPTokenLog
     public static partial void TokenObtained(ILogger logger, string clientName, LoggedOrigin origin, bool dPoPBound, long lifetimeSeconds, long renewInSeconds);
 
     [LoggerMessage(EventId = 101, Level = LogLevel.Warning, Message = "DPoP client '{ClientName}': renewing the access token before it expires failed ({Reason}) at {Origin}; the cached token, valid for {RemainingSeconds} s more, stays in use and renewal is tried again in {RetryInSeconds} s.")]
-    public static partial void EarlyRenewalFailed(ILogger logger, string clientName, string reason, LoggedOrigin origin, long remainingSeconds, double retryInSeconds, Exception exception);
+    public static partial void EarlyRenewalFailed(ILogger logger, string clientName, string reason, LoggedOrigin origin, long remainingSeconds, double retryInSeconds, Exception? exception);
 
     [LoggerMessage(EventId = 102, Level = LogLevel.Information, Message = "DPoP client '{ClientName}': access token renewed at {Origin} after {Failures} failed attempt(s).")]
     public static partial void RenewedAfterFailures(ILogger logger, string clientName, LoggedOrigin origin, int failures);
@@ -80,7 +80,7 @@ internal static partial class DPoPTokenLog
     }
 
     /// <summary>A failed renewal: early (a valid token stays in use for <paramref name="remaining"/>, retried after <paramref name="retryIn"/>) or with no valid token.</summary>
-    public static void RenewalFailed(ILogger logger, string clientName, LoggedOrigin origin, Exception exception, TimeSpan? remaining, TimeSpan retryIn)
+    public static void RenewalFailed(ILogger logger, string clientName, LoggedOrigin origin, Exception exception, TimeSpan? remaining, TimeSpan retryIn, bool attachException)
     {
         if (!logger.IsEnabled(LogLevel.Warning))
         {
@@ -91,7 +91,7 @@ internal static partial class DPoPTokenLog
         if (remaining is { } left)
         {
             var remainingSeconds = Seconds(left);
-            EarlyRenewalFailed(logger, clientName, reason, origin, remainingSeconds, retryIn.TotalSeconds, exception);
+            EarlyRenewalFailed(logger, clientName, reason, origin, remainingSeconds, retryIn.TotalSeconds, attachException ? exception : null);
         }
         else
         {
@@ -102,7 +102,7 @@ internal static partial class DPoPTokenLog
     /// <summary>What went wrong, in words that carry no secret: a status and OAuth error code, or an exception type.</summary>
     private static string Describe(Exception exception) => exception switch
     {
-        DPoPTokenException { StatusCode: { } status, Error: { } error } => $"{(int)status} {error}",
+        DPoPTokenException { StatusCode: { } status, Error: { } error } => $"{(int)status} {OAuthErrorTypes.OfCode(error)}", // a registered code, never a server-chosen word
         DPoPTokenException { StatusCode: { } status } => $"{(int)status}",
         HttpRequestException http => $"{nameof(HttpRequestException)}: {http.HttpRequestError}",
         OperationCanceledException => "timed out",

@@ -40,6 +40,12 @@ internal sealed class DPoPTokenTelemetry
     public bool ReportsAcquisitions { get; init; } = true;
 
     /// <summary>
+    /// Whether a failed renewal's exception object goes into the log event; false for a source whose exceptions may
+    /// carry what must not be logged (a user session's store failure: a Redis message quotes the key, which holds the session id).
+    /// </summary>
+    public bool LogsExceptions { get; init; } = true;
+
+    /// <summary>
     /// Telemetry for a token client: its name (or scheme), or its OAuth client id in logs when it has neither;
     /// <paramref name="scheme"/> for a scheme's app tokens and a session's own token requests.
     /// </summary>

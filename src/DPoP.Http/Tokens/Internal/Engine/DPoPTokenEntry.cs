@@ -294,6 +294,6 @@ internal sealed class DPoPTokenEntry : IDPoPAccessTokenProvider, IDPoPClientAcce
             delay = _backoff.OnFailure(now, valid?.ExpiresAt);
         }
 
-        DPoPTokenLog.RenewalFailed(_engine.Logger, _engine.ClientName, _engine.Origin, exception, valid is null ? null : valid.ExpiresAt - now, delay);
+        DPoPTokenLog.RenewalFailed(_engine.Logger, _engine.ClientName, _engine.Origin, exception, valid is null ? null : valid.ExpiresAt - now, delay, _telemetry.LogsExceptions);
     }
 }
